@@ -1,0 +1,209 @@
+//! `otlp-doctor env`: the effective exporter configuration per signal, where each value came
+//! from, and the `config` lint. Offline.
+
+use super::{CommandError, target};
+use crate::checks::config;
+use crate::cli::EnvArgs;
+use crate::printer::Printer;
+use crate::report::mask::mask;
+use crate::report::{CheckRecord, CheckStatus, ExitStatus, Report, Section, Severity};
+use crate::settings::{self, EnvSource, ExporterSettings, ProcessEnv, Resolution, Signal};
+use std::time::Instant;
+
+pub fn run(args: EnvArgs) -> Result<ExitStatus, CommandError> {
+    let started = Instant::now();
+    let overrides = target::overrides(&args.target)?;
+    let selection = target::selection(&args.target, &Signal::ALL);
+    let env = ProcessEnv;
+    let resolution = settings::resolve(&env, &overrides);
+    let report = env_report(
+        &resolution,
+        &selection,
+        started.elapsed().as_secs_f64() * 1000.0,
+    );
+    let printer = Printer::new(
+        args.output.format,
+        target::redactor(&resolution, &env as &dyn EnvSource),
+    );
+    printer.report(&report)?;
+    Ok(ExitStatus::of(&report, args.output.strict))
+}
+
+/// The report of `env`: one section per selected signal, one for the SDK, and the lint.
+pub fn env_report(
+    resolution: &Resolution,
+    selection: &settings::Selection,
+    duration_ms: f64,
+) -> Report {
+    let findings = config::lint(resolution, selection);
+    let status = if findings.iter().any(|f| f.severity == Severity::Error) {
+        CheckStatus::Fail
+    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    };
+    let check = CheckRecord {
+        id: "config".into(),
+        status,
+        duration_ms,
+        summary: format!(
+            "resolved the exporter config of {} and linted it",
+            selection
+                .signals
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut sections: Vec<Section> = resolution
+        .exporters
+        .iter()
+        .filter(|e| selection.contains(e.signal))
+        .map(exporter_section)
+        .collect();
+    sections.push(sdk_section(resolution));
+    Report::new(None, vec![check], findings, duration_ms).with_sections(sections)
+}
+
+fn exporter_section(exporter: &ExporterSettings) -> Section {
+    let origin = |o: &settings::Origin| Some(o.to_string());
+    let mut section = Section::new(format!("{} exporter", exporter.signal))
+        .row(
+            "protocol",
+            exporter.protocol.value.as_str(),
+            origin(&exporter.protocol.origin),
+        )
+        .row(
+            "endpoint",
+            &exporter.endpoint.value.configured,
+            origin(&exporter.endpoint.origin),
+        )
+        .row("sends to", &exporter.endpoint.value.url, None)
+        .row(
+            "timeout",
+            format!("{} ms", exporter.timeout.value.as_millis()),
+            origin(&exporter.timeout.origin),
+        )
+        .row(
+            "compression",
+            exporter.compression.value.as_str(),
+            origin(&exporter.compression.origin),
+        )
+        .row(
+            "insecure",
+            exporter.insecure.value.to_string(),
+            origin(&exporter.insecure.origin),
+        );
+    if exporter.headers.is_empty() {
+        section = section.row("headers", "(none)", None);
+    }
+    for header in &exporter.headers {
+        section = section.row(
+            format!("header {}", header.value.name),
+            mask(&header.value.value),
+            origin(&header.origin),
+        );
+    }
+    let files = [
+        ("certificate", &exporter.certificate),
+        ("client certificate", &exporter.client_certificate),
+        ("client key", &exporter.client_key),
+    ];
+    for (name, file) in files {
+        if let Some(file) = file {
+            section = section.row(name, file.value.display().to_string(), origin(&file.origin));
+        }
+    }
+    section
+}
+
+fn sdk_section(resolution: &Resolution) -> Section {
+    let sdk = &resolution.sdk;
+    let origin = |o: &settings::Origin| Some(o.to_string());
+    let mut section = Section::new("sdk").row(
+        "sdk disabled",
+        sdk.disabled.value.to_string(),
+        origin(&sdk.disabled.origin),
+    );
+    section = match &sdk.service_name {
+        Some(name) => section.row("service.name", &name.value, origin(&name.origin)),
+        None => section.row(
+            "service.name",
+            "(not set: unknown_service)",
+            Some("default".into()),
+        ),
+    };
+    if !sdk.resource_attributes.is_empty() {
+        let attributes: Vec<String> = sdk
+            .resource_attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        section = section.row(
+            "resource",
+            attributes.join(", "),
+            Some("OTEL_RESOURCE_ATTRIBUTES".into()),
+        );
+    }
+    for (signal, exporters) in &sdk.exporters {
+        section = section.row(
+            format!("{signal} exporter"),
+            exporters.value.join(","),
+            origin(&exporters.origin),
+        );
+    }
+    section = section.row(
+        "sampler",
+        &sdk.sampler.name.value,
+        origin(&sdk.sampler.name.origin),
+    );
+    if let Some(ratio) = &sdk.sampler.ratio {
+        section = section.row(
+            "sampler ratio",
+            ratio.value.to_string(),
+            origin(&ratio.origin),
+        );
+    }
+    section = section.row(
+        "propagators",
+        sdk.propagators.value.join(","),
+        origin(&sdk.propagators.origin),
+    );
+    for batch in [&sdk.span_batch, &sdk.log_batch] {
+        let p = batch.prefix;
+        section = section
+            .row(
+                format!("{p} schedule delay"),
+                format!("{} ms", batch.schedule_delay.value.as_millis()),
+                origin(&batch.schedule_delay.origin),
+            )
+            .row(
+                format!("{p} export timeout"),
+                format!("{} ms", batch.export_timeout.value.as_millis()),
+                origin(&batch.export_timeout.origin),
+            )
+            .row(
+                format!("{p} max queue size"),
+                batch.max_queue_size.value.to_string(),
+                origin(&batch.max_queue_size.origin),
+            )
+            .row(
+                format!("{p} max export batch size"),
+                batch.max_export_batch_size.value.to_string(),
+                origin(&batch.max_export_batch_size.origin),
+            );
+    }
+    section
+        .row(
+            "metric export interval",
+            format!("{} ms", sdk.metric_export_interval.value.as_millis()),
+            origin(&sdk.metric_export_interval.origin),
+        )
+        .row(
+            "metric export timeout",
+            format!("{} ms", sdk.metric_export_timeout.value.as_millis()),
+            origin(&sdk.metric_export_timeout.origin),
+        )
+}

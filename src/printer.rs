@@ -1,0 +1,59 @@
+//! The printer owns stdout, stderr and progress. Everything the tool shows passes through it, so
+//! secrets are redacted in one place, colour follows `NO_COLOR` and the terminal, and spinners
+//! never mix with machine-readable output.
+
+use crate::report::Report;
+use crate::report::mask::Redactor;
+use crate::report::render::{self, Format};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+pub struct Printer {
+    format: Format,
+    color: bool,
+    interactive: bool,
+    redactor: Redactor,
+}
+
+impl Printer {
+    pub fn new(format: Format, redactor: Redactor) -> Self {
+        let stdout_is_terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Printer {
+            format,
+            color: format == Format::Human && stdout_is_terminal && !no_color,
+            interactive: format == Format::Human && io::stderr().is_terminal(),
+            redactor,
+        }
+    }
+
+    /// Renders a report to stdout, secrets redacted.
+    pub fn report(&self, report: &Report) -> io::Result<()> {
+        let mut buffer = Vec::new();
+        render::render(report, self.format, self.color, &mut buffer)?;
+        let text = self.redactor.redact(&String::from_utf8_lossy(&buffer));
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()
+    }
+
+    /// A message on stderr (errors, notices), secrets redacted.
+    pub fn error(&self, message: &str) {
+        let _ = writeln!(io::stderr().lock(), "{}", self.redactor.redact(message));
+    }
+
+    /// A spinner on stderr, only in human mode on a terminal.
+    pub fn spinner(&self, message: &str) -> Option<ProgressBar> {
+        if !self.interactive {
+            return None;
+        }
+        let bar = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
+            bar.set_style(style);
+        }
+        bar.set_message(self.redactor.redact(message));
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Some(bar)
+    }
+}

@@ -1,0 +1,75 @@
+//! A finding: one thing the tool observed, as plain data (code, severity, evidence, fix).
+
+use super::code::Code;
+use serde::Serialize;
+
+/// How much a finding matters. The order is the order of importance: errors first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Telemetry does not arrive (or will not) because of this.
+    Error,
+    /// Telemetry arrives, but something is wrong or about to break.
+    Warning,
+    /// Worth knowing; changes nothing about the verdict.
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One observation with its code, the evidence behind it and what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// The id of the check that produced it (`config`, `dns`, `tcp`, `tls`, ...).
+    pub check: String,
+    pub title: String,
+    pub evidence: Vec<String>,
+    pub fix: Vec<String>,
+    pub docs: Vec<String>,
+}
+
+impl Finding {
+    /// Starts a finding; the docs link to the knowledge base entry is added by the report.
+    pub fn new(code: Code, severity: Severity, check: &str, title: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity,
+            check: check.to_string(),
+            title: title.into(),
+            evidence: Vec::new(),
+            fix: Vec::new(),
+            docs: Vec::new(),
+        }
+    }
+
+    pub fn evidence(mut self, line: impl Into<String>) -> Self {
+        self.evidence.push(line.into());
+        self
+    }
+
+    pub fn fix(mut self, line: impl Into<String>) -> Self {
+        self.fix.push(line.into());
+        self
+    }
+
+    pub fn doc(mut self, url: impl Into<String>) -> Self {
+        self.docs.push(url.into());
+        self
+    }
+
+    /// Demotes a finding that merely follows from an earlier root cause.
+    pub fn as_consequence(mut self) -> Self {
+        self.severity = Severity::Info;
+        self
+    }
+}

@@ -1,0 +1,15 @@
+//! The report model (findings, checks, verdict), secret masking, and the renderers.
+
+pub mod code;
+pub mod exit;
+pub mod finding;
+pub mod mask;
+pub mod model;
+pub mod render;
+pub mod section;
+
+pub use code::Code;
+pub use exit::ExitStatus;
+pub use finding::{Finding, Severity};
+pub use model::{CheckRecord, CheckStatus, Report, TargetSummary, Verdict};
+pub use section::Section;

@@ -1,0 +1,136 @@
+//! The report: what was checked, what was found, and the verdict, as serializable data
+//! following the `otlp-doctor/report/v1` schema of the contract.
+
+use super::finding::{Finding, Severity};
+use super::section::Section;
+use serde::Serialize;
+
+pub const REPORT_SCHEMA: &str = "otlp-doctor/report/v1";
+
+/// Overall state of the export path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Healthy,
+    Degraded,
+    Broken,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Healthy => "healthy",
+            Verdict::Degraded => "degraded",
+            Verdict::Broken => "broken",
+        }
+    }
+}
+
+/// Outcome of one check (one layer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Warn => "warn",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Skip => "skip",
+        }
+    }
+}
+
+/// One layer's line in the report: `{"id": "tcp", "status": "pass", ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckRecord {
+    pub id: String,
+    pub status: CheckStatus,
+    pub duration_ms: f64,
+    pub summary: String,
+}
+
+/// What was diagnosed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetSummary {
+    pub endpoint: String,
+    pub protocol: String,
+    pub signals: Vec<String>,
+}
+
+/// A complete diagnosis. Findings are kept most important first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSummary>,
+    pub verdict: Verdict,
+    pub duration_ms: f64,
+    pub checks: Vec<CheckRecord>,
+    pub findings: Vec<Finding>,
+    /// Command-specific details (e.g. the resolved configuration for `env`); an extension of the
+    /// contract's schema, absent when a command has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+}
+
+impl Report {
+    /// Builds a report, ordering findings by severity while keeping each severity's findings in
+    /// the order the checks produced them (layer order: the earliest layer is the root cause).
+    pub fn new(
+        target: Option<TargetSummary>,
+        checks: Vec<CheckRecord>,
+        mut findings: Vec<Finding>,
+        duration_ms: f64,
+    ) -> Self {
+        findings.sort_by_key(|finding| finding.severity);
+        for finding in &mut findings {
+            crate::knowledge::add_docs_link(finding);
+        }
+        let verdict = verdict_of(&findings);
+        Report {
+            schema: REPORT_SCHEMA,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            target,
+            verdict,
+            duration_ms,
+            checks,
+            findings,
+            sections: Vec::new(),
+        }
+    }
+
+    pub fn with_sections(mut self, sections: Vec<Section>) -> Self {
+        self.sections = sections;
+        self
+    }
+
+    /// The root cause: the first error finding, if any.
+    pub fn root_cause(&self) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.severity == Severity::Error)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+fn verdict_of(findings: &[Finding]) -> Verdict {
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        Verdict::Broken
+    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+        Verdict::Degraded
+    } else {
+        Verdict::Healthy
+    }
+}

@@ -1,0 +1,162 @@
+//! Human output: readable at a glance. The verdict and the root cause come first with evidence
+//! and fix, then the checks layer by layer, then any other findings. Colour only when asked.
+
+use super::format_ms;
+use crate::report::finding::{Finding, Severity};
+use crate::report::model::{CheckStatus, Report, Verdict};
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+struct Palette {
+    enabled: bool,
+}
+
+impl Palette {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.enabled {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        let color = match severity {
+            Severity::Error => AnsiColor::Red,
+            Severity::Warning => AnsiColor::Yellow,
+            Severity::Info => AnsiColor::Cyan,
+        };
+        self.paint(Style::new().fg_color(Some(color.into())).bold(), text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+}
+
+pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let palette = Palette { enabled: color };
+
+    if let Some(target) = &report.target {
+        writeln!(
+            out,
+            "{} {} {}",
+            palette.bold("target"),
+            target.endpoint,
+            palette.dim(&format!(
+                "({}, {})",
+                target.protocol,
+                target.signals.join(",")
+            ))
+        )?;
+        writeln!(out)?;
+    }
+
+    for section in &report.sections {
+        writeln!(out, "{}", palette.bold(&section.title))?;
+        let width = section.rows.iter().map(|r| r.key.len()).max().unwrap_or(0);
+        for row in &section.rows {
+            let source = row
+                .source
+                .as_deref()
+                .map(|s| palette.dim(&format!("  ({s})")))
+                .unwrap_or_default();
+            writeln!(out, "  {:width$}  {}{}", row.key, row.value, source)?;
+        }
+        writeln!(out)?;
+    }
+
+    if let Some(root) = report.root_cause() {
+        writeln!(
+            out,
+            "{} {} {}",
+            palette.severity(Severity::Error, "✗ root cause"),
+            palette.bold(root.code.as_str()),
+            root.title
+        )?;
+        write_details(root, &palette, out)?;
+        writeln!(out)?;
+    }
+
+    if !report.checks.is_empty() {
+        writeln!(out, "{}", palette.bold("checks"))?;
+        let width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        for check in &report.checks {
+            let (mark, severity) = match check.status {
+                CheckStatus::Pass => ("✓", None),
+                CheckStatus::Warn => ("!", Some(Severity::Warning)),
+                CheckStatus::Fail => ("✗", Some(Severity::Error)),
+                CheckStatus::Skip => ("-", None),
+            };
+            let mark = match severity {
+                Some(severity) => palette.severity(severity, mark),
+                None if check.status == CheckStatus::Skip => palette.dim(mark),
+                None => palette.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), mark),
+            };
+            writeln!(
+                out,
+                "  {mark} {:width$}  {}  {}",
+                check.id,
+                check.summary,
+                palette.dim(&format_ms(check.duration_ms))
+            )?;
+        }
+        writeln!(out)?;
+    }
+
+    let others: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| Some(*f) != report.root_cause())
+        .collect();
+    for finding in &others {
+        let label = match finding.severity {
+            Severity::Error => "✗ error",
+            Severity::Warning => "! warning",
+            Severity::Info => "i info",
+        };
+        writeln!(
+            out,
+            "{} {} {}",
+            palette.severity(finding.severity, label),
+            palette.bold(finding.code.as_str()),
+            finding.title
+        )?;
+        write_details(finding, &palette, out)?;
+        writeln!(out)?;
+    }
+
+    let verdict = match report.verdict {
+        Verdict::Healthy => palette.paint(
+            Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+            "healthy",
+        ),
+        Verdict::Degraded => palette.severity(Severity::Warning, "degraded"),
+        Verdict::Broken => palette.severity(Severity::Error, "broken"),
+    };
+    writeln!(
+        out,
+        "verdict: {verdict} ({} errors, {} warnings, {} notes) in {}",
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+        report.count(Severity::Info),
+        format_ms(report.duration_ms)
+    )
+}
+
+fn write_details(finding: &Finding, palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
+    for line in &finding.evidence {
+        writeln!(out, "    {} {line}", palette.dim("evidence:"))?;
+    }
+    for line in &finding.fix {
+        writeln!(out, "    {} {line}", palette.bold("fix:"))?;
+    }
+    for line in &finding.docs {
+        writeln!(out, "    {} {line}", palette.dim("docs:"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Markdown, ready to paste into a bug report: root cause first, then checks and all findings.
+
+use super::format_ms;
+use crate::report::finding::Finding;
+use crate::report::model::Report;
+use std::io::{self, Write};
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "## otlp-doctor report: **{}**",
+        report.verdict.as_str()
+    )?;
+    writeln!(out)?;
+    if let Some(target) = &report.target {
+        writeln!(
+            out,
+            "- target: `{}` (protocol `{}`, signals {})",
+            target.endpoint,
+            target.protocol,
+            target.signals.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "- otlp-doctor {}, took {}",
+        report.tool_version,
+        format_ms(report.duration_ms)
+    )?;
+    writeln!(out)?;
+
+    for section in &report.sections {
+        writeln!(out, "### {}", section.title)?;
+        writeln!(out)?;
+        writeln!(out, "| setting | value | from |")?;
+        writeln!(out, "|---|---|---|")?;
+        for row in &section.rows {
+            let source = row.source.as_deref().unwrap_or("");
+            writeln!(
+                out,
+                "| {} | `{}` | {} |",
+                cell(&row.key),
+                cell(&row.value),
+                cell(source)
+            )?;
+        }
+        writeln!(out)?;
+    }
+
+    if let Some(root) = report.root_cause() {
+        writeln!(out, "### Root cause: `{}` {}", root.code, root.title)?;
+        writeln!(out)?;
+        write_details(root, out)?;
+    }
+
+    if !report.checks.is_empty() {
+        writeln!(out, "### Checks")?;
+        writeln!(out)?;
+        writeln!(out, "| check | status | time | summary |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for check in &report.checks {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                check.id,
+                check.status.as_str(),
+                format_ms(check.duration_ms),
+                cell(&check.summary)
+            )?;
+        }
+        writeln!(out)?;
+    }
+
+    let others: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| Some(*f) != report.root_cause())
+        .collect();
+    if !others.is_empty() {
+        writeln!(out, "### Findings")?;
+        writeln!(out)?;
+        for finding in others {
+            writeln!(
+                out,
+                "#### {} `{}` {}",
+                finding.severity.as_str(),
+                finding.code,
+                finding.title
+            )?;
+            writeln!(out)?;
+            write_details(finding, out)?;
+        }
+    }
+    if report.findings.is_empty() {
+        writeln!(out, "No findings.")?;
+    }
+    Ok(())
+}
+
+fn write_details(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    for (label, lines) in [
+        ("Evidence", &finding.evidence),
+        ("Fix", &finding.fix),
+        ("Docs", &finding.docs),
+    ] {
+        if lines.is_empty() {
+            continue;
+        }
+        writeln!(out, "**{label}**")?;
+        writeln!(out)?;
+        for line in lines {
+            writeln!(out, "- {line}")?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Keeps a value inside its table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

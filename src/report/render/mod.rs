@@ -1,0 +1,35 @@
+//! Renderers: one report model, three formats, each writing into any `Write` so that each can be
+//! snapshot-tested. The format is chosen once, by the printer.
+
+mod human;
+mod json;
+mod markdown;
+
+use super::model::Report;
+use std::io::{self, Write};
+
+/// Output format of a report (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// Writes the report in the given format; `color` only matters for `human`.
+pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(report, color, out),
+        Format::Json => json::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+    }
+}
+
+/// `12.3 ms` below a second, `1.23 s` above.
+pub(crate) fn format_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else {
+        format!("{ms:.1} ms")
+    }
+}

@@ -1,0 +1,274 @@
+//! Resolution of the OTLP exporter settings of one signal, exactly as the spec orders sources:
+//! command-line flag, then `OTEL_EXPORTER_OTLP_<SIGNAL>_<OPTION>`, then
+//! `OTEL_EXPORTER_OTLP_<OPTION>`, then the default. An invalid value counts as unset (spec:
+//! warn and ignore) and is reported.
+
+use super::endpoint::{EndpointKind, effective_url};
+use super::env_source::EnvSource;
+use super::origin::{Origin, Sourced};
+use super::overrides::Overrides;
+use super::problems::{CONFIG_CHECK, Problems};
+use super::signal::{Compression, Protocol, Signal};
+use super::values::{Header, parse_bool, parse_headers, parse_millis};
+use crate::report::{Code, Finding, Severity};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Spec default of `OTEL_EXPORTER_OTLP_TIMEOUT`.
+pub const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_PROTOCOL: Protocol = Protocol::HttpProtobuf;
+
+/// The configured endpoint of a signal and the URL the SDK derives from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedEndpoint {
+    /// The value as configured.
+    pub configured: String,
+    pub kind: EndpointKind,
+    /// Where the SDK sends this signal (generic HTTP endpoints get `/v1/<signal>`).
+    pub url: String,
+}
+
+/// Everything the OTLP exporter of one signal is configured with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExporterSettings {
+    pub signal: Signal,
+    pub protocol: Sourced<Protocol>,
+    pub endpoint: Sourced<ResolvedEndpoint>,
+    pub headers: Vec<Sourced<Header>>,
+    pub timeout: Sourced<Duration>,
+    pub compression: Sourced<Compression>,
+    pub certificate: Option<Sourced<PathBuf>>,
+    pub client_certificate: Option<Sourced<PathBuf>>,
+    pub client_key: Option<Sourced<PathBuf>>,
+    pub insecure: Sourced<bool>,
+}
+
+/// Reads the per-signal and generic variables of one option, in precedence order.
+struct OptionLookup<'a> {
+    env: &'a dyn EnvSource,
+    signal: Signal,
+}
+
+impl OptionLookup<'_> {
+    fn signal_var(&self, option: &str) -> String {
+        format!("OTEL_EXPORTER_OTLP_{}_{option}", self.signal.env_infix())
+    }
+
+    fn generic_var(option: &str) -> String {
+        format!("OTEL_EXPORTER_OTLP_{option}")
+    }
+
+    /// The set variables for an option, most specific first.
+    fn candidates(&self, option: &str) -> Vec<(String, String)> {
+        [self.signal_var(option), Self::generic_var(option)]
+            .into_iter()
+            .filter_map(|name| self.env.get(&name).map(|value| (name, value)))
+            .collect()
+    }
+
+    /// The first candidate that parses; the ones that don't are reported and skipped.
+    fn first_valid<T>(
+        &self,
+        option: &str,
+        problems: &mut Problems,
+        parse: impl Fn(&str) -> Result<T, String>,
+        on_invalid: impl Fn(&mut Problems, &str, &str),
+    ) -> Option<Sourced<T>> {
+        for (name, raw) in self.candidates(option) {
+            match parse(&raw) {
+                Ok(value) => return Some(Sourced::new(value, Origin::Env(name))),
+                Err(problem) => on_invalid(problems, &name, &problem),
+            }
+        }
+        None
+    }
+}
+
+/// Resolves the exporter settings of `signal`.
+pub fn resolve_exporter(
+    env: &dyn EnvSource,
+    overrides: &Overrides,
+    signal: Signal,
+    problems: &mut Problems,
+) -> ExporterSettings {
+    let lookup = OptionLookup { env, signal };
+
+    let protocol = match overrides.protocol {
+        Some(protocol) => Sourced::new(protocol, Origin::Flag("--protocol".into())),
+        None => lookup
+            .first_valid(
+                "PROTOCOL",
+                problems,
+                |raw| Protocol::parse(raw).ok_or_else(|| format!("'{raw}' is not a protocol")),
+                |problems, name, problem| {
+                    problems.push(
+                        Finding::new(Code::CfgProtocolInvalid, Severity::Error, CONFIG_CHECK, format!("{name} is not a known protocol"))
+                            .evidence(format!("{name}: {problem}; valid values are grpc, http/protobuf, http/json"))
+                            .evidence(format!("SDKs ignore it and use the default {DEFAULT_PROTOCOL}, which is probably not what was meant"))
+                            .fix(format!("set {name} to grpc, http/protobuf or http/json")),
+                    )
+                },
+            )
+            .unwrap_or_else(|| Sourced::default_value(DEFAULT_PROTOCOL)),
+    };
+
+    let endpoint = resolve_endpoint(env, overrides, signal, protocol.value);
+    let headers = resolve_headers(&lookup, overrides, problems);
+
+    let timeout = lookup
+        .first_valid(
+            "TIMEOUT",
+            problems,
+            parse_millis,
+            |problems, name, problem| {
+                problems.invalid_value(
+                    Code::CfgTimeoutInvalid,
+                    name,
+                    problem,
+                    "the default of 10000 ms",
+                )
+            },
+        )
+        .unwrap_or_else(|| Sourced::default_value(DEFAULT_EXPORT_TIMEOUT));
+
+    let compression = match overrides.compression {
+        Some(compression) => Sourced::new(compression, Origin::Flag("--compression".into())),
+        None => lookup
+            .first_valid(
+                "COMPRESSION",
+                problems,
+                |raw| Compression::parse(raw).ok_or_else(|| format!("'{raw}' is not gzip or none")),
+                |problems, name, problem| {
+                    problems.invalid_value(
+                        Code::CfgCompressionInvalid,
+                        name,
+                        problem,
+                        "no compression",
+                    )
+                },
+            )
+            .unwrap_or_else(|| Sourced::default_value(Compression::None)),
+    };
+
+    let path_option = |flag: &Option<PathBuf>, flag_name: &str, option: &str| match flag {
+        Some(path) => Some(Sourced::new(path.clone(), Origin::Flag(flag_name.into()))),
+        None => lookup
+            .candidates(option)
+            .into_iter()
+            .next()
+            .map(|(name, value)| Sourced::new(PathBuf::from(value), Origin::Env(name))),
+    };
+    let certificate = path_option(&overrides.ca_cert, "--ca-cert", "CERTIFICATE");
+    let client_certificate = path_option(
+        &overrides.client_cert,
+        "--client-cert",
+        "CLIENT_CERTIFICATE",
+    );
+    let client_key = path_option(&overrides.client_key, "--client-key", "CLIENT_KEY");
+
+    let insecure = if overrides.insecure {
+        Sourced::new(true, Origin::Flag("--insecure".into()))
+    } else {
+        lookup
+            .first_valid(
+                "INSECURE",
+                problems,
+                parse_bool,
+                |problems, name, problem| {
+                    problems.invalid_value(Code::CfgValueInvalid, name, problem, "false")
+                },
+            )
+            .unwrap_or_else(|| Sourced::default_value(false))
+    };
+
+    ExporterSettings {
+        signal,
+        protocol,
+        endpoint,
+        headers,
+        timeout,
+        compression,
+        certificate,
+        client_certificate,
+        client_key,
+        insecure,
+    }
+}
+
+fn resolve_endpoint(
+    env: &dyn EnvSource,
+    overrides: &Overrides,
+    signal: Signal,
+    protocol: Protocol,
+) -> Sourced<ResolvedEndpoint> {
+    let signal_var = format!("OTEL_EXPORTER_OTLP_{}_ENDPOINT", signal.env_infix());
+    let (configured, kind, origin) = if let Some(endpoint) = &overrides.endpoint {
+        (
+            endpoint.clone(),
+            EndpointKind::Generic,
+            Origin::Flag("ENDPOINT argument".into()),
+        )
+    } else if let Some(value) = env.get(&signal_var) {
+        (value, EndpointKind::SignalSpecific, Origin::Env(signal_var))
+    } else if let Some(value) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
+        (
+            value,
+            EndpointKind::Generic,
+            Origin::Env("OTEL_EXPORTER_OTLP_ENDPOINT".into()),
+        )
+    } else {
+        let default = format!("http://localhost:{}", protocol.default_port());
+        (default, EndpointKind::Generic, Origin::Default)
+    };
+    let url = effective_url(&configured, kind, protocol, signal);
+    Sourced::new(
+        ResolvedEndpoint {
+            configured,
+            kind,
+            url,
+        },
+        origin,
+    )
+}
+
+/// Headers: the per-signal variable replaces the generic one (they are not merged, as in the
+/// SDKs); `--header` flags are merged over them, the flag winning on the same name.
+fn resolve_headers(
+    lookup: &OptionLookup<'_>,
+    overrides: &Overrides,
+    problems: &mut Problems,
+) -> Vec<Sourced<Header>> {
+    let mut headers: Vec<Sourced<Header>> = Vec::new();
+    if let Some((name, raw)) = lookup.candidates("HEADERS").into_iter().next() {
+        let (parsed, item_problems) = parse_headers(&raw);
+        if !item_problems.is_empty() {
+            let mut finding = Finding::new(
+                Code::CfgHeadersMalformed,
+                Severity::Error,
+                CONFIG_CHECK,
+                format!("{name} has items that SDKs silently drop"),
+            );
+            for problem in item_problems {
+                finding = finding.evidence(format!("{name}: {problem}"));
+            }
+            problems.push(
+                finding
+                    .fix("write headers as comma-separated key=value pairs, e.g. authorization=Bearer%20TOKEN,x-team=a")
+                    .fix("percent-encode ',' '=' '%' and spaces inside values (a space is %20)"),
+            );
+        }
+        headers.extend(
+            parsed
+                .into_iter()
+                .map(|h| Sourced::new(h, Origin::Env(name.clone()))),
+        );
+    }
+    for header in &overrides.headers {
+        headers.retain(|existing| !existing.value.name.eq_ignore_ascii_case(&header.name));
+        headers.push(Sourced::new(
+            header.clone(),
+            Origin::Flag("--header".into()),
+        ));
+    }
+    headers
+}

@@ -1,0 +1,77 @@
+//! Flags + `OTEL_*` environment → validated settings, resolved exactly as OpenTelemetry SDKs do
+//! (see `shared/reference/otel-facts.md` §1). Every value keeps its [`Origin`] so `env` can show
+//! where it came from. Malformed values never fail resolution: they become `config` findings.
+
+pub mod endpoint;
+pub mod env_source;
+pub mod exporter;
+pub mod origin;
+pub mod overrides;
+pub mod problems;
+pub mod sdk;
+pub mod signal;
+pub mod values;
+
+pub use env_source::{EnvSource, MapEnv, ProcessEnv};
+pub use exporter::ExporterSettings;
+pub use origin::{Origin, Sourced};
+pub use overrides::Overrides;
+pub use sdk::SdkSettings;
+pub use signal::{Compression, Protocol, Signal};
+
+use crate::report::Finding;
+
+/// The signals a command looks at, and whether the user chose them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub signals: Vec<Signal>,
+    /// The user named these signals (`--signals`), so a disabled one is an error, not a note.
+    pub explicit: bool,
+}
+
+impl Selection {
+    pub fn all_implicit() -> Self {
+        Selection {
+            signals: Signal::ALL.to_vec(),
+            explicit: false,
+        }
+    }
+
+    pub fn contains(&self, signal: Signal) -> bool {
+        self.signals.contains(&signal)
+    }
+}
+
+/// The complete effective configuration.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// One entry per signal, in `Signal::ALL` order.
+    pub exporters: Vec<ExporterSettings>,
+    pub sdk: SdkSettings,
+    /// Malformed values found while resolving.
+    pub problems: Vec<Finding>,
+}
+
+impl Resolution {
+    pub fn exporter(&self, signal: Signal) -> &ExporterSettings {
+        self.exporters
+            .iter()
+            .find(|e| e.signal == signal)
+            .unwrap_or(&self.exporters[0])
+    }
+}
+
+/// Resolves the effective configuration from the environment and command-line overrides.
+pub fn resolve(env: &dyn EnvSource, overrides: &Overrides) -> Resolution {
+    let mut problems = problems::Problems::default();
+    let exporters = Signal::ALL
+        .into_iter()
+        .map(|signal| exporter::resolve_exporter(env, overrides, signal, &mut problems))
+        .collect();
+    let sdk = sdk::resolve_sdk(env, &mut problems);
+    Resolution {
+        exporters,
+        sdk,
+        problems: problems.into_findings(),
+    }
+}
