@@ -1,3 +1,10 @@
 //! The checks, one module per layer. Each returns findings as data; none prints.
 
 pub mod config;
+pub mod dns;
+pub mod layer;
+pub mod pipeline;
+pub mod protocol;
+pub mod tcp;
+pub mod tls;
+pub mod wire;

@@ -10,6 +10,7 @@ pub mod overrides;
 pub mod problems;
 pub mod sdk;
 pub mod signal;
+pub mod target;
 pub mod values;
 
 pub use env_source::{EnvSource, MapEnv, ProcessEnv};

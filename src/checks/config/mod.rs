@@ -428,3 +428,6 @@ pub fn check_pem_file(path: &Path) -> Result<(), String> {
         Err("no PEM block (-----BEGIN ...) in the file".to_string())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+//! The scheduler of `check`: config first, then per distinct endpoint the network layers in
+//! order (dns → tcp → tls → protocol), endpoints concurrently. A layer that fails stops the
+//! layers after it (they are reported as skipped, not as errors), so the first error is the root
+//! cause.
+
+use super::layer::Layer;
+use super::protocol::dialer::Dialer;
+use super::protocol::{self, http_status};
+use super::{config, dns, tcp, tls};
+use crate::report::{Code, Finding, Report, Severity, TargetSummary};
+use crate::settings::endpoint::Scheme;
+use crate::settings::target::{Target, targets};
+use crate::settings::{Protocol, Resolution, Selection};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Reports progress of the layers (a spinner on a terminal, nothing otherwise).
+pub trait Progress: Sync {
+    fn layer_started(&self, id: &str, target: &str);
+}
+
+/// No progress output.
+pub struct Quiet;
+impl Progress for Quiet {
+    fn layer_started(&self, _: &str, _: &str) {}
+}
+
+/// Runs every check and builds the report.
+pub async fn diagnose(resolution: &Resolution, selection: &Selection, step_timeout: Duration, progress: &dyn Progress) -> Report {
+    let started = Instant::now();
+    let mut findings = config::lint(resolution, selection);
+    let mut layers = vec![Layer::from_findings(
+        "config",
+        "resolved and linted the OTEL_* configuration",
+        findings.clone(),
+        started.elapsed(),
+    )];
+    layers[0].findings.clear();
+
+    let endpoints = targets(resolution, selection, step_timeout);
+    let several = endpoints.len() > 1;
+    let results = futures_util::future::join_all(endpoints.iter().map(|t| walk(t, progress))).await;
+    for (target, (target_layers, target_findings)) in endpoints.iter().zip(results) {
+        for mut layer in target_layers {
+            if several {
+                layer.summary = format!("{} {}: {}", target.url.authority(), signals(target), layer.summary);
+            }
+            layers.push(layer);
+        }
+        findings.extend(target_findings);
+    }
+    let findings = attribute_to_config(findings);
+
+    let summary = endpoints.first().map(|t| TargetSummary {
+        endpoint: t.configured.clone(),
+        protocol: t.protocol.as_str().to_string(),
+        signals: selection.signals.iter().map(|s| s.as_str().to_string()).collect(),
+    });
+    let records = layers.iter().map(Layer::record).collect();
+    Report::new(summary, records, findings, started.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn signals(target: &Target) -> String {
+    format!("({})", target.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
+}
+
+/// The network layers of one endpoint, in order, stopping at the first failure.
+async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Finding>) {
+    let authority = target.url.authority();
+    let mut layers = Vec::new();
+
+    progress.layer_started("dns", &authority);
+    let (dns_layer, addresses) = dns::resolve(&target.url, target.step_timeout).await;
+    let failed = dns_layer.failed();
+    layers.push(dns_layer);
+    if failed {
+        return finish(layers, &["tcp", "tls", "protocol"], "the host name did not resolve");
+    }
+
+    progress.layer_started("tcp", &authority);
+    let (tcp_layer, connected) = tcp::connect(&addresses, target.step_timeout).await;
+    layers.push(tcp_layer);
+    let Some(address) = connected else {
+        return finish(layers, &["tls", "protocol"], "no TCP connection");
+    };
+
+    let mut client_cert_pending = false;
+    let dialer = if target.url.scheme == Scheme::Https {
+        progress.layer_started("tls", &authority);
+        let started = Instant::now();
+        let request = tls_request(target);
+        let outcome = tls::probe(address, &request).await;
+        client_cert_pending = outcome.client_cert_requested && target.tls.client_cert.is_none();
+        let failed = outcome.status == crate::report::CheckStatus::Fail;
+        layers.push(Layer { id: "tls", status: outcome.status, summary: outcome.summary, findings: outcome.findings, duration: started.elapsed() });
+        if failed {
+            return finish(layers, &["protocol"], "the TLS handshake failed");
+        }
+        match tls::client_config(&request) {
+            Ok(config) => Dialer::Tls { address, config, server_name: tls::server_name(&target.url.host) },
+            Err(error) => {
+                layers.push(Layer::skipped("protocol", &error.to_string()));
+                return collect(layers);
+            }
+        }
+    } else {
+        layers.push(Layer::skipped("tls", "plaintext endpoint (http://)"));
+        Dialer::Plain { address }
+    };
+
+    progress.layer_started("protocol", &authority);
+    let server_name = target.url.host.clone();
+    let timeout = target.step_timeout;
+    let identification = protocol::identify(target, &dialer, || tls::speaks_tls(address, &server_name, timeout)).await;
+    let mut protocol_layer = identification.layer;
+    if client_cert_pending {
+        confirm_client_cert_required(&mut layers, &mut protocol_layer, &identification.answer);
+    }
+    layers.push(protocol_layer);
+    collect(layers)
+}
+
+fn tls_request(target: &Target) -> tls::TlsRequest<'_> {
+    let alpn = match target.protocol {
+        Protocol::Grpc => vec![tls::ALPN_H2.to_vec()],
+        _ => vec![tls::ALPN_H2.to_vec(), tls::ALPN_HTTP1.to_vec()],
+    };
+    tls::TlsRequest {
+        server_name: &target.url.host,
+        ca_file: target.tls.ca_file.as_deref(),
+        client_identity: target.tls.client_cert.as_deref().zip(target.tls.client_key.as_deref()),
+        alpn,
+        require_h2: target.protocol == Protocol::Grpc,
+        timeout: target.step_timeout,
+        now: SystemTime::now(),
+    }
+}
+
+/// The server asked for a client certificate and none was configured: when the request then
+/// fails (nginx: 400 "No required SSL certificate was sent", others close the connection), the
+/// missing certificate is the root cause and the protocol failure only its consequence.
+fn confirm_client_cert_required(layers: &mut [Layer], protocol_layer: &mut Layer, answer: &protocol::answer::Answer) {
+    let refused = http_status::is_missing_client_cert(answer)
+        || matches!(answer, protocol::answer::Answer::Closed { .. } | protocol::answer::Answer::Reset { .. });
+    if !refused {
+        return;
+    }
+    if let Some(tls_layer) = layers.iter_mut().find(|l| l.id == "tls") {
+        for finding in tls_layer.findings.iter_mut().filter(|f| f.code == Code::TlsClientCertRequired) {
+            finding.severity = Severity::Error;
+            finding.evidence.push(format!("the request without a certificate was refused: {}", answer.describe()));
+        }
+        tls_layer.status = crate::report::CheckStatus::Fail;
+    }
+    protocol_layer.findings.clear();
+    protocol_layer.status = crate::report::CheckStatus::Skip;
+    protocol_layer.summary = format!("refused without a client certificate: {}", answer.describe());
+}
+
+fn finish(mut layers: Vec<Layer>, skipped: &[&'static str], because: &str) -> (Vec<Layer>, Vec<Finding>) {
+    layers.extend(skipped.iter().map(|id| Layer::skipped(id, because)));
+    collect(layers)
+}
+
+fn collect(mut layers: Vec<Layer>) -> (Vec<Layer>, Vec<Finding>) {
+    let findings = layers.iter_mut().flat_map(|l| std::mem::take(&mut l.findings)).collect();
+    (layers, findings)
+}
+
+/// A config mistake that explains a live failure outranks it (contract): a 404 behind a wrong
+/// signal path is evidence for `CFG_HTTP_SIGNAL_PATH`, not a root cause of its own.
+fn attribute_to_config(mut findings: Vec<Finding>) -> Vec<Finding> {
+    let explained_by = |code: Code| match code {
+        Code::ProtoPathNotFound => Some(Code::CfgHttpSignalPath),
+        _ => None,
+    };
+    let live: Vec<(usize, Code)> = findings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| explained_by(f.code).map(|cause| (i, cause)))
+        .collect();
+    for (index, cause) in live {
+        if let Some(config_index) = findings.iter().position(|f| f.code == cause) {
+            let confirmed: Vec<String> = findings[index].evidence.iter().map(|e| format!("confirmed live: {e}")).collect();
+            findings[config_index].evidence.extend(confirmed);
+            findings[index].severity = Severity::Info;
+        }
+    }
+    findings
+}

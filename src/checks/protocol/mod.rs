@@ -1,0 +1,192 @@
+//! The `protocol` check: finds out what really listens on the endpoint (a gRPC server, an
+//! OTLP/HTTP server, an HTTP server that is not OTLP, a TLS port, or something that is not HTTP)
+//! by speaking the configured protocol, and when that fails, the other one, so the finding can
+//! give the exact fix.
+
+pub mod answer;
+pub mod dialer;
+pub mod http_status;
+pub mod probe;
+
+use super::layer::Layer;
+use crate::report::{Code, Finding, Severity};
+use crate::settings::Protocol;
+use crate::settings::target::Target;
+use answer::Answer;
+use dialer::Dialer;
+use probe::Probe;
+use std::time::Instant;
+
+/// What the protocol layer learnt.
+pub struct Identification {
+    pub layer: Layer,
+    /// The answer to the configured protocol's probe.
+    pub answer: Answer,
+}
+
+/// Probes the endpoint. `speaks_tls` is asked only when a plaintext connection was closed
+/// without an answer, to tell a TLS port from a server that just hangs up.
+pub async fn identify<F, Fut>(target: &Target, dialer: &Dialer, speaks_tls: F) -> Identification
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    let authority = target.url.authority();
+    let probe = Probe { dialer, authority: &authority, headers: &target.headers, timeout: target.step_timeout };
+    let signal = target.signals[0];
+    // A gRPC endpoint has no signal path; its OTLP/HTTP twin would be the base URL + /v1/<signal>.
+    let http_path = match target.protocol {
+        Protocol::Grpc => format!("{}{}", target.url.path.trim_end_matches('/'), signal.http_path()),
+        _ => target.first_http_path().to_string(),
+    };
+    let http_url = target.url.with_path(&http_path);
+    let http_protocol = if target.protocol == Protocol::Grpc { Protocol::HttpProtobuf } else { target.protocol };
+
+    let answer = match target.protocol {
+        Protocol::Grpc => probe.grpc(signal).await,
+        protocol => probe.http(&http_path, protocol).await,
+    };
+
+    let mut findings = Vec::new();
+    let closed_without_answer = matches!(answer, Answer::Closed { .. });
+    if is_tls_reply(&answer) || (closed_without_answer && !dialer.is_tls() && speaks_tls().await) {
+        findings.push(tls_required(target, &answer));
+    } else {
+        match (target.protocol, &answer) {
+            (_, Answer::Silent) => findings.push(silent(target)),
+            (_, Answer::Reset { error } | Answer::Unconnected { error }) => findings.push(
+                Finding::new(Code::NetConnReset, Severity::Error, "protocol", "the connection broke as soon as a request was sent")
+                    .evidence(format!("{}: {error}", target.url.authority()))
+                    .fix("a proxy, firewall or the server resets the connection; check the server's logs and anything in between"),
+            ),
+            (_, Answer::NotHttp { .. }) => findings.push(not_http(target, &answer)),
+            (Protocol::Grpc, Answer::Grpc { .. }) => {}
+            (Protocol::Grpc, _) => {
+                let other = probe.http(&http_path, http_protocol).await;
+                findings.push(grpc_to_non_grpc(target, &answer, &other, &http_url));
+            }
+            (protocol, Answer::Http1 { .. }) => {
+                findings.extend(http_status::interpret(&answer, &http_url, signal, protocol));
+            }
+            (_, Answer::H2Frames { .. } | Answer::Closed { .. } | Answer::Grpc { .. } | Answer::H2 { .. }) => {
+                let other = probe.grpc(signal).await;
+                findings.push(http_to_non_http1(target, &answer, &other));
+            }
+            (_, Answer::Tls { .. }) => {}
+        }
+    }
+
+    let summary = match &answer {
+        Answer::Grpc { .. } if findings.is_empty() => format!("gRPC server: {}", answer.describe()),
+        Answer::Http1 { status, .. } if findings.is_empty() => format!("OTLP/HTTP server: POST {http_path} → {status}"),
+        _ => answer.describe(),
+    };
+    Identification { layer: Layer::from_findings("protocol", summary, findings, started.elapsed()), answer }
+}
+
+fn is_tls_reply(answer: &Answer) -> bool {
+    matches!(answer, Answer::Tls { .. }) || http_status::is_plaintext_to_tls(answer)
+}
+
+fn tls_required(target: &Target, answer: &Answer) -> Finding {
+    let https = target.url.with_path("").replacen("http://", "https://", 1);
+    let mut finding = Finding::new(
+        Code::TlsRequired,
+        Severity::Error,
+        "tls",
+        format!("{} expects TLS, but the endpoint is http:// (plaintext)", target.url.authority()),
+    )
+    .evidence(format!("plaintext request answered with {}", answer.describe()))
+    .fix(format!("use {https} as the endpoint"));
+    if target.protocol == Protocol::Grpc {
+        finding = finding.fix("and unset OTEL_EXPORTER_OTLP_INSECURE (for gRPC, insecure=true means plaintext)");
+    }
+    finding.fix("give the CA with --ca-cert / OTEL_EXPORTER_OTLP_CERTIFICATE if the certificate is not publicly trusted")
+}
+
+fn silent(target: &Target) -> Finding {
+    Finding::new(
+        Code::ExportTimeout,
+        Severity::Error,
+        "protocol",
+        format!("{} accepts connections but never answers", target.url.authority()),
+    )
+    .evidence(format!("no reply to a {} request within {:?}", target.protocol, target.step_timeout))
+    .fix("the process on this port is hung, overloaded, or not an OTLP receiver (a TLS port waiting for a ClientHello looks the same: try https://)")
+    .fix("check what listens on the port (ss -ltnp) and the receiver's logs")
+}
+
+fn not_http(target: &Target, answer: &Answer) -> Finding {
+    Finding::new(
+        Code::ProtoNotOtlp,
+        Severity::Error,
+        "protocol",
+        format!("{} is not an HTTP or gRPC server", target.url.authority()),
+    )
+    .evidence(format!("the server sent {}", answer.describe()))
+    .fix("the port belongs to another service; point the endpoint at the collector's OTLP port (gRPC 4317, HTTP 4318)")
+}
+
+/// gRPC was configured, but the server answered in a way no gRPC server does.
+fn grpc_to_non_grpc(target: &Target, answer: &Answer, http_answer: &Answer, http_url: &str) -> Finding {
+    let http_works = matches!(http_answer, Answer::Http1 { status, content_type, .. }
+        if (200..300).contains(status) && !content_type.starts_with("text/html"));
+    let http_server = matches!(http_answer, Answer::Http1 { .. }) || matches!(answer, Answer::Http1 { .. });
+    if !http_server && !http_works {
+        return Finding::new(Code::ProtoNotOtlp, Severity::Error, "protocol", format!("{} answers HTTP/2 but is not a gRPC server", target.url.authority()))
+            .evidence(format!("gRPC Export → {}", answer.describe()))
+            .evidence(format!("OTLP/HTTP POST {http_url} → {}", http_answer.describe()))
+            .fix("point the endpoint at the collector's OTLP gRPC port (4317 by default)");
+    }
+    let mut finding = Finding::new(
+        Code::ProtoGrpcToHttpServer,
+        Severity::Error,
+        "protocol",
+        format!("gRPC is configured, but {} is an HTTP server, not gRPC", target.url.authority()),
+    )
+    .evidence(format!("gRPC Export → {}", answer.describe()))
+    .evidence(format!("OTLP/HTTP POST {http_url} → {}", http_answer.describe()));
+    if http_works {
+        finding = finding
+            .evidence("OTLP/HTTP works on this port")
+            .fix(format!(
+                "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (endpoint {}), or keep grpc and use the collector's gRPC port ({} by default)",
+                target.url.with_path(""),
+                with_port(target, 4317)
+            ));
+    } else {
+        finding = finding.fix(format!("use the collector's gRPC port ({} by default), or OTLP/HTTP on its HTTP port", with_port(target, 4317)));
+    }
+    finding
+}
+
+/// OTLP/HTTP was configured, but the server did not answer in HTTP/1.1.
+fn http_to_non_http1(target: &Target, answer: &Answer, grpc_answer: &Answer) -> Finding {
+    if let Answer::Grpc { .. } = grpc_answer {
+        return Finding::new(
+            Code::ProtoHttpToGrpcServer,
+            Severity::Error,
+            "protocol",
+            format!("{} is configured, but {} is a gRPC server", target.protocol, target.url.authority()),
+        )
+        .evidence(format!("OTLP/HTTP request → {}", answer.describe()))
+        .evidence(format!("gRPC Export → {}", grpc_answer.describe()))
+        .fix(format!(
+            "set OTEL_EXPORTER_OTLP_PROTOCOL=grpc (endpoint {}), or keep {} and use the collector's OTLP/HTTP port ({} by default)",
+            target.url.with_path(""),
+            target.protocol,
+            with_port(target, 4318)
+        ));
+    }
+    Finding::new(Code::ProtoNotOtlp, Severity::Error, "protocol", format!("{} is neither an OTLP/HTTP nor a gRPC server", target.url.authority()))
+        .evidence(format!("OTLP/HTTP request → {}", answer.describe()))
+        .evidence(format!("gRPC Export → {}", grpc_answer.describe()))
+        .fix("point the endpoint at the collector's OTLP port (gRPC 4317, HTTP 4318)")
+}
+
+fn with_port(target: &Target, port: u16) -> String {
+    let mut url = target.url.clone();
+    url.port = port;
+    url.with_path("")
+}

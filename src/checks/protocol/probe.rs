@@ -1,0 +1,165 @@
+//! The two probes: an OTLP gRPC `Export` call over HTTP/2 and an OTLP/HTTP POST over HTTP/1.1,
+//! each with an empty request (valid OTLP, no data), on a fresh connection whose first bytes are
+//! recorded so a failure can still say what answered.
+
+use super::answer::{Answer, excerpt};
+use super::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
+use crate::checks::wire::{RecordingStream, recorded};
+use crate::settings::values::Header;
+use crate::settings::{Protocol, Signal};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::time::Duration;
+
+/// Responses larger than this are not read further (spec: clients cap responses at 4 MiB).
+const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+const USER_AGENT: &str = concat!("otlp-doctor/", env!("CARGO_PKG_VERSION"));
+
+/// The gRPC method of a signal's OTLP service.
+pub fn grpc_path(signal: Signal) -> &'static str {
+    match signal {
+        Signal::Traces => "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+        Signal::Metrics => "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+        Signal::Logs => "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
+    }
+}
+
+/// Which request to make.
+pub struct Probe<'a> {
+    pub dialer: &'a Dialer,
+    /// `host:port` for the Host / :authority header.
+    pub authority: &'a str,
+    pub headers: &'a [Header],
+    pub timeout: Duration,
+}
+
+impl Probe<'_> {
+    fn uri(&self, path: &str) -> String {
+        let scheme = if self.dialer.is_tls() { "https" } else { "http" };
+        format!("{scheme}://{}{path}", self.authority)
+    }
+
+    fn request(&self, path: &str, content_type: &str, body: Bytes) -> Result<http::Request<Full<Bytes>>, http::Error> {
+        let mut builder = http::Request::post(self.uri(path))
+            .header(http::header::CONTENT_TYPE, content_type)
+            .header(http::header::USER_AGENT, USER_AGENT);
+        for header in self.headers {
+            builder = builder.header(header.name.as_str(), header.value.as_str());
+        }
+        builder.body(Full::new(body))
+    }
+
+    /// An empty OTLP `Export` over gRPC: a 5-byte frame (uncompressed, length 0).
+    pub async fn grpc(&self, signal: Signal) -> Answer {
+        let io = match self.dialer.dial(ALPN_H2, self.timeout).await {
+            Ok(io) => io,
+            Err(error) => return Answer::Unconnected { error: error.to_string() },
+        };
+        let (io, seen) = RecordingStream::new(io);
+        let exchange = async {
+            let (mut sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+                .timer(TokioTimer::new())
+                .handshake(TokioIo::new(io))
+                .await?;
+            tokio::spawn(connection);
+            let request = self
+                .request(grpc_path(signal), "application/grpc", Bytes::from_static(&[0, 0, 0, 0, 0]))
+                .map(|mut r| {
+                    r.headers_mut().insert("te", http::HeaderValue::from_static("trailers"));
+                    r
+                })
+                .map_err(|e| ProbeError::Other(e.to_string()))?;
+            let response = sender.send_request(request).await?;
+            let (parts, body) = response.into_parts();
+            let collected = Limited::new(body, MAX_RESPONSE_BYTES)
+                .collect()
+                .await
+                .map_err(|e| ProbeError::Other(e.to_string()))?;
+            let trailers = collected.trailers().cloned().unwrap_or_default();
+            let body = collected.to_bytes();
+            let header = |name: &str| {
+                trailers
+                    .get(name)
+                    .or_else(|| parts.headers.get(name))
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let content_type = header("content-type").unwrap_or_default();
+            Ok::<Answer, ProbeError>(match header("grpc-status").and_then(|s| s.parse::<i32>().ok()) {
+                Some(grpc_status) => Answer::Grpc {
+                    grpc_status,
+                    grpc_message: header("grpc-message")
+                        .map(|m| percent_encoding::percent_decode_str(&m).decode_utf8_lossy().into_owned())
+                        .unwrap_or_default(),
+                    content_type,
+                },
+                None => Answer::H2 { status: parts.status.as_u16(), content_type, body: excerpt(&body) },
+            })
+        };
+        self.finish(exchange, &seen).await
+    }
+
+    /// An empty OTLP/HTTP export: zero bytes of protobuf, or `{}` in JSON.
+    pub async fn http(&self, path: &str, protocol: Protocol) -> Answer {
+        let io = match self.dialer.dial(ALPN_HTTP1, self.timeout).await {
+            Ok(io) => io,
+            Err(error) => return Answer::Unconnected { error: error.to_string() },
+        };
+        let (io, seen) = RecordingStream::new(io);
+        let (content_type, body) = match protocol {
+            Protocol::HttpJson => ("application/json", Bytes::from_static(b"{}")),
+            _ => ("application/x-protobuf", Bytes::new()),
+        };
+        let exchange = async {
+            let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io)).await?;
+            tokio::spawn(connection);
+            let mut request = self.request(path, content_type, body).map_err(|e| ProbeError::Other(e.to_string()))?;
+            let host = http::HeaderValue::from_str(self.authority).map_err(|e| ProbeError::Other(e.to_string()))?;
+            request.headers_mut().insert(http::header::HOST, host);
+            let response = sender.send_request(request).await?;
+            let (parts, body) = response.into_parts();
+            let body = Limited::new(body, MAX_RESPONSE_BYTES)
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok()).map(str::to_string);
+            Ok::<Answer, ProbeError>(Answer::Http1 {
+                status: parts.status.as_u16(),
+                content_type: header(http::header::CONTENT_TYPE).unwrap_or_default(),
+                body: excerpt(&body),
+                retry_after: header(http::header::RETRY_AFTER),
+            })
+        };
+        self.finish(exchange, &seen).await
+    }
+
+    /// Bounds an exchange by the timeout and classifies a failure from the recorded bytes.
+    async fn finish(
+        &self,
+        exchange: impl Future<Output = Result<Answer, ProbeError>>,
+        seen: &std::sync::Mutex<Vec<u8>>,
+    ) -> Answer {
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(error)) => {
+                let text = error.to_string();
+                let reset = text.contains("reset") || text.contains("broken pipe");
+                Answer::from_failure(recorded(seen), &text, reset)
+            }
+            Err(_) => {
+                let first = recorded(seen);
+                if first.is_empty() { Answer::Silent } else { Answer::from_failure(first, "timed out", false) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ProbeError {
+    #[error("{0}")]
+    Hyper(#[from] hyper::Error),
+    #[error("{0}")]
+    Other(String),
+}

@@ -1,0 +1,105 @@
+//! The `tcp` check: connects to every resolved address concurrently, happy-eyeballs style: the
+//! first that connects wins, and each attempt's outcome and timing is kept as evidence.
+
+use super::layer::{Layer, millis};
+use crate::report::{Code, Finding, Severity};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+/// How one address failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectFailure {
+    Refused,
+    TimedOut,
+    Unreachable,
+    Reset,
+}
+
+impl ConnectFailure {
+    pub fn of(error: &io::Error) -> Self {
+        match error.kind() {
+            io::ErrorKind::ConnectionRefused => ConnectFailure::Refused,
+            io::ErrorKind::TimedOut => ConnectFailure::TimedOut,
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
+                ConnectFailure::Reset
+            }
+            _ => ConnectFailure::Unreachable,
+        }
+    }
+}
+
+/// Connects within `timeout`; returns the first address that accepted.
+pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Option<SocketAddr>) {
+    let started = Instant::now();
+    let mut attempts: FuturesUnordered<_> = addresses
+        .iter()
+        .map(|address| async move {
+            let attempt_started = Instant::now();
+            let result = tokio::time::timeout(timeout, TcpStream::connect(address)).await;
+            let result = match result {
+                Ok(Ok(_stream)) => Ok(()),
+                Ok(Err(error)) => Err((ConnectFailure::of(&error), error.to_string())),
+                Err(_) => Err((ConnectFailure::TimedOut, format!("no answer within {}", millis(timeout)))),
+            };
+            (*address, result, attempt_started.elapsed())
+        })
+        .collect();
+
+    let mut failures: Vec<(SocketAddr, ConnectFailure, String)> = Vec::new();
+    while let Some((address, result, elapsed)) = attempts.next().await {
+        match result {
+            Ok(()) => {
+                let mut summary = format!("connected to {address} in {}", millis(elapsed));
+                if !failures.is_empty() {
+                    let others: Vec<String> = failures.iter().map(|(a, _, e)| format!("{a}: {e}")).collect();
+                    summary.push_str(&format!(" (also tried {})", others.join("; ")));
+                }
+                return (Layer::from_findings("tcp", summary, Vec::new(), started.elapsed()), Some(address));
+            }
+            Err((failure, text)) => failures.push((address, failure, text)),
+        }
+    }
+    let layer = Layer::from_findings(
+        "tcp",
+        format!("no address of {} accepted a connection", describe(addresses)),
+        vec![failure_finding(&failures, timeout)],
+        started.elapsed(),
+    );
+    (layer, None)
+}
+
+fn describe(addresses: &[SocketAddr]) -> String {
+    addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// One finding for all failed addresses, coded by the most telling failure: a refusal proves
+/// the host is reachable, so it is the clearest root cause.
+fn failure_finding(failures: &[(SocketAddr, ConnectFailure, String)], timeout: Duration) -> Finding {
+    let kinds: Vec<ConnectFailure> = failures.iter().map(|(_, k, _)| *k).collect();
+    let kind = [ConnectFailure::Refused, ConnectFailure::Reset, ConnectFailure::Unreachable, ConnectFailure::TimedOut]
+        .into_iter()
+        .find(|k| kinds.contains(k))
+        .unwrap_or(ConnectFailure::Unreachable);
+    let port = failures.first().map(|(a, _, _)| a.port()).unwrap_or_default();
+    let mut finding = match kind {
+        ConnectFailure::Refused => Finding::new(Code::NetConnRefused, Severity::Error, "tcp", format!("connection refused: nothing listens on port {port}"))
+            .fix("start the collector, or point the endpoint at the port it really listens on (OTLP gRPC 4317, OTLP/HTTP 4318)")
+            .fix("if the collector runs in a container or another host, make its receiver listen on 0.0.0.0:<port> (since v0.104 the Collector binds localhost by default) and publish the port"),
+        ConnectFailure::TimedOut => Finding::new(Code::NetConnTimeout, Severity::Error, "tcp", format!("connecting timed out after {}", millis(timeout)))
+            .fix("a firewall, security group or network policy is probably dropping packets to this port; allow it")
+            .fix("check that the host and port are the collector's, as reachable from where the application runs"),
+        ConnectFailure::Unreachable => Finding::new(Code::NetUnreachable, Severity::Error, "tcp", "the network or host is unreachable")
+            .fix("check routing from this machine to the host (VPN, proxy, IPv6 without a route)")
+            .fix("if the host resolves to IPv6 and IPv4, try the IPv4 address directly"),
+        ConnectFailure::Reset => Finding::new(Code::NetConnReset, Severity::Error, "tcp", "the connection was reset while connecting")
+            .fix("something on the path (firewall, load balancer, proxy) resets connections to this port; check its rules and the collector's logs"),
+    };
+    for (address, _, text) in failures {
+        finding = finding.evidence(format!("connect {address}: {text}"));
+    }
+    finding
+}

@@ -1,0 +1,189 @@
+//! Why a certificate chain was rejected, established independently for each possible cause:
+//! validity dates from the x509 data and the clock, trust by re-running rustls' chain
+//! verification at a moment when every certificate is within its dates, and the name by rustls'
+//! own name matching. The cause rustls reported first becomes the first finding (the root
+//! cause); every other cause that also holds is reported after it, still as an error, because
+//! each one has to be fixed before the connection works.
+
+use super::certinfo::CertSummary;
+use super::findings::{self, TrustSource};
+use crate::report::Finding;
+use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
+use rustls::crypto::CryptoProvider;
+use rustls::server::ParsedCertificate;
+use rustls::{CertificateError, RootCertStore};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use std::time::Duration;
+
+/// A certificate expiring within this many seconds is a warning (14 days).
+pub(super) const EXPIRES_SOON_SECS: i64 = 14 * 86_400;
+
+/// The facts a diagnosis works from.
+pub(super) struct CertFacts<'a> {
+    /// The chain as presented, leaf first.
+    pub der: &'a [CertificateDer<'static>],
+    /// The same chain read by x509-parser (certificates it could not read are left out).
+    pub chain: &'a [CertSummary],
+    pub server_name: &'a ServerName<'static>,
+    /// The name as the user wrote it, for messages.
+    pub asked: &'a str,
+    pub roots: &'a RootCertStore,
+    pub provider: &'a CryptoProvider,
+    /// The clock of the probe, in seconds since the epoch.
+    pub now: i64,
+    pub trust: &'a TrustSource,
+}
+
+/// The kinds of certificate problem, in the order they are reported after the root cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    Dates,
+    Trust,
+    Name,
+    Other,
+}
+
+fn cause_of(err: &rustls::Error) -> Cause {
+    match err {
+        rustls::Error::InvalidCertificate(cert_err) => match cert_err {
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. } => Cause::Dates,
+            CertificateError::UnknownIssuer => Cause::Trust,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => Cause::Name,
+            _ => Cause::Other,
+        },
+        _ => Cause::Other,
+    }
+}
+
+/// Date problems of every certificate of the chain: expired or not yet valid (errors), or
+/// expiring within 14 days (warnings).
+pub(super) fn date_findings(chain: &[CertSummary], now: i64) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (index, cert) in chain.iter().enumerate() {
+        if now > cert.not_after_unix {
+            out.push(findings::expired(index, cert, now));
+        } else if now < cert.not_before_unix {
+            out.push(findings::not_yet_valid(index, cert, now));
+        } else if cert.not_after_unix - now < EXPIRES_SOON_SECS {
+            out.push(findings::expires_soon(index, cert, now));
+        }
+    }
+    out
+}
+
+/// All findings for a chain our verifier rejected with `primary`, root cause first.
+pub(super) fn diagnose_rejection(primary: &rustls::Error, facts: &CertFacts<'_>) -> Vec<Finding> {
+    let mut by_cause: Vec<(Cause, Finding)> = Vec::new();
+    for finding in date_findings(facts.chain, facts.now) {
+        by_cause.push((Cause::Dates, finding));
+    }
+    if trust_error(facts).is_some_and(|err| cause_of(&err) == Cause::Trust) {
+        by_cause.push((Cause::Trust, findings::unknown_ca(facts.chain, facts.trust)));
+    }
+    if let (Some(leaf), false) = (facts.chain.first(), name_matches(facts)) {
+        by_cause.push((Cause::Name, findings::hostname_mismatch(leaf, facts.asked)));
+    }
+
+    let root = cause_of(primary);
+    let mut out = Vec::new();
+    let explained = by_cause.iter().any(|(cause, finding)| {
+        *cause == root && finding.severity == crate::report::Severity::Error
+    });
+    if !explained {
+        out.push(other_rejection(primary, facts.chain.first()));
+    }
+    // Root cause first, then the rest in the fixed order of `Cause`; stable within a cause.
+    by_cause.sort_by_key(|(cause, _)| (*cause != root, *cause as u8));
+    out.extend(by_cause.into_iter().map(|(_, finding)| finding));
+    out
+}
+
+/// Whether the chain leads to a trusted root, checked at a moment inside the validity window
+/// of every presented certificate so that date problems do not hide trust problems.
+fn trust_error(facts: &CertFacts<'_>) -> Option<rustls::Error> {
+    let (leaf, intermediates) = facts.der.split_first()?;
+    let parsed = ParsedCertificate::try_from(leaf).ok()?;
+    let at = moment_within_dates(facts.chain, facts.now);
+    let at = UnixTime::since_unix_epoch(Duration::from_secs(at.max(0) as u64));
+    verify_server_cert_signed_by_trust_anchor(
+        &parsed,
+        facts.roots,
+        intermediates,
+        at,
+        facts.provider.signature_verification_algorithms.all,
+    )
+    .err()
+}
+
+/// `now` if every certificate is valid then, else the middle of the window they share, else
+/// `now` (no shared window: the date findings say so).
+fn moment_within_dates(chain: &[CertSummary], now: i64) -> i64 {
+    let start = chain.iter().map(|c| c.not_before_unix).max();
+    let end = chain.iter().map(|c| c.not_after_unix).min();
+    match (start, end) {
+        (Some(start), Some(end)) if start <= end && !(start..=end).contains(&now) => start + (end - start) / 2,
+        _ => now,
+    }
+}
+
+/// rustls' own subject name check of the leaf (SANs only, wildcards, IP addresses).
+fn name_matches(facts: &CertFacts<'_>) -> bool {
+    let Some(leaf) = facts.der.first() else { return true };
+    match ParsedCertificate::try_from(leaf) {
+        Ok(parsed) => verify_server_name(&parsed, facts.server_name).is_ok(),
+        Err(_) => true,
+    }
+}
+
+/// A rejection none of the specific findings covers (bad signature, wrong key usage, ...).
+fn other_rejection(primary: &rustls::Error, leaf: Option<&CertSummary>) -> Finding {
+    let mut evidence = vec![format!("tls error: {primary}")];
+    if let Some(leaf) = leaf {
+        evidence.push(format!("server certificate: {} issued by {}", leaf.subject, leaf.issuer));
+    }
+    let mut fixes = Vec::new();
+    if let rustls::Error::InvalidCertificate(CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. }) = primary {
+        fixes.push("reissue the server certificate with extended key usage serverAuth".to_string());
+    }
+    fixes.push("reissue the server certificate with a standard profile (RSA or ECDSA key, SHA-256 signature, serverAuth usage)".to_string());
+    findings::handshake_failed("the server certificate was rejected", evidence, fixes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(not_before: i64, not_after: i64) -> CertSummary {
+        CertSummary {
+            subject: "CN=x".into(),
+            issuer: "CN=ca".into(),
+            sans: vec![],
+            common_name: Some("x".into()),
+            not_before: String::new(),
+            not_after: String::new(),
+            not_before_unix: not_before,
+            not_after_unix: not_after,
+            self_signed: false,
+            is_ca: false,
+        }
+    }
+
+    #[test]
+    fn moment_is_inside_every_window() {
+        let chain = [cert(100, 1_000), cert(0, 2_000)];
+        assert_eq!(moment_within_dates(&chain, 5_000), 550);
+        assert_eq!(moment_within_dates(&chain, 500), 500);
+    }
+
+    #[test]
+    fn dates_are_classified() {
+        let now = 10 * 86_400 * 100;
+        let chain = [cert(now - 10, now + 3 * 86_400), cert(now - 10, now - 5), cert(now + 60, now + 600)];
+        let codes: Vec<_> = date_findings(&chain, now).iter().map(|f| f.code).collect();
+        use crate::report::Code;
+        assert_eq!(codes, vec![Code::TlsCertExpiresSoon, Code::TlsCertExpired, Code::TlsCertNotYetValid]);
+    }
+}

@@ -1,0 +1,85 @@
+//! The validated target of `check`: one endpoint, its protocol, headers and TLS files, and the
+//! bound on each network step. Built from the resolved configuration of the selected signals.
+
+use super::endpoint::{EndpointUrl, Scheme, parse_endpoint_for_probe};
+use super::values::Header;
+use super::{Protocol, Resolution, Selection, Signal};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// TLS material for the handshake.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TlsFiles {
+    pub ca_file: Option<PathBuf>,
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The signals sent to this endpoint.
+    pub signals: Vec<Signal>,
+    pub url: EndpointUrl,
+    /// The URL as configured (before the signal path rule), for messages.
+    pub configured: String,
+    pub protocol: Protocol,
+    /// The protocol was chosen by a flag or variable, not by default.
+    pub protocol_chosen: bool,
+    pub headers: Vec<Header>,
+    /// Per signal, the path an OTLP/HTTP exporter posts to.
+    pub http_paths: Vec<(Signal, String)>,
+    pub tls: TlsFiles,
+    /// Bound on each network step.
+    pub step_timeout: Duration,
+}
+
+impl Target {
+    pub fn uses_tls(&self) -> bool {
+        self.url.scheme == Scheme::Https
+    }
+
+    /// The URL path of the first signal over OTLP/HTTP (after the signal path rule).
+    pub fn first_http_path(&self) -> &str {
+        &self.http_paths[0].1
+    }
+}
+
+/// The distinct endpoints the selected signals go to, in signal order. Signals whose endpoint
+/// cannot be parsed at all are left out (the config lint reports them).
+pub fn targets(resolution: &Resolution, selection: &Selection, step_timeout: Duration) -> Vec<Target> {
+    let mut targets: Vec<Target> = Vec::new();
+    for signal in &selection.signals {
+        let exporter = resolution.exporter(*signal);
+        let Ok(url) = parse_endpoint_for_probe(&exporter.endpoint.value.configured) else {
+            continue;
+        };
+        let protocol = exporter.protocol.value;
+        let http_path = parse_endpoint_for_probe(&exporter.endpoint.value.url)
+            .map(|u| u.path)
+            .unwrap_or_else(|_| signal.http_path().to_string());
+        if let Some(existing) = targets
+            .iter_mut()
+            .find(|t| t.url.authority() == url.authority() && t.url.scheme == url.scheme && t.protocol == protocol)
+        {
+            existing.signals.push(*signal);
+            existing.http_paths.push((*signal, http_path));
+            continue;
+        }
+        targets.push(Target {
+            signals: vec![*signal],
+            url,
+            configured: exporter.endpoint.value.configured.clone(),
+            protocol,
+            protocol_chosen: !exporter.protocol.is_default(),
+            headers: exporter.headers.iter().map(|h| h.value.clone()).collect(),
+            http_paths: vec![(*signal, http_path)],
+            tls: TlsFiles {
+                ca_file: exporter.certificate.as_ref().map(|c| c.value.clone()),
+                client_cert: exporter.client_certificate.as_ref().map(|c| c.value.clone()),
+                client_key: exporter.client_key.as_ref().map(|c| c.value.clone()),
+            },
+            step_timeout,
+        });
+    }
+    targets
+}
