@@ -11,7 +11,12 @@ use std::time::{Duration, Instant};
 pub async fn resolve(url: &EndpointUrl, timeout: Duration) -> (Layer, Vec<SocketAddr>) {
     let started = Instant::now();
     if let Ok(ip) = url.host.parse::<IpAddr>() {
-        let layer = Layer::from_findings("dns", format!("{ip} is an IP address, no lookup needed"), Vec::new(), started.elapsed());
+        let layer = Layer::from_findings(
+            "dns",
+            format!("{ip} is an IP address, no lookup needed"),
+            Vec::new(),
+            started.elapsed(),
+        );
         return (layer, vec![SocketAddr::new(ip, url.port)]);
     }
     let lookup = tokio::net::lookup_host((url.host.as_str(), url.port));
@@ -23,10 +28,18 @@ pub async fn resolve(url: &EndpointUrl, timeout: Duration) -> (Layer, Vec<Socket
             .fix("check the spelling of the host in the endpoint")
             .fix("inside a container or Kubernetes, use the collector's service name as seen from the application (e.g. otel-collector.observability.svc)")
             .fix("from a container, 'localhost' is the container itself; use the host's address or host.docker.internal");
-        Layer::from_findings("dns", format!("lookup of {} failed", url.host), vec![finding], elapsed)
+        Layer::from_findings(
+            "dns",
+            format!("lookup of {} failed", url.host),
+            vec![finding],
+            elapsed,
+        )
     };
     match answer {
-        Err(_) => (failure(format!("no answer within {}", millis(timeout))), Vec::new()),
+        Err(_) => (
+            failure(format!("no answer within {}", millis(timeout))),
+            Vec::new(),
+        ),
         Ok(Err(error)) => (failure(error.to_string()), Vec::new()),
         Ok(Ok(addresses)) => {
             let mut addresses: Vec<SocketAddr> = addresses.collect();
@@ -36,7 +49,10 @@ pub async fn resolve(url: &EndpointUrl, timeout: Duration) -> (Layer, Vec<Socket
             }
             let list: Vec<String> = addresses.iter().map(|a| a.ip().to_string()).collect();
             let summary = format!("{} → {} in {}", url.host, list.join(", "), millis(elapsed));
-            (Layer::from_findings("dns", summary, Vec::new(), elapsed), addresses)
+            (
+                Layer::from_findings("dns", summary, Vec::new(), elapsed),
+                addresses,
+            )
         }
     }
 }

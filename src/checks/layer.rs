@@ -14,7 +14,12 @@ pub struct Layer {
 
 impl Layer {
     /// A layer whose status follows from its findings: fail on an error, warn on a warning.
-    pub fn from_findings(id: &'static str, summary: impl Into<String>, findings: Vec<Finding>, duration: Duration) -> Self {
+    pub fn from_findings(
+        id: &'static str,
+        summary: impl Into<String>,
+        findings: Vec<Finding>,
+        duration: Duration,
+    ) -> Self {
         let status = if findings.iter().any(|f| f.severity == Severity::Error) {
             CheckStatus::Fail
         } else if findings.iter().any(|f| f.severity == Severity::Warning) {
@@ -22,7 +27,13 @@ impl Layer {
         } else {
             CheckStatus::Pass
         };
-        Layer { id, status, summary: summary.into(), findings, duration }
+        Layer {
+            id,
+            status,
+            summary: summary.into(),
+            findings,
+            duration,
+        }
     }
 
     /// A layer that did not run because an earlier one failed.

@@ -25,7 +25,12 @@ impl Progress for Quiet {
 }
 
 /// Runs every check and builds the report.
-pub async fn diagnose(resolution: &Resolution, selection: &Selection, step_timeout: Duration, progress: &dyn Progress) -> Report {
+pub async fn diagnose(
+    resolution: &Resolution,
+    selection: &Selection,
+    step_timeout: Duration,
+    progress: &dyn Progress,
+) -> Report {
     let started = Instant::now();
     let mut findings = config::lint(resolution, selection);
     let mut layers = vec![Layer::from_findings(
@@ -42,7 +47,12 @@ pub async fn diagnose(resolution: &Resolution, selection: &Selection, step_timeo
     for (target, (target_layers, target_findings)) in endpoints.iter().zip(results) {
         for mut layer in target_layers {
             if several {
-                layer.summary = format!("{} {}: {}", target.url.authority(), signals(target), layer.summary);
+                layer.summary = format!(
+                    "{} {}: {}",
+                    target.url.authority(),
+                    signals(target),
+                    layer.summary
+                );
             }
             layers.push(layer);
         }
@@ -53,14 +63,31 @@ pub async fn diagnose(resolution: &Resolution, selection: &Selection, step_timeo
     let summary = endpoints.first().map(|t| TargetSummary {
         endpoint: t.configured.clone(),
         protocol: t.protocol.as_str().to_string(),
-        signals: selection.signals.iter().map(|s| s.as_str().to_string()).collect(),
+        signals: selection
+            .signals
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
     });
     let records = layers.iter().map(Layer::record).collect();
-    Report::new(summary, records, findings, started.elapsed().as_secs_f64() * 1000.0)
+    Report::new(
+        summary,
+        records,
+        findings,
+        started.elapsed().as_secs_f64() * 1000.0,
+    )
 }
 
 fn signals(target: &Target) -> String {
-    format!("({})", target.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
+    format!(
+        "({})",
+        target
+            .signals
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    )
 }
 
 /// The network layers of one endpoint, in order, stopping at the first failure.
@@ -73,7 +100,11 @@ async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Find
     let failed = dns_layer.failed();
     layers.push(dns_layer);
     if failed {
-        return finish(layers, &["tcp", "tls", "protocol"], "the host name did not resolve");
+        return finish(
+            layers,
+            &["tcp", "tls", "protocol"],
+            "the host name did not resolve",
+        );
     }
 
     progress.layer_started("tcp", &authority);
@@ -91,12 +122,22 @@ async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Find
         let outcome = tls::probe(address, &request).await;
         client_cert_pending = outcome.client_cert_requested && target.tls.client_cert.is_none();
         let failed = outcome.status == crate::report::CheckStatus::Fail;
-        layers.push(Layer { id: "tls", status: outcome.status, summary: outcome.summary, findings: outcome.findings, duration: started.elapsed() });
+        layers.push(Layer {
+            id: "tls",
+            status: outcome.status,
+            summary: outcome.summary,
+            findings: outcome.findings,
+            duration: started.elapsed(),
+        });
         if failed {
             return finish(layers, &["protocol"], "the TLS handshake failed");
         }
         match tls::client_config(&request) {
-            Ok(config) => Dialer::Tls { address, config, server_name: tls::server_name(&target.url.host) },
+            Ok(config) => Dialer::Tls {
+                address,
+                config,
+                server_name: tls::server_name(&target.url.host),
+            },
             Err(error) => {
                 layers.push(Layer::skipped("protocol", &error.to_string()));
                 return collect(layers);
@@ -110,7 +151,10 @@ async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Find
     progress.layer_started("protocol", &authority);
     let server_name = target.url.host.clone();
     let timeout = target.step_timeout;
-    let identification = protocol::identify(target, &dialer, || tls::speaks_tls(address, &server_name, timeout)).await;
+    let identification = protocol::identify(target, &dialer, || {
+        tls::speaks_tls(address, &server_name, timeout)
+    })
+    .await;
     let mut protocol_layer = identification.layer;
     if client_cert_pending {
         confirm_client_cert_required(&mut layers, &mut protocol_layer, &identification.answer);
@@ -127,7 +171,11 @@ fn tls_request(target: &Target) -> tls::TlsRequest<'_> {
     tls::TlsRequest {
         server_name: &target.url.host,
         ca_file: target.tls.ca_file.as_deref(),
-        client_identity: target.tls.client_cert.as_deref().zip(target.tls.client_key.as_deref()),
+        client_identity: target
+            .tls
+            .client_cert
+            .as_deref()
+            .zip(target.tls.client_key.as_deref()),
         alpn,
         require_h2: target.protocol == Protocol::Grpc,
         timeout: target.step_timeout,
@@ -138,31 +186,55 @@ fn tls_request(target: &Target) -> tls::TlsRequest<'_> {
 /// The server asked for a client certificate and none was configured: when the request then
 /// fails (nginx: 400 "No required SSL certificate was sent", others close the connection), the
 /// missing certificate is the root cause and the protocol failure only its consequence.
-fn confirm_client_cert_required(layers: &mut [Layer], protocol_layer: &mut Layer, answer: &protocol::answer::Answer) {
+fn confirm_client_cert_required(
+    layers: &mut [Layer],
+    protocol_layer: &mut Layer,
+    answer: &protocol::answer::Answer,
+) {
     let refused = http_status::is_missing_client_cert(answer)
-        || matches!(answer, protocol::answer::Answer::Closed { .. } | protocol::answer::Answer::Reset { .. });
+        || matches!(
+            answer,
+            protocol::answer::Answer::Closed { .. } | protocol::answer::Answer::Reset { .. }
+        );
     if !refused {
         return;
     }
     if let Some(tls_layer) = layers.iter_mut().find(|l| l.id == "tls") {
-        for finding in tls_layer.findings.iter_mut().filter(|f| f.code == Code::TlsClientCertRequired) {
+        for finding in tls_layer
+            .findings
+            .iter_mut()
+            .filter(|f| f.code == Code::TlsClientCertRequired)
+        {
             finding.severity = Severity::Error;
-            finding.evidence.push(format!("the request without a certificate was refused: {}", answer.describe()));
+            finding.evidence.push(format!(
+                "the request without a certificate was refused: {}",
+                answer.describe()
+            ));
         }
         tls_layer.status = crate::report::CheckStatus::Fail;
     }
     protocol_layer.findings.clear();
     protocol_layer.status = crate::report::CheckStatus::Skip;
-    protocol_layer.summary = format!("refused without a client certificate: {}", answer.describe());
+    protocol_layer.summary = format!(
+        "refused without a client certificate: {}",
+        answer.describe()
+    );
 }
 
-fn finish(mut layers: Vec<Layer>, skipped: &[&'static str], because: &str) -> (Vec<Layer>, Vec<Finding>) {
+fn finish(
+    mut layers: Vec<Layer>,
+    skipped: &[&'static str],
+    because: &str,
+) -> (Vec<Layer>, Vec<Finding>) {
     layers.extend(skipped.iter().map(|id| Layer::skipped(id, because)));
     collect(layers)
 }
 
 fn collect(mut layers: Vec<Layer>) -> (Vec<Layer>, Vec<Finding>) {
-    let findings = layers.iter_mut().flat_map(|l| std::mem::take(&mut l.findings)).collect();
+    let findings = layers
+        .iter_mut()
+        .flat_map(|l| std::mem::take(&mut l.findings))
+        .collect();
     (layers, findings)
 }
 
@@ -180,7 +252,11 @@ fn attribute_to_config(mut findings: Vec<Finding>) -> Vec<Finding> {
         .collect();
     for (index, cause) in live {
         if let Some(config_index) = findings.iter().position(|f| f.code == cause) {
-            let confirmed: Vec<String> = findings[index].evidence.iter().map(|e| format!("confirmed live: {e}")).collect();
+            let confirmed: Vec<String> = findings[index]
+                .evidence
+                .iter()
+                .map(|e| format!("confirmed live: {e}"))
+                .collect();
             findings[config_index].evidence.extend(confirmed);
             findings[index].severity = Severity::Info;
         }

@@ -24,9 +24,9 @@ impl ConnectFailure {
         match error.kind() {
             io::ErrorKind::ConnectionRefused => ConnectFailure::Refused,
             io::ErrorKind::TimedOut => ConnectFailure::TimedOut,
-            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
-                ConnectFailure::Reset
-            }
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe => ConnectFailure::Reset,
             _ => ConnectFailure::Unreachable,
         }
     }
@@ -43,7 +43,10 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
             let result = match result {
                 Ok(Ok(_stream)) => Ok(()),
                 Ok(Err(error)) => Err((ConnectFailure::of(&error), error.to_string())),
-                Err(_) => Err((ConnectFailure::TimedOut, format!("no answer within {}", millis(timeout)))),
+                Err(_) => Err((
+                    ConnectFailure::TimedOut,
+                    format!("no answer within {}", millis(timeout)),
+                )),
             };
             (*address, result, attempt_started.elapsed())
         })
@@ -55,17 +58,26 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
             Ok(()) => {
                 let mut summary = format!("connected to {address} in {}", millis(elapsed));
                 if !failures.is_empty() {
-                    let others: Vec<String> = failures.iter().map(|(a, _, e)| format!("{a}: {e}")).collect();
+                    let others: Vec<String> = failures
+                        .iter()
+                        .map(|(a, _, e)| format!("{a}: {e}"))
+                        .collect();
                     summary.push_str(&format!(" (also tried {})", others.join("; ")));
                 }
-                return (Layer::from_findings("tcp", summary, Vec::new(), started.elapsed()), Some(address));
+                return (
+                    Layer::from_findings("tcp", summary, Vec::new(), started.elapsed()),
+                    Some(address),
+                );
             }
             Err((failure, text)) => failures.push((address, failure, text)),
         }
     }
     let layer = Layer::from_findings(
         "tcp",
-        format!("no address of {} accepted a connection", describe(addresses)),
+        format!(
+            "no address of {} accepted a connection",
+            describe(addresses)
+        ),
         vec![failure_finding(&failures, timeout)],
         started.elapsed(),
     );
@@ -73,18 +85,33 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
 }
 
 fn describe(addresses: &[SocketAddr]) -> String {
-    addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+    addresses
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One finding for all failed addresses, coded by the most telling failure: a refusal proves
 /// the host is reachable, so it is the clearest root cause.
-fn failure_finding(failures: &[(SocketAddr, ConnectFailure, String)], timeout: Duration) -> Finding {
+fn failure_finding(
+    failures: &[(SocketAddr, ConnectFailure, String)],
+    timeout: Duration,
+) -> Finding {
     let kinds: Vec<ConnectFailure> = failures.iter().map(|(_, k, _)| *k).collect();
-    let kind = [ConnectFailure::Refused, ConnectFailure::Reset, ConnectFailure::Unreachable, ConnectFailure::TimedOut]
-        .into_iter()
-        .find(|k| kinds.contains(k))
-        .unwrap_or(ConnectFailure::Unreachable);
-    let port = failures.first().map(|(a, _, _)| a.port()).unwrap_or_default();
+    let kind = [
+        ConnectFailure::Refused,
+        ConnectFailure::Reset,
+        ConnectFailure::Unreachable,
+        ConnectFailure::TimedOut,
+    ]
+    .into_iter()
+    .find(|k| kinds.contains(k))
+    .unwrap_or(ConnectFailure::Unreachable);
+    let port = failures
+        .first()
+        .map(|(a, _, _)| a.port())
+        .unwrap_or_default();
     let mut finding = match kind {
         ConnectFailure::Refused => Finding::new(Code::NetConnRefused, Severity::Error, "tcp", format!("connection refused: nothing listens on port {port}"))
             .fix("start the collector, or point the endpoint at the port it really listens on (OTLP gRPC 4317, OTLP/HTTP 4318)")

@@ -66,7 +66,6 @@ pub fn escape(bytes: &[u8]) -> String {
     out
 }
 
-
 /// How many bytes of a server's reply are kept for diagnosis.
 const RECORDED_BYTES: usize = 1024;
 
@@ -80,13 +79,21 @@ pub struct RecordingStream<S> {
 impl<S> RecordingStream<S> {
     pub fn new(inner: S) -> (Self, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        (RecordingStream { inner, seen: seen.clone() }, seen)
+        (
+            RecordingStream {
+                inner,
+                seen: seen.clone(),
+            },
+            seen,
+        )
     }
 }
 
 /// The bytes recorded so far.
 pub fn recorded(seen: &std::sync::Mutex<Vec<u8>>) -> Vec<u8> {
-    seen.lock().map(|bytes| bytes.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    seen.lock()
+        .map(|bytes| bytes.clone())
+        .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
 }
 
 impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for RecordingStream<S> {
@@ -117,11 +124,17 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for RecordingStream
         std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
     }
 
-    fn poll_flush(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::pin::Pin::new(&mut self.inner).poll_flush(cx)
     }
 
-    fn poll_shutdown(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
@@ -142,6 +155,9 @@ mod tests {
 
     #[test]
     fn escapes_control_bytes() {
-        assert_eq!(escape(b"HTTP/1.1 400\r\n\x00"), "\"HTTP/1.1 400\\r\\n\\x00\"");
+        assert_eq!(
+            escape(b"HTTP/1.1 400\r\n\x00"),
+            "\"HTTP/1.1 400\\r\\n\\x00\""
+        );
     }
 }

@@ -19,11 +19,21 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, CommandError> {
     selection.explicit = true;
     let env = ProcessEnv;
     let resolution = settings::resolve(&env, &overrides);
-    let printer = Printer::new(args.output.format, target::redactor(&resolution, &env as &dyn EnvSource));
+    let printer = Printer::new(
+        args.output.format,
+        target::redactor(&resolution, &env as &dyn EnvSource),
+    );
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let spinner = Spinner(printer.spinner("checking"));
-    let report = runtime.block_on(pipeline::diagnose(&resolution, &selection, args.target.timeout, &spinner));
+    let report = runtime.block_on(pipeline::diagnose(
+        &resolution,
+        &selection,
+        args.target.timeout,
+        &spinner,
+    ));
     if let Some(bar) = &spinner.0 {
         bar.finish_and_clear();
     }

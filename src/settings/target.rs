@@ -46,7 +46,11 @@ impl Target {
 
 /// The distinct endpoints the selected signals go to, in signal order. Signals whose endpoint
 /// cannot be parsed at all are left out (the config lint reports them).
-pub fn targets(resolution: &Resolution, selection: &Selection, step_timeout: Duration) -> Vec<Target> {
+pub fn targets(
+    resolution: &Resolution,
+    selection: &Selection,
+    step_timeout: Duration,
+) -> Vec<Target> {
     let mut targets: Vec<Target> = Vec::new();
     for signal in &selection.signals {
         let exporter = resolution.exporter(*signal);
@@ -57,10 +61,11 @@ pub fn targets(resolution: &Resolution, selection: &Selection, step_timeout: Dur
         let http_path = parse_endpoint_for_probe(&exporter.endpoint.value.url)
             .map(|u| u.path)
             .unwrap_or_else(|_| signal.http_path().to_string());
-        if let Some(existing) = targets
-            .iter_mut()
-            .find(|t| t.url.authority() == url.authority() && t.url.scheme == url.scheme && t.protocol == protocol)
-        {
+        if let Some(existing) = targets.iter_mut().find(|t| {
+            t.url.authority() == url.authority()
+                && t.url.scheme == url.scheme
+                && t.protocol == protocol
+        }) {
             existing.signals.push(*signal);
             existing.http_paths.push((*signal, http_path));
             continue;
@@ -75,7 +80,10 @@ pub fn targets(resolution: &Resolution, selection: &Selection, step_timeout: Dur
             http_paths: vec![(*signal, http_path)],
             tls: TlsFiles {
                 ca_file: exporter.certificate.as_ref().map(|c| c.value.clone()),
-                client_cert: exporter.client_certificate.as_ref().map(|c| c.value.clone()),
+                client_cert: exporter
+                    .client_certificate
+                    .as_ref()
+                    .map(|c| c.value.clone()),
                 client_key: exporter.client_key.as_ref().map(|c| c.value.clone()),
             },
             step_timeout,

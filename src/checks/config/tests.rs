@@ -12,20 +12,32 @@ fn findings_for<const N: usize>(vars: [(&str, &str); N]) -> Vec<Finding> {
 }
 
 fn codes<const N: usize>(vars: [(&str, &str); N]) -> Vec<(Code, Severity)> {
-    findings_for(vars).iter().map(|f| (f.code, f.severity)).collect()
+    findings_for(vars)
+        .iter()
+        .map(|f| (f.code, f.severity))
+        .collect()
 }
 
 fn has<const N: usize>(vars: [(&str, &str); N], code: Code, severity: Severity) {
     let found = codes(vars);
-    assert!(found.contains(&(code, severity)), "expected {code} {severity:?} in {found:?}");
+    assert!(
+        found.contains(&(code, severity)),
+        "expected {code} {severity:?} in {found:?}"
+    );
 }
 
 #[test]
 fn a_correct_config_gives_no_warning() {
     let found = findings_for([
         ("OTEL_SERVICE_NAME", "checkout"),
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example.com:4318"),
-        ("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc123,x-tenant=a"),
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "https://collector.example.com:4318",
+        ),
+        (
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "authorization=Bearer%20abc123,x-tenant=a",
+        ),
         ("OTEL_EXPORTER_OTLP_TIMEOUT", "10000"),
         ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
         ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
@@ -39,7 +51,10 @@ fn a_correct_config_gives_no_warning() {
 
 #[test]
 fn the_empty_environment_only_notes_the_missing_service_name() {
-    assert_eq!(codes([]), vec![(Code::CfgServiceNameMissing, Severity::Info)]);
+    assert_eq!(
+        codes([]),
+        vec![(Code::CfgServiceNameMissing, Severity::Info)]
+    );
 }
 
 #[test]
@@ -50,15 +65,24 @@ fn defaults_follow_the_spec() {
     assert_eq!(traces.endpoint.value.url, "http://localhost:4318/v1/traces");
     assert_eq!(traces.timeout.value, Duration::from_secs(10));
     assert!(traces.endpoint.is_default());
-    let grpc = resolve(&MapEnv::new([("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]), &Overrides::default());
-    assert_eq!(grpc.exporter(Signal::Logs).endpoint.value.url, "http://localhost:4317");
+    let grpc = resolve(
+        &MapEnv::new([("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]),
+        &Overrides::default(),
+    );
+    assert_eq!(
+        grpc.exporter(Signal::Logs).endpoint.value.url,
+        "http://localhost:4317"
+    );
 }
 
 #[test]
 fn per_signal_variables_win_over_generic_ones() {
     let env = MapEnv::new([
         ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4318"),
-        ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://metrics:9999/custom"),
+        (
+            "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+            "http://metrics:9999/custom",
+        ),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
         ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "GRPC"),
         ("OTEL_EXPORTER_OTLP_TIMEOUT", "3000"),
@@ -69,34 +93,60 @@ fn per_signal_variables_win_over_generic_ones() {
     assert_eq!(traces.endpoint.value.url, "http://generic:4318/v1/traces");
     assert_eq!(traces.protocol.value, Protocol::HttpJson);
     assert_eq!(traces.timeout.value, Duration::from_millis(7000));
-    assert_eq!(traces.timeout.origin, Origin::Env("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT".into()));
+    assert_eq!(
+        traces.timeout.origin,
+        Origin::Env("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT".into())
+    );
     let metrics = resolution.exporter(Signal::Metrics);
     assert_eq!(metrics.endpoint.value.url, "http://metrics:9999/custom");
     assert_eq!(metrics.timeout.value, Duration::from_millis(3000));
     let logs = resolution.exporter(Signal::Logs);
-    assert_eq!(logs.protocol.value, Protocol::Grpc, "enum values ignore case");
-    assert_eq!(logs.endpoint.value.url, "http://generic:4318", "gRPC endpoints get no path");
+    assert_eq!(
+        logs.protocol.value,
+        Protocol::Grpc,
+        "enum values ignore case"
+    );
+    assert_eq!(
+        logs.endpoint.value.url, "http://generic:4318",
+        "gRPC endpoints get no path"
+    );
 }
 
 #[test]
 fn flags_win_over_variables() {
     let env = MapEnv::new([
-        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://env:4318/v1/traces"),
+        (
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            "http://env:4318/v1/traces",
+        ),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
-        ("OTEL_EXPORTER_OTLP_HEADERS", "authorization=from-env,x-team=a"),
+        (
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "authorization=from-env,x-team=a",
+        ),
     ]);
     let overrides = Overrides {
         endpoint: Some("http://flag:4317".into()),
         protocol: Some(Protocol::Grpc),
-        headers: vec![Header { name: "authorization".into(), value: "from-flag".into() }],
+        headers: vec![Header {
+            name: "authorization".into(),
+            value: "from-flag".into(),
+        }],
         ..Overrides::default()
     };
     let resolution = resolve(&env, &overrides);
     let traces = resolution.exporter(Signal::Traces);
     assert_eq!(traces.endpoint.value.url, "http://flag:4317");
     assert_eq!(traces.protocol.origin, Origin::Flag("--protocol".into()));
-    let headers: Vec<(&str, &str)> = traces.headers.iter().map(|h| (h.value.name.as_str(), h.value.value.as_str())).collect();
-    assert_eq!(headers, vec![("x-team", "a"), ("authorization", "from-flag")]);
+    let headers: Vec<(&str, &str)> = traces
+        .headers
+        .iter()
+        .map(|h| (h.value.name.as_str(), h.value.value.as_str()))
+        .collect();
+    assert_eq!(
+        headers,
+        vec![("x-team", "a"), ("authorization", "from-flag")]
+    );
 }
 
 #[test]
@@ -106,7 +156,14 @@ fn signal_headers_replace_generic_headers() {
         ("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "c=3"),
     ]);
     let resolution = resolve(&env, &Overrides::default());
-    let names = |s| resolution.exporter(s).headers.iter().map(|h| h.value.name.clone()).collect::<Vec<_>>();
+    let names = |s| {
+        resolution
+            .exporter(s)
+            .headers
+            .iter()
+            .map(|h| h.value.name.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(names(Signal::Traces), vec!["a", "b"]);
     assert_eq!(names(Signal::Logs), vec!["c"]);
 }
@@ -114,27 +171,59 @@ fn signal_headers_replace_generic_headers() {
 #[test]
 fn empty_values_count_as_unset() {
     let resolution = resolve(
-        &MapEnv::new([("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318")]),
+        &MapEnv::new([
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+        ]),
         &Overrides::default(),
     );
-    assert_eq!(resolution.exporter(Signal::Traces).endpoint.value.url, "http://c:4318/v1/traces");
+    assert_eq!(
+        resolution.exporter(Signal::Traces).endpoint.value.url,
+        "http://c:4318/v1/traces"
+    );
 }
 
 #[test]
 fn invalid_values_fall_back_and_are_reported() {
-    let env = MapEnv::new([("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "10s"), ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000")]);
+    let env = MapEnv::new([
+        ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "10s"),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
+    ]);
     let resolution = resolve(&env, &Overrides::default());
-    assert_eq!(resolution.exporter(Signal::Traces).timeout.value, Duration::from_millis(2000));
-    assert!(resolution.problems.iter().any(|f| f.code == Code::CfgTimeoutInvalid));
+    assert_eq!(
+        resolution.exporter(Signal::Traces).timeout.value,
+        Duration::from_millis(2000)
+    );
+    assert!(
+        resolution
+            .problems
+            .iter()
+            .any(|f| f.code == Code::CfgTimeoutInvalid)
+    );
 }
 
 #[test]
 fn endpoint_codes() {
-    has([("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")], Code::CfgEndpointNoScheme, Severity::Error);
-    has([("OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317")], Code::CfgEndpointInvalid, Severity::Error);
-    has([("OTEL_EXPORTER_OTLP_ENDPOINT", "http://")], Code::CfgEndpointInvalid, Severity::Error);
     has(
-        [("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317/v1/traces")],
+        [("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")],
+        Code::CfgEndpointNoScheme,
+        Severity::Error,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317")],
+        Code::CfgEndpointInvalid,
+        Severity::Error,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_ENDPOINT", "http://")],
+        Code::CfgEndpointInvalid,
+        Severity::Error,
+    );
+    has(
+        [
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317/v1/traces"),
+        ],
         Code::CfgGrpcEndpointHasPath,
         Severity::Warning,
     );
@@ -142,18 +231,49 @@ fn endpoint_codes() {
 
 #[test]
 fn signal_path_codes() {
-    has([("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/v1/traces")], Code::CfgHttpSignalPath, Severity::Error);
-    has([("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318")], Code::CfgHttpSignalPath, Severity::Error);
-    has([("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://c:4318/v1/traces")], Code::CfgHttpSignalPath, Severity::Error);
-    let custom = codes([("OTEL_SERVICE_NAME", "a"), ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://vendor.example/api/otlp/traces")]);
-    assert!(custom.is_empty(), "a vendor's custom full path is fine: {custom:?}");
+    has(
+        [("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/v1/traces")],
+        Code::CfgHttpSignalPath,
+        Severity::Error,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318")],
+        Code::CfgHttpSignalPath,
+        Severity::Error,
+    );
+    has(
+        [(
+            "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+            "http://c:4318/v1/traces",
+        )],
+        Code::CfgHttpSignalPath,
+        Severity::Error,
+    );
+    let custom = codes([
+        ("OTEL_SERVICE_NAME", "a"),
+        (
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            "https://vendor.example/api/otlp/traces",
+        ),
+    ]);
+    assert!(
+        custom.is_empty(),
+        "a vendor's custom full path is fine: {custom:?}"
+    );
 }
 
 #[test]
 fn port_protocol_mismatch() {
-    has([("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317")], Code::CfgPortProtocolMismatch, Severity::Warning);
     has(
-        [("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318")],
+        [("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4317")],
+        Code::CfgPortProtocolMismatch,
+        Severity::Warning,
+    );
+    has(
+        [
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+        ],
         Code::CfgPortProtocolMismatch,
         Severity::Warning,
     );
@@ -161,44 +281,143 @@ fn port_protocol_mismatch() {
 
 #[test]
 fn value_codes() {
-    has([("OTEL_EXPORTER_OTLP_PROTOCOL", "gprc")], Code::CfgProtocolInvalid, Severity::Error);
-    has([("OTEL_EXPORTER_OTLP_HEADERS", "authorization")], Code::CfgHeadersMalformed, Severity::Error);
-    has([("OTEL_EXPORTER_OTLP_TIMEOUT", "abc")], Code::CfgTimeoutInvalid, Severity::Warning);
-    has([("OTEL_EXPORTER_OTLP_TIMEOUT", "10")], Code::CfgTimeoutInvalid, Severity::Warning);
-    has([("OTEL_EXPORTER_OTLP_TIMEOUT", "0")], Code::CfgTimeoutInvalid, Severity::Warning);
-    has([("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli")], Code::CfgCompressionInvalid, Severity::Warning);
-    has([("OTEL_BSP_MAX_QUEUE_SIZE", "lots")], Code::CfgValueInvalid, Severity::Warning);
-    has([("OTEL_EXPORTER_OTLP_INSECURE", "yes")], Code::CfgValueInvalid, Severity::Warning);
-    has([("OTEL_PROPAGATORS", "tracecontext,w3c")], Code::CfgValueInvalid, Severity::Warning);
+    has(
+        [("OTEL_EXPORTER_OTLP_PROTOCOL", "gprc")],
+        Code::CfgProtocolInvalid,
+        Severity::Error,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_HEADERS", "authorization")],
+        Code::CfgHeadersMalformed,
+        Severity::Error,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_TIMEOUT", "abc")],
+        Code::CfgTimeoutInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_TIMEOUT", "10")],
+        Code::CfgTimeoutInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_TIMEOUT", "0")],
+        Code::CfgTimeoutInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli")],
+        Code::CfgCompressionInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_BSP_MAX_QUEUE_SIZE", "lots")],
+        Code::CfgValueInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_INSECURE", "yes")],
+        Code::CfgValueInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_PROPAGATORS", "tracecontext,w3c")],
+        Code::CfgValueInvalid,
+        Severity::Warning,
+    );
 }
 
 #[test]
 fn sampler_codes() {
-    has([("OTEL_TRACES_SAMPLER", "sometimes")], Code::CfgSamplerInvalid, Severity::Warning);
-    has([("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "half")], Code::CfgSamplerInvalid, Severity::Warning);
-    has([("OTEL_TRACES_SAMPLER_ARG", "0.1")], Code::CfgSamplerInvalid, Severity::Warning);
-    has([("OTEL_TRACES_SAMPLER", "always_off")], Code::CfgSamplerDropsAll, Severity::Error);
-    has([("OTEL_TRACES_SAMPLER", "parentbased_always_off")], Code::CfgSamplerDropsAll, Severity::Error);
-    has([("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "0")], Code::CfgSamplerDropsAll, Severity::Error);
+    has(
+        [("OTEL_TRACES_SAMPLER", "sometimes")],
+        Code::CfgSamplerInvalid,
+        Severity::Warning,
+    );
+    has(
+        [
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "half"),
+        ],
+        Code::CfgSamplerInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_TRACES_SAMPLER_ARG", "0.1")],
+        Code::CfgSamplerInvalid,
+        Severity::Warning,
+    );
+    has(
+        [("OTEL_TRACES_SAMPLER", "always_off")],
+        Code::CfgSamplerDropsAll,
+        Severity::Error,
+    );
+    has(
+        [("OTEL_TRACES_SAMPLER", "parentbased_always_off")],
+        Code::CfgSamplerDropsAll,
+        Severity::Error,
+    );
+    has(
+        [
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0"),
+        ],
+        Code::CfgSamplerDropsAll,
+        Severity::Error,
+    );
 }
 
 #[test]
 fn sdk_and_exporter_codes() {
-    has([("OTEL_SDK_DISABLED", "TRUE")], Code::CfgSdkDisabled, Severity::Error);
-    assert!(!codes([("OTEL_SDK_DISABLED", "false")]).iter().any(|(c, _)| *c == Code::CfgSdkDisabled));
-    has([("OTEL_LOGS_EXPORTER", "none")], Code::CfgExporterNone, Severity::Warning);
-    let resolution = resolve(&MapEnv::new([("OTEL_TRACES_EXPORTER", "none")]), &Overrides::default());
-    let chosen = Selection { signals: vec![Signal::Traces], explicit: true };
-    assert!(lint(&resolution, &chosen).iter().any(|f| f.code == Code::CfgExporterNone && f.severity == Severity::Error));
-    has([("OTEL_TRACES_EXPORTER", "console")], Code::CfgExporterNone, Severity::Warning);
+    has(
+        [("OTEL_SDK_DISABLED", "TRUE")],
+        Code::CfgSdkDisabled,
+        Severity::Error,
+    );
+    assert!(
+        !codes([("OTEL_SDK_DISABLED", "false")])
+            .iter()
+            .any(|(c, _)| *c == Code::CfgSdkDisabled)
+    );
+    has(
+        [("OTEL_LOGS_EXPORTER", "none")],
+        Code::CfgExporterNone,
+        Severity::Warning,
+    );
+    let resolution = resolve(
+        &MapEnv::new([("OTEL_TRACES_EXPORTER", "none")]),
+        &Overrides::default(),
+    );
+    let chosen = Selection {
+        signals: vec![Signal::Traces],
+        explicit: true,
+    };
+    assert!(
+        lint(&resolution, &chosen)
+            .iter()
+            .any(|f| f.code == Code::CfgExporterNone && f.severity == Severity::Error)
+    );
+    has(
+        [("OTEL_TRACES_EXPORTER", "console")],
+        Code::CfgExporterNone,
+        Severity::Warning,
+    );
 }
 
 #[test]
 fn resource_codes() {
-    has([("OTEL_RESOURCE_ATTRIBUTES", "service.name=a,broken")], Code::CfgResourceAttributesMalformed, Severity::Warning);
+    has(
+        [("OTEL_RESOURCE_ATTRIBUTES", "service.name=a,broken")],
+        Code::CfgResourceAttributesMalformed,
+        Severity::Warning,
+    );
     assert!(codes([("OTEL_RESOURCE_ATTRIBUTES", "service.name=a")]).is_empty());
     has(
-        [("OTEL_SERVICE_NAME", "a"), ("OTEL_RESOURCE_ATTRIBUTES", "service.name=b")],
+        [
+            ("OTEL_SERVICE_NAME", "a"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "service.name=b"),
+        ],
         Code::CfgServiceNameMissing,
         Severity::Info,
     );
@@ -207,32 +426,57 @@ fn resource_codes() {
 #[test]
 fn tls_codes() {
     has(
-        [("OTEL_EXPORTER_OTLP_INSECURE", "true"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://c:4318")],
+        [
+            ("OTEL_EXPORTER_OTLP_INSECURE", "true"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://c:4318"),
+        ],
         Code::CfgInsecureWithHttps,
         Severity::Warning,
     );
-    has([("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem")], Code::CfgCertFileUnreadable, Severity::Error);
+    has(
+        [("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem")],
+        Code::CfgCertFileUnreadable,
+        Severity::Error,
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let not_pem = dir.path().join("ca.pem");
     std::fs::write(&not_pem, "hello").expect("write");
     let path = not_pem.to_string_lossy().into_owned();
-    has([("OTEL_EXPORTER_OTLP_CERTIFICATE", path.as_str())], Code::CfgCertFileUnreadable, Severity::Error);
-    has([("OTEL_EXPORTER_OTLP_CLIENT_KEY", path.as_str())], Code::CfgCertFileUnreadable, Severity::Error);
+    has(
+        [("OTEL_EXPORTER_OTLP_CERTIFICATE", path.as_str())],
+        Code::CfgCertFileUnreadable,
+        Severity::Error,
+    );
+    has(
+        [("OTEL_EXPORTER_OTLP_CLIENT_KEY", path.as_str())],
+        Code::CfgCertFileUnreadable,
+        Severity::Error,
+    );
 }
 
 #[test]
 fn batch_codes() {
     has(
-        [("OTEL_BSP_MAX_QUEUE_SIZE", "100"), ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512")],
+        [
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "100"),
+            ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512"),
+        ],
         Code::CfgBatchSizeExceedsQueue,
         Severity::Warning,
     );
-    has([("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "4096")], Code::CfgBatchSizeExceedsQueue, Severity::Warning);
+    has(
+        [("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "4096")],
+        Code::CfgBatchSizeExceedsQueue,
+        Severity::Warning,
+    );
 }
 
 #[test]
 fn the_most_blocking_error_is_the_root_cause() {
-    let found = findings_for([("OTEL_EXPORTER_OTLP_HEADERS", "broken"), ("OTEL_SDK_DISABLED", "true")]);
+    let found = findings_for([
+        ("OTEL_EXPORTER_OTLP_HEADERS", "broken"),
+        ("OTEL_SDK_DISABLED", "true"),
+    ]);
     assert_eq!(found[0].code, Code::CfgSdkDisabled);
 }
 

@@ -9,11 +9,24 @@ const BODY_EXCERPT: usize = 200;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     /// A gRPC server: HTTP/2 with a `grpc-status`.
-    Grpc { grpc_status: i32, grpc_message: String, content_type: String },
+    Grpc {
+        grpc_status: i32,
+        grpc_message: String,
+        content_type: String,
+    },
     /// HTTP/2 answered, but not as a gRPC server.
-    H2 { status: u16, content_type: String, body: String },
+    H2 {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
     /// An HTTP/1.x response.
-    Http1 { status: u16, content_type: String, body: String, retry_after: Option<String> },
+    Http1 {
+        status: u16,
+        content_type: String,
+        body: String,
+        retry_after: Option<String>,
+    },
     /// TLS records in reply to plaintext.
     Tls { first: Vec<u8> },
     /// HTTP/2 frames in reply to an HTTP/1.1 request: an h2c (gRPC) server.
@@ -34,8 +47,12 @@ impl Answer {
     /// Classifies a failed exchange from the bytes the server sent before it failed.
     pub fn from_failure(first: Vec<u8>, error: &str, reset: bool) -> Answer {
         match classify(&first) {
-            Reply::Nothing if reset => Answer::Reset { error: error.to_string() },
-            Reply::Nothing => Answer::Closed { error: error.to_string() },
+            Reply::Nothing if reset => Answer::Reset {
+                error: error.to_string(),
+            },
+            Reply::Nothing => Answer::Closed {
+                error: error.to_string(),
+            },
             Reply::Tls => Answer::Tls { first },
             Reply::Http2 => Answer::H2Frames { first },
             Reply::Http1 => parse_http1(&first).unwrap_or(Answer::NotHttp { first }),
@@ -46,14 +63,37 @@ impl Answer {
     /// One line for a summary or evidence.
     pub fn describe(&self) -> String {
         match self {
-            Answer::Grpc { grpc_status, grpc_message, .. } => {
-                format!("gRPC answer grpc-status {grpc_status} ({}){}", grpc_code_name(*grpc_status), quoted(grpc_message))
+            Answer::Grpc {
+                grpc_status,
+                grpc_message,
+                ..
+            } => {
+                format!(
+                    "gRPC answer grpc-status {grpc_status} ({}){}",
+                    grpc_code_name(*grpc_status),
+                    quoted(grpc_message)
+                )
             }
-            Answer::H2 { status, content_type, body } => {
-                format!("HTTP/2 {status}, content-type '{content_type}', not gRPC{}", quoted(body))
+            Answer::H2 {
+                status,
+                content_type,
+                body,
+            } => {
+                format!(
+                    "HTTP/2 {status}, content-type '{content_type}', not gRPC{}",
+                    quoted(body)
+                )
             }
-            Answer::Http1 { status, content_type, body, .. } => {
-                format!("HTTP/1.1 {status}, content-type '{content_type}'{}", quoted(body))
+            Answer::Http1 {
+                status,
+                content_type,
+                body,
+                ..
+            } => {
+                format!(
+                    "HTTP/1.1 {status}, content-type '{content_type}'{}",
+                    quoted(body)
+                )
             }
             Answer::Tls { first } => format!("a TLS record {}", escape(first)),
             Answer::H2Frames { first } => format!("HTTP/2 frames {}", escape(first)),
@@ -67,7 +107,11 @@ impl Answer {
 }
 
 fn quoted(text: &str) -> String {
-    if text.is_empty() { String::new() } else { format!(": \"{text}\"") }
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(": \"{text}\"")
+    }
 }
 
 /// Parses `HTTP/1.x NNN reason` plus headers and a body excerpt from raw bytes.
@@ -87,7 +131,12 @@ pub fn parse_http1(bytes: &[u8]) -> Option<Answer> {
             }
         }
     }
-    Some(Answer::Http1 { status, content_type, body: excerpt(body.as_bytes()), retry_after })
+    Some(Answer::Http1 {
+        status,
+        content_type,
+        body: excerpt(body.as_bytes()),
+        retry_after,
+    })
 }
 
 /// A printable, single-line excerpt of a body.
@@ -134,16 +183,36 @@ mod tests {
     #[test]
     fn parses_nginx_https_port_answer() {
         let raw = b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n\r\n<html><head><title>400 The plain HTTP request was sent to HTTPS port</title>";
-        let Some(Answer::Http1 { status, content_type, body, .. }) = parse_http1(raw) else { panic!() };
+        let Some(Answer::Http1 {
+            status,
+            content_type,
+            body,
+            ..
+        }) = parse_http1(raw)
+        else {
+            panic!()
+        };
         assert_eq!((status, content_type.as_str()), (400, "text/html"));
         assert!(body.contains("plain HTTP request was sent to HTTPS port"));
     }
 
     #[test]
     fn classifies_failures_by_first_bytes() {
-        assert!(matches!(Answer::from_failure(vec![0, 0, 6, 4, 0, 0, 0, 0, 0], "e", false), Answer::H2Frames { .. }));
-        assert!(matches!(Answer::from_failure(vec![21, 3, 3, 0, 2], "e", false), Answer::Tls { .. }));
-        assert!(matches!(Answer::from_failure(b"SSH-2.0-x".to_vec(), "e", false), Answer::NotHttp { .. }));
-        assert!(matches!(Answer::from_failure(vec![], "e", true), Answer::Reset { .. }));
+        assert!(matches!(
+            Answer::from_failure(vec![0, 0, 6, 4, 0, 0, 0, 0, 0], "e", false),
+            Answer::H2Frames { .. }
+        ));
+        assert!(matches!(
+            Answer::from_failure(vec![21, 3, 3, 0, 2], "e", false),
+            Answer::Tls { .. }
+        ));
+        assert!(matches!(
+            Answer::from_failure(b"SSH-2.0-x".to_vec(), "e", false),
+            Answer::NotHttp { .. }
+        ));
+        assert!(matches!(
+            Answer::from_failure(vec![], "e", true),
+            Answer::Reset { .. }
+        ));
     }
 }

@@ -19,8 +19,14 @@ pub const ALPN_HTTP1: &[u8] = b"http/1.1";
 
 #[derive(Clone)]
 pub enum Dialer {
-    Plain { address: SocketAddr },
-    Tls { address: SocketAddr, config: Arc<ClientConfig>, server_name: ServerName<'static> },
+    Plain {
+        address: SocketAddr,
+    },
+    Tls {
+        address: SocketAddr,
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+    },
 }
 
 impl Dialer {
@@ -41,7 +47,11 @@ impl Dialer {
             let _ = tcp.set_nodelay(true);
             match self {
                 Dialer::Plain { .. } => Ok(Box::new(tcp) as Box<dyn Io>),
-                Dialer::Tls { config, server_name, .. } => {
+                Dialer::Tls {
+                    config,
+                    server_name,
+                    ..
+                } => {
                     let mut config = (**config).clone();
                     config.alpn_protocols = vec![alpn.to_vec()];
                     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));

@@ -5,8 +5,10 @@ use crate::report::{Code, Finding, Severity};
 use crate::settings::{Protocol, Signal};
 
 /// Body texts of HTTPS servers that received plaintext HTTP (nginx, Go net/http).
-pub const PLAINTEXT_TO_TLS_BODIES: &[&str] =
-    &["plain HTTP request was sent to HTTPS port", "Client sent an HTTP request to an HTTPS server"];
+pub const PLAINTEXT_TO_TLS_BODIES: &[&str] = &[
+    "plain HTTP request was sent to HTTPS port",
+    "Client sent an HTTP request to an HTTPS server",
+];
 
 /// nginx's answer when `ssl_verify_client on` and the client sent no certificate.
 pub const NO_CLIENT_CERT_BODIES: &[&str] = &["No required SSL certificate was sent"];
@@ -22,11 +24,19 @@ pub fn is_missing_client_cert(answer: &Answer) -> bool {
 /// What the endpoint answered to an empty OTLP/HTTP export, as findings (none when it is OTLP
 /// and accepted the request).
 pub fn interpret(answer: &Answer, url: &str, signal: Signal, protocol: Protocol) -> Vec<Finding> {
-    let Answer::Http1 { status, content_type, retry_after, .. } = answer else {
+    let Answer::Http1 {
+        status,
+        content_type,
+        retry_after,
+        ..
+    } = answer
+    else {
         return Vec::new();
     };
     let seen = format!("POST {url} ({protocol}) → {}", answer.describe());
-    let finding = |code, severity, title: String| Finding::new(code, severity, "protocol", title).evidence(seen.clone());
+    let finding = |code, severity, title: String| {
+        Finding::new(code, severity, "protocol", title).evidence(seen.clone())
+    };
     let found = match *status {
         200..=299 if content_type.starts_with("text/html") => finding(
             Code::ProtoNotOtlp,

@@ -33,15 +33,28 @@ where
 {
     let started = Instant::now();
     let authority = target.url.authority();
-    let probe = Probe { dialer, authority: &authority, headers: &target.headers, timeout: target.step_timeout };
+    let probe = Probe {
+        dialer,
+        authority: &authority,
+        headers: &target.headers,
+        timeout: target.step_timeout,
+    };
     let signal = target.signals[0];
     // A gRPC endpoint has no signal path; its OTLP/HTTP twin would be the base URL + /v1/<signal>.
     let http_path = match target.protocol {
-        Protocol::Grpc => format!("{}{}", target.url.path.trim_end_matches('/'), signal.http_path()),
+        Protocol::Grpc => format!(
+            "{}{}",
+            target.url.path.trim_end_matches('/'),
+            signal.http_path()
+        ),
         _ => target.first_http_path().to_string(),
     };
     let http_url = target.url.with_path(&http_path);
-    let http_protocol = if target.protocol == Protocol::Grpc { Protocol::HttpProtobuf } else { target.protocol };
+    let http_protocol = if target.protocol == Protocol::Grpc {
+        Protocol::HttpProtobuf
+    } else {
+        target.protocol
+    };
 
     let answer = match target.protocol {
         Protocol::Grpc => probe.grpc(signal).await,
@@ -79,10 +92,15 @@ where
 
     let summary = match &answer {
         Answer::Grpc { .. } if findings.is_empty() => format!("gRPC server: {}", answer.describe()),
-        Answer::Http1 { status, .. } if findings.is_empty() => format!("OTLP/HTTP server: POST {http_path} → {status}"),
+        Answer::Http1 { status, .. } if findings.is_empty() => {
+            format!("OTLP/HTTP server: POST {http_path} → {status}")
+        }
         _ => answer.describe(),
     };
-    Identification { layer: Layer::from_findings("protocol", summary, findings, started.elapsed()), answer }
+    Identification {
+        layer: Layer::from_findings("protocol", summary, findings, started.elapsed()),
+        answer,
+    }
 }
 
 fn is_tls_reply(answer: &Answer) -> bool {
@@ -95,12 +113,19 @@ fn tls_required(target: &Target, answer: &Answer) -> Finding {
         Code::TlsRequired,
         Severity::Error,
         "tls",
-        format!("{} expects TLS, but the endpoint is http:// (plaintext)", target.url.authority()),
+        format!(
+            "{} expects TLS, but the endpoint is http:// (plaintext)",
+            target.url.authority()
+        ),
     )
-    .evidence(format!("plaintext request answered with {}", answer.describe()))
+    .evidence(format!(
+        "plaintext request answered with {}",
+        answer.describe()
+    ))
     .fix(format!("use {https} as the endpoint"));
     if target.protocol == Protocol::Grpc {
-        finding = finding.fix("and unset OTEL_EXPORTER_OTLP_INSECURE (for gRPC, insecure=true means plaintext)");
+        finding = finding
+            .fix("and unset OTEL_EXPORTER_OTLP_INSECURE (for gRPC, insecure=true means plaintext)");
     }
     finding.fix("give the CA with --ca-cert / OTEL_EXPORTER_OTLP_CERTIFICATE if the certificate is not publicly trusted")
 }
@@ -129,24 +154,47 @@ fn not_http(target: &Target, answer: &Answer) -> Finding {
 }
 
 /// gRPC was configured, but the server answered in a way no gRPC server does.
-fn grpc_to_non_grpc(target: &Target, answer: &Answer, http_answer: &Answer, http_url: &str) -> Finding {
+fn grpc_to_non_grpc(
+    target: &Target,
+    answer: &Answer,
+    http_answer: &Answer,
+    http_url: &str,
+) -> Finding {
     let http_works = matches!(http_answer, Answer::Http1 { status, content_type, .. }
         if (200..300).contains(status) && !content_type.starts_with("text/html"));
-    let http_server = matches!(http_answer, Answer::Http1 { .. }) || matches!(answer, Answer::Http1 { .. });
+    let http_server =
+        matches!(http_answer, Answer::Http1 { .. }) || matches!(answer, Answer::Http1 { .. });
     if !http_server && !http_works {
-        return Finding::new(Code::ProtoNotOtlp, Severity::Error, "protocol", format!("{} answers HTTP/2 but is not a gRPC server", target.url.authority()))
-            .evidence(format!("gRPC Export → {}", answer.describe()))
-            .evidence(format!("OTLP/HTTP POST {http_url} → {}", http_answer.describe()))
-            .fix("point the endpoint at the collector's OTLP gRPC port (4317 by default)");
+        return Finding::new(
+            Code::ProtoNotOtlp,
+            Severity::Error,
+            "protocol",
+            format!(
+                "{} answers HTTP/2 but is not a gRPC server",
+                target.url.authority()
+            ),
+        )
+        .evidence(format!("gRPC Export → {}", answer.describe()))
+        .evidence(format!(
+            "OTLP/HTTP POST {http_url} → {}",
+            http_answer.describe()
+        ))
+        .fix("point the endpoint at the collector's OTLP gRPC port (4317 by default)");
     }
     let mut finding = Finding::new(
         Code::ProtoGrpcToHttpServer,
         Severity::Error,
         "protocol",
-        format!("gRPC is configured, but {} is an HTTP server, not gRPC", target.url.authority()),
+        format!(
+            "gRPC is configured, but {} is an HTTP server, not gRPC",
+            target.url.authority()
+        ),
     )
     .evidence(format!("gRPC Export → {}", answer.describe()))
-    .evidence(format!("OTLP/HTTP POST {http_url} → {}", http_answer.describe()));
+    .evidence(format!(
+        "OTLP/HTTP POST {http_url} → {}",
+        http_answer.describe()
+    ));
     if http_works {
         finding = finding
             .evidence("OTLP/HTTP works on this port")
@@ -156,7 +204,10 @@ fn grpc_to_non_grpc(target: &Target, answer: &Answer, http_answer: &Answer, http
                 with_port(target, 4317)
             ));
     } else {
-        finding = finding.fix(format!("use the collector's gRPC port ({} by default), or OTLP/HTTP on its HTTP port", with_port(target, 4317)));
+        finding = finding.fix(format!(
+            "use the collector's gRPC port ({} by default), or OTLP/HTTP on its HTTP port",
+            with_port(target, 4317)
+        ));
     }
     finding
 }
@@ -179,10 +230,18 @@ fn http_to_non_http1(target: &Target, answer: &Answer, grpc_answer: &Answer) -> 
             with_port(target, 4318)
         ));
     }
-    Finding::new(Code::ProtoNotOtlp, Severity::Error, "protocol", format!("{} is neither an OTLP/HTTP nor a gRPC server", target.url.authority()))
-        .evidence(format!("OTLP/HTTP request → {}", answer.describe()))
-        .evidence(format!("gRPC Export → {}", grpc_answer.describe()))
-        .fix("point the endpoint at the collector's OTLP port (gRPC 4317, HTTP 4318)")
+    Finding::new(
+        Code::ProtoNotOtlp,
+        Severity::Error,
+        "protocol",
+        format!(
+            "{} is neither an OTLP/HTTP nor a gRPC server",
+            target.url.authority()
+        ),
+    )
+    .evidence(format!("OTLP/HTTP request → {}", answer.describe()))
+    .evidence(format!("gRPC Export → {}", grpc_answer.describe()))
+    .fix("point the endpoint at the collector's OTLP port (gRPC 4317, HTTP 4318)")
 }
 
 fn with_port(target: &Target, port: u16) -> String {

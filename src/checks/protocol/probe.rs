@@ -36,11 +36,20 @@ pub struct Probe<'a> {
 
 impl Probe<'_> {
     fn uri(&self, path: &str) -> String {
-        let scheme = if self.dialer.is_tls() { "https" } else { "http" };
+        let scheme = if self.dialer.is_tls() {
+            "https"
+        } else {
+            "http"
+        };
         format!("{scheme}://{}{path}", self.authority)
     }
 
-    fn request(&self, path: &str, content_type: &str, body: Bytes) -> Result<http::Request<Full<Bytes>>, http::Error> {
+    fn request(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Bytes,
+    ) -> Result<http::Request<Full<Bytes>>, http::Error> {
         let mut builder = http::Request::post(self.uri(path))
             .header(http::header::CONTENT_TYPE, content_type)
             .header(http::header::USER_AGENT, USER_AGENT);
@@ -54,19 +63,29 @@ impl Probe<'_> {
     pub async fn grpc(&self, signal: Signal) -> Answer {
         let io = match self.dialer.dial(ALPN_H2, self.timeout).await {
             Ok(io) => io,
-            Err(error) => return Answer::Unconnected { error: error.to_string() },
+            Err(error) => {
+                return Answer::Unconnected {
+                    error: error.to_string(),
+                };
+            }
         };
         let (io, seen) = RecordingStream::new(io);
         let exchange = async {
-            let (mut sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
-                .timer(TokioTimer::new())
-                .handshake(TokioIo::new(io))
-                .await?;
+            let (mut sender, connection) =
+                hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+                    .timer(TokioTimer::new())
+                    .handshake(TokioIo::new(io))
+                    .await?;
             tokio::spawn(connection);
             let request = self
-                .request(grpc_path(signal), "application/grpc", Bytes::from_static(&[0, 0, 0, 0, 0]))
+                .request(
+                    grpc_path(signal),
+                    "application/grpc",
+                    Bytes::from_static(&[0, 0, 0, 0, 0]),
+                )
                 .map(|mut r| {
-                    r.headers_mut().insert("te", http::HeaderValue::from_static("trailers"));
+                    r.headers_mut()
+                        .insert("te", http::HeaderValue::from_static("trailers"));
                     r
                 })
                 .map_err(|e| ProbeError::Other(e.to_string()))?;
@@ -86,16 +105,26 @@ impl Probe<'_> {
                     .map(str::to_string)
             };
             let content_type = header("content-type").unwrap_or_default();
-            Ok::<Answer, ProbeError>(match header("grpc-status").and_then(|s| s.parse::<i32>().ok()) {
-                Some(grpc_status) => Answer::Grpc {
-                    grpc_status,
-                    grpc_message: header("grpc-message")
-                        .map(|m| percent_encoding::percent_decode_str(&m).decode_utf8_lossy().into_owned())
-                        .unwrap_or_default(),
-                    content_type,
+            Ok::<Answer, ProbeError>(
+                match header("grpc-status").and_then(|s| s.parse::<i32>().ok()) {
+                    Some(grpc_status) => Answer::Grpc {
+                        grpc_status,
+                        grpc_message: header("grpc-message")
+                            .map(|m| {
+                                percent_encoding::percent_decode_str(&m)
+                                    .decode_utf8_lossy()
+                                    .into_owned()
+                            })
+                            .unwrap_or_default(),
+                        content_type,
+                    },
+                    None => Answer::H2 {
+                        status: parts.status.as_u16(),
+                        content_type,
+                        body: excerpt(&body),
+                    },
                 },
-                None => Answer::H2 { status: parts.status.as_u16(), content_type, body: excerpt(&body) },
-            })
+            )
         };
         self.finish(exchange, &seen).await
     }
@@ -104,7 +133,11 @@ impl Probe<'_> {
     pub async fn http(&self, path: &str, protocol: Protocol) -> Answer {
         let io = match self.dialer.dial(ALPN_HTTP1, self.timeout).await {
             Ok(io) => io,
-            Err(error) => return Answer::Unconnected { error: error.to_string() },
+            Err(error) => {
+                return Answer::Unconnected {
+                    error: error.to_string(),
+                };
+            }
         };
         let (io, seen) = RecordingStream::new(io);
         let (content_type, body) = match protocol {
@@ -112,10 +145,14 @@ impl Probe<'_> {
             _ => ("application/x-protobuf", Bytes::new()),
         };
         let exchange = async {
-            let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io)).await?;
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(TokioIo::new(io)).await?;
             tokio::spawn(connection);
-            let mut request = self.request(path, content_type, body).map_err(|e| ProbeError::Other(e.to_string()))?;
-            let host = http::HeaderValue::from_str(self.authority).map_err(|e| ProbeError::Other(e.to_string()))?;
+            let mut request = self
+                .request(path, content_type, body)
+                .map_err(|e| ProbeError::Other(e.to_string()))?;
+            let host = http::HeaderValue::from_str(self.authority)
+                .map_err(|e| ProbeError::Other(e.to_string()))?;
             request.headers_mut().insert(http::header::HOST, host);
             let response = sender.send_request(request).await?;
             let (parts, body) = response.into_parts();
@@ -124,7 +161,13 @@ impl Probe<'_> {
                 .await
                 .map(|c| c.to_bytes())
                 .unwrap_or_default();
-            let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok()).map(str::to_string);
+            let header = |name| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v: &http::HeaderValue| v.to_str().ok())
+                    .map(str::to_string)
+            };
             Ok::<Answer, ProbeError>(Answer::Http1 {
                 status: parts.status.as_u16(),
                 content_type: header(http::header::CONTENT_TYPE).unwrap_or_default(),
@@ -150,7 +193,11 @@ impl Probe<'_> {
             }
             Err(_) => {
                 let first = recorded(seen);
-                if first.is_empty() { Answer::Silent } else { Answer::from_failure(first, "timed out", false) }
+                if first.is_empty() {
+                    Answer::Silent
+                } else {
+                    Answer::from_failure(first, "timed out", false)
+                }
             }
         }
     }

@@ -133,7 +133,11 @@ pub fn span(seconds: u64) -> String {
         s if s >= 60 => (unit_of(60), "minute"),
         s => (s, "second"),
     };
-    if amount == 1 { format!("1 {unit}") } else { format!("{amount} {unit}s") }
+    if amount == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{amount} {unit}s")
+    }
 }
 
 #[cfg(test)]
@@ -156,10 +160,19 @@ mod tests {
     #[test]
     fn summary_reads_names() {
         let generated =
-            rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+            rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+                .unwrap();
         let summary = CertSummary::parse(generated.cert.der()).unwrap();
-        assert!(summary.sans.contains(&"DNS:localhost".to_string()), "{:?}", summary.sans);
-        assert!(summary.sans.contains(&"IP:127.0.0.1".to_string()), "{:?}", summary.sans);
+        assert!(
+            summary.sans.contains(&"DNS:localhost".to_string()),
+            "{:?}",
+            summary.sans
+        );
+        assert!(
+            summary.sans.contains(&"IP:127.0.0.1".to_string()),
+            "{:?}",
+            summary.sans
+        );
         assert!(summary.self_signed);
         assert_eq!(summary.host_names(), vec!["localhost", "127.0.0.1"]);
     }

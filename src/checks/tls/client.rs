@@ -6,8 +6,8 @@
 use super::files::{TlsFileError, default_roots, load_ca_file, load_identity, provider};
 use super::handshake::{Mode, Setup};
 use super::recorder::{ClientCertRecorder, Observations};
-use super::wire::{self, Reply};
 use super::{ALPN_H2, ALPN_HTTP1, TlsRequest};
+use crate::checks::wire::{self, Reply};
 use rustls::ClientConfig;
 use rustls::client::WebPkiServerVerifier;
 use rustls_pki_types::{InvalidDnsNameError, ServerName, UnixTime};
@@ -43,7 +43,10 @@ pub fn client_config(request: &TlsRequest<'_>) -> Result<Arc<ClientConfig>, TlsC
     let mut config = match request.client_identity {
         Some((cert, key)) => {
             let identity = load_identity(cert, key)?;
-            let resolver = ClientCertRecorder::new(Some(identity.certified), Arc::new(Observations::default()));
+            let resolver = ClientCertRecorder::new(
+                Some(identity.certified),
+                Arc::new(Observations::default()),
+            );
             builder.with_client_cert_resolver(Arc::new(resolver))
         }
         None => builder.with_no_client_auth(),
@@ -61,9 +64,8 @@ pub(super) fn parse_server_name(host: &str) -> Result<ServerName<'static>, Inval
 /// Like [`parse_server_name`], for callers past the probe (which already reported a host that
 /// is not a valid name): such a host becomes `0.0.0.0`, which no certificate is valid for.
 pub fn server_name(host: &str) -> ServerName<'static> {
-    parse_server_name(host).unwrap_or_else(|_| {
-        ServerName::IpAddress(std::net::IpAddr::from([0u8, 0, 0, 0]).into())
-    })
+    parse_server_name(host)
+        .unwrap_or_else(|_| ServerName::IpAddress(std::net::IpAddr::from([0u8, 0, 0, 0]).into()))
 }
 
 /// Whether the server at `address` answers a ClientHello with TLS (a handshake record or an

@@ -51,7 +51,9 @@ fn cause_of(err: &rustls::Error) -> Cause {
             | CertificateError::NotValidYet
             | CertificateError::NotValidYetContext { .. } => Cause::Dates,
             CertificateError::UnknownIssuer => Cause::Trust,
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => Cause::Name,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                Cause::Name
+            }
             _ => Cause::Other,
         },
         _ => Cause::Other,
@@ -124,14 +126,18 @@ fn moment_within_dates(chain: &[CertSummary], now: i64) -> i64 {
     let start = chain.iter().map(|c| c.not_before_unix).max();
     let end = chain.iter().map(|c| c.not_after_unix).min();
     match (start, end) {
-        (Some(start), Some(end)) if start <= end && !(start..=end).contains(&now) => start + (end - start) / 2,
+        (Some(start), Some(end)) if start <= end && !(start..=end).contains(&now) => {
+            start + (end - start) / 2
+        }
         _ => now,
     }
 }
 
 /// rustls' own subject name check of the leaf (SANs only, wildcards, IP addresses).
 fn name_matches(facts: &CertFacts<'_>) -> bool {
-    let Some(leaf) = facts.der.first() else { return true };
+    let Some(leaf) = facts.der.first() else {
+        return true;
+    };
     match ParsedCertificate::try_from(leaf) {
         Ok(parsed) => verify_server_name(&parsed, facts.server_name).is_ok(),
         Err(_) => true,
@@ -142,10 +148,16 @@ fn name_matches(facts: &CertFacts<'_>) -> bool {
 fn other_rejection(primary: &rustls::Error, leaf: Option<&CertSummary>) -> Finding {
     let mut evidence = vec![format!("tls error: {primary}")];
     if let Some(leaf) = leaf {
-        evidence.push(format!("server certificate: {} issued by {}", leaf.subject, leaf.issuer));
+        evidence.push(format!(
+            "server certificate: {} issued by {}",
+            leaf.subject, leaf.issuer
+        ));
     }
     let mut fixes = Vec::new();
-    if let rustls::Error::InvalidCertificate(CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. }) = primary {
+    if let rustls::Error::InvalidCertificate(
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. },
+    ) = primary
+    {
         fixes.push("reissue the server certificate with extended key usage serverAuth".to_string());
     }
     fixes.push("reissue the server certificate with a standard profile (RSA or ECDSA key, SHA-256 signature, serverAuth usage)".to_string());
@@ -181,9 +193,20 @@ mod tests {
     #[test]
     fn dates_are_classified() {
         let now = 10 * 86_400 * 100;
-        let chain = [cert(now - 10, now + 3 * 86_400), cert(now - 10, now - 5), cert(now + 60, now + 600)];
+        let chain = [
+            cert(now - 10, now + 3 * 86_400),
+            cert(now - 10, now - 5),
+            cert(now + 60, now + 600),
+        ];
         let codes: Vec<_> = date_findings(&chain, now).iter().map(|f| f.code).collect();
         use crate::report::Code;
-        assert_eq!(codes, vec![Code::TlsCertExpiresSoon, Code::TlsCertExpired, Code::TlsCertNotYetValid]);
+        assert_eq!(
+            codes,
+            vec![
+                Code::TlsCertExpiresSoon,
+                Code::TlsCertExpired,
+                Code::TlsCertNotYetValid
+            ]
+        );
     }
 }

@@ -78,7 +78,10 @@ impl fmt::Debug for ClientIdentity {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsFileError> {
-    std::fs::read(path).map_err(|source| TlsFileError::Read { path: path.to_path_buf(), source })
+    std::fs::read(path).map_err(|source| TlsFileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Reads every PEM certificate of a file.
@@ -86,9 +89,14 @@ fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsFil
     let bytes = read(path)?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|err| TlsFileError::Pem { path: path.to_path_buf(), detail: err.to_string() })?;
+        .map_err(|err| TlsFileError::Pem {
+            path: path.to_path_buf(),
+            detail: err.to_string(),
+        })?;
     if certs.is_empty() {
-        return Err(TlsFileError::NoCertificates { path: path.to_path_buf() });
+        return Err(TlsFileError::NoCertificates {
+            path: path.to_path_buf(),
+        });
     }
     Ok(certs)
 }
@@ -98,10 +106,12 @@ fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsFil
 pub fn load_ca_file(path: &Path) -> Result<RootCertStore, TlsFileError> {
     let mut roots = RootCertStore::empty();
     for cert in read_certificates(path)? {
-        roots.add(cert).map_err(|err| TlsFileError::BadCertificate {
-            path: path.to_path_buf(),
-            detail: err.to_string(),
-        })?;
+        roots
+            .add(cert)
+            .map_err(|err| TlsFileError::BadCertificate {
+                path: path.to_path_buf(),
+                detail: err.to_string(),
+            })?;
     }
     Ok(roots)
 }
@@ -114,16 +124,26 @@ pub fn load_identity(cert: &Path, key: &Path) -> Result<ClientIdentity, TlsFileE
     // The PEM error text never contains key material, but keep it generic anyway: the key file
     // is a secret and its parse errors are of little use to the reader.
     let private_key = PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|err| match err {
-        rustls_pki_types::pem::Error::NoItemsFound => TlsFileError::NoPrivateKey { path: key.to_path_buf() },
-        _ => TlsFileError::Pem { path: key.to_path_buf(), detail: "malformed PEM section".into() },
+        rustls_pki_types::pem::Error::NoItemsFound => TlsFileError::NoPrivateKey {
+            path: key.to_path_buf(),
+        },
+        _ => TlsFileError::Pem {
+            path: key.to_path_buf(),
+            detail: "malformed PEM section".into(),
+        },
     })?;
     let provider = provider();
-    let certified = CertifiedKey::from_der(chain, private_key, &provider).map_err(|err| match err {
-        rustls::Error::InconsistentKeys(_) => {
-            TlsFileError::KeyMismatch { cert: cert.to_path_buf(), key: key.to_path_buf() }
-        }
-        other => TlsFileError::UnsupportedKey { path: key.to_path_buf(), detail: other.to_string() },
-    })?;
+    let certified =
+        CertifiedKey::from_der(chain, private_key, &provider).map_err(|err| match err {
+            rustls::Error::InconsistentKeys(_) => TlsFileError::KeyMismatch {
+                cert: cert.to_path_buf(),
+                key: key.to_path_buf(),
+            },
+            other => TlsFileError::UnsupportedKey {
+                path: key.to_path_buf(),
+                detail: other.to_string(),
+            },
+        })?;
     Ok(ClientIdentity {
         cert_path: cert.to_path_buf(),
         key_path: key.to_path_buf(),

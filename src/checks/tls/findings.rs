@@ -2,19 +2,25 @@
 //! from facts already established elsewhere. Nothing here decides whether a finding applies.
 
 use super::certinfo::{CertSummary, rfc3339, span};
-use super::wire::{Reply, escape};
+use crate::checks::wire::{Reply, escape};
 use crate::report::{Code, Finding, Severity};
 use std::path::PathBuf;
 
 const CHECK: &str = "tls";
-const CA_FIX_OPTIONS: &str = "pass --ca-cert FILE / set OTEL_EXPORTER_OTLP_CERTIFICATE to a PEM file";
+const CA_FIX_OPTIONS: &str =
+    "pass --ca-cert FILE / set OTEL_EXPORTER_OTLP_CERTIFICATE to a PEM file";
 const CLIENT_CERT_FIX: &str = "set --client-cert/--client-key or OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE / OTEL_EXPORTER_OTLP_CLIENT_KEY to the client certificate chain and key (PEM)";
 
 /// Where the trusted roots came from, for evidence.
 #[derive(Debug, Clone)]
 pub(super) enum TrustSource {
-    CaFile { path: PathBuf, subjects: Vec<String> },
-    Defaults { count: usize },
+    CaFile {
+        path: PathBuf,
+        subjects: Vec<String>,
+    },
+    Defaults {
+        count: usize,
+    },
 }
 
 impl TrustSource {
@@ -23,11 +29,21 @@ impl TrustSource {
             TrustSource::CaFile { path, subjects } => {
                 let shown: Vec<&str> = subjects.iter().take(5).map(String::as_str).collect();
                 let more = subjects.len().saturating_sub(shown.len());
-                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-                format!("trusted roots: {} ({}{more})", path.display(), shown.join("; "))
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "trusted roots: {} ({}{more})",
+                    path.display(),
+                    shown.join("; ")
+                )
             }
             TrustSource::Defaults { count } => {
-                format!("trusted roots: the system store plus webpki-roots ({count} certificates); no --ca-cert given")
+                format!(
+                    "trusted roots: the system store plus webpki-roots ({count} certificates); no --ca-cert given"
+                )
             }
         }
     }
@@ -54,20 +70,36 @@ pub(super) fn expired(index: usize, cert: &CertSummary, now: i64) -> Finding {
 
 pub(super) fn not_yet_valid(index: usize, cert: &CertSummary, now: i64) -> Finding {
     let until = span(cert.not_before_unix.saturating_sub(now).max(0) as u64);
-    Finding::new(Code::TlsCertNotYetValid, Severity::Error, CHECK, format!("the {} is not valid yet", which(index, cert)))
-        .evidence(format!("not before: {} (in {until})", cert.not_before))
-        .evidence(format!("checked at: {}", rfc3339(now)))
-        .evidence(format!("subject: {}; issuer: {}", cert.subject, cert.issuer))
-        .fix("check the clock of this machine and of the server (NTP)")
-        .fix("or reissue the certificate with a not-before date in the past")
+    Finding::new(
+        Code::TlsCertNotYetValid,
+        Severity::Error,
+        CHECK,
+        format!("the {} is not valid yet", which(index, cert)),
+    )
+    .evidence(format!("not before: {} (in {until})", cert.not_before))
+    .evidence(format!("checked at: {}", rfc3339(now)))
+    .evidence(format!(
+        "subject: {}; issuer: {}",
+        cert.subject, cert.issuer
+    ))
+    .fix("check the clock of this machine and of the server (NTP)")
+    .fix("or reissue the certificate with a not-before date in the past")
 }
 
 pub(super) fn expires_soon(index: usize, cert: &CertSummary, now: i64) -> Finding {
     let left = span(cert.not_after_unix.saturating_sub(now).max(0) as u64);
-    Finding::new(Code::TlsCertExpiresSoon, Severity::Warning, CHECK, format!("the {} expires in {left}", which(index, cert)))
-        .evidence(format!("not after: {} (in {left})", cert.not_after))
-        .evidence(format!("subject: {}; issuer: {}", cert.subject, cert.issuer))
-        .fix("renew the certificate before it expires, and make sure the server reloads it")
+    Finding::new(
+        Code::TlsCertExpiresSoon,
+        Severity::Warning,
+        CHECK,
+        format!("the {} expires in {left}", which(index, cert)),
+    )
+    .evidence(format!("not after: {} (in {left})", cert.not_after))
+    .evidence(format!(
+        "subject: {}; issuer: {}",
+        cert.subject, cert.issuer
+    ))
+    .fix("renew the certificate before it expires, and make sure the server reloads it")
 }
 
 pub(super) fn hostname_mismatch(leaf: &CertSummary, asked: &str) -> Finding {
@@ -85,36 +117,73 @@ pub(super) fn hostname_mismatch(leaf: &CertSummary, asked: &str) -> Finding {
         finding.evidence(format!("the certificate holds: {}", leaf.sans.join(", ")))
     };
     finding = match &leaf.common_name {
-        Some(cn) => finding.evidence(format!("subject CN: {cn} (ignored for matching by modern clients; only subjectAltNames count)")),
+        Some(cn) => finding.evidence(format!(
+            "subject CN: {cn} (ignored for matching by modern clients; only subjectAltNames count)"
+        )),
         None => finding,
     };
     if let Some(first) = names.first() {
         finding = finding.fix(format!("use one of those names as the endpoint host (e.g. {first}), mapping it in DNS or /etc/hosts if needed"));
     }
-    let kind = if asked.parse::<std::net::IpAddr>().is_ok() { "an IP" } else { "a DNS" };
-    finding.fix(format!("or reissue the certificate with {kind} subjectAltName for '{asked}'"))
+    let kind = if asked.parse::<std::net::IpAddr>().is_ok() {
+        "an IP"
+    } else {
+        "a DNS"
+    };
+    finding.fix(format!(
+        "or reissue the certificate with {kind} subjectAltName for '{asked}'"
+    ))
 }
 
 pub(super) fn unknown_ca(chain: &[CertSummary], trust: &TrustSource) -> Finding {
     let Some(top) = chain.last() else {
-        return Finding::new(Code::TlsUnknownCa, Severity::Error, CHECK, "the server certificate is not signed by a trusted CA")
-            .evidence(trust.describe())
-            .fix(format!("{CA_FIX_OPTIONS} containing the CA that issued the server certificate"));
+        return Finding::new(
+            Code::TlsUnknownCa,
+            Severity::Error,
+            CHECK,
+            "the server certificate is not signed by a trusted CA",
+        )
+        .evidence(trust.describe())
+        .fix(format!(
+            "{CA_FIX_OPTIONS} containing the CA that issued the server certificate"
+        ));
     };
     let single_self_signed = chain.len() == 1 && top.self_signed;
     let (title, needed) = if single_self_signed {
-        ("the server presents a self-signed certificate".to_string(), top.subject.clone())
+        (
+            "the server presents a self-signed certificate".to_string(),
+            top.subject.clone(),
+        )
     } else if top.self_signed {
-        (format!("the server's chain ends at the untrusted root '{}'", top.label()), top.subject.clone())
+        (
+            format!(
+                "the server's chain ends at the untrusted root '{}'",
+                top.label()
+            ),
+            top.subject.clone(),
+        )
     } else {
-        (format!("the server certificate is issued by an unknown CA '{}'", top.issuer), top.issuer.clone())
+        (
+            format!(
+                "the server certificate is issued by an unknown CA '{}'",
+                top.issuer
+            ),
+            top.issuer.clone(),
+        )
     };
     let mut finding = Finding::new(Code::TlsUnknownCa, Severity::Error, CHECK, title);
     finding = if single_self_signed {
-        finding.evidence(format!("the chain is a single self-signed certificate: {}", top.subject))
+        finding.evidence(format!(
+            "the chain is a single self-signed certificate: {}",
+            top.subject
+        ))
     } else {
         finding
-            .evidence(format!("the presented chain has {} certificate(s), the top one is: {}", chain.len(), top.subject))
+            .evidence(format!(
+                "the presented chain has {} certificate(s), the top one is: {}",
+                chain.len(),
+                top.subject
+            ))
             .evidence(format!("issuer of the top of the chain: {}", top.issuer))
     };
     finding = finding.evidence(trust.describe());
@@ -123,36 +192,64 @@ pub(super) fn unknown_ca(chain: &[CertSummary], trust: &TrustSource) -> Finding 
             "the server sent only its own certificate; if it was issued by an intermediate CA, the server must send the intermediate too (nginx: ssl_certificate must hold the full chain)",
         );
     }
-    let what = if single_self_signed { "that certificate itself" } else { "the CA" };
+    let what = if single_self_signed {
+        "that certificate itself"
+    } else {
+        "the CA"
+    };
     finding
         .fix(format!("{CA_FIX_OPTIONS} containing {what} '{needed}'"))
         .fix("or have the server use a certificate issued by a CA this machine already trusts")
 }
 
 /// The server asked for a client certificate and we had none to send.
-pub(super) fn client_cert_required(severity: Severity, reaction: &str, acceptable: &[String]) -> Finding {
+pub(super) fn client_cert_required(
+    severity: Severity,
+    reaction: &str,
+    acceptable: &[String],
+) -> Finding {
     let title = match severity {
-        Severity::Error => "the server requires a client certificate (mutual TLS) and none is configured",
+        Severity::Error => {
+            "the server requires a client certificate (mutual TLS) and none is configured"
+        }
         _ => "the server asked for a client certificate (mutual TLS) and none is configured",
     };
     let mut finding = Finding::new(Code::TlsClientCertRequired, severity, CHECK, title)
         .evidence("the server sent a CertificateRequest during the handshake; we answered with no certificate")
         .evidence(reaction.to_string());
     if !acceptable.is_empty() {
-        finding = finding.evidence(format!("client certificates it accepts are issued by: {}", acceptable.join("; ")));
+        finding = finding.evidence(format!(
+            "client certificates it accepts are issued by: {}",
+            acceptable.join("; ")
+        ));
     }
     finding.fix(CLIENT_CERT_FIX)
 }
 
 /// We sent a client certificate and the server refused it.
-pub(super) fn client_cert_rejected(reaction: &str, sent: Option<&CertSummary>, acceptable: &[String]) -> Finding {
-    let mut finding = Finding::new(Code::TlsHandshakeFailed, Severity::Error, CHECK, "the server rejected our client certificate")
-        .evidence(reaction.to_string());
+pub(super) fn client_cert_rejected(
+    reaction: &str,
+    sent: Option<&CertSummary>,
+    acceptable: &[String],
+) -> Finding {
+    let mut finding = Finding::new(
+        Code::TlsHandshakeFailed,
+        Severity::Error,
+        CHECK,
+        "the server rejected our client certificate",
+    )
+    .evidence(reaction.to_string());
     if let Some(cert) = sent {
-        finding = finding.evidence(format!("we sent: {} issued by {} (valid until {})", cert.subject, cert.issuer, cert.not_after));
+        finding = finding.evidence(format!(
+            "we sent: {} issued by {} (valid until {})",
+            cert.subject, cert.issuer, cert.not_after
+        ));
     }
     if !acceptable.is_empty() {
-        finding = finding.evidence(format!("client certificates it accepts are issued by: {}", acceptable.join("; ")));
+        finding = finding.evidence(format!(
+            "client certificates it accepts are issued by: {}",
+            acceptable.join("; ")
+        ));
     }
     finding
         .fix("use a client certificate issued by a CA the server trusts for client authentication (nginx: ssl_client_certificate)")
@@ -161,7 +258,10 @@ pub(super) fn client_cert_rejected(reaction: &str, sent: Option<&CertSummary>, a
 
 /// `offered`: the ALPN list we sent; `answer`: what the server did with it.
 pub(super) fn no_h2(offered: &[Vec<u8>], answer: &str) -> Finding {
-    let offered: Vec<String> = offered.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+    let offered: Vec<String> = offered
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
     Finding::new(Code::TlsNoH2Alpn, Severity::Error, CHECK, "the server did not negotiate HTTP/2 (ALPN h2), which gRPC needs")
         .evidence(format!("we offered ALPN: {}", offered.join(", ")))
         .evidence(answer.to_string())
@@ -177,7 +277,11 @@ pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) 
         "the server does not speak TLS on this port: it answered our ClientHello in plaintext",
     );
     if !first.is_empty() {
-        finding = finding.evidence(format!("first bytes received ({}): {}", reply.describe(), escape(first)));
+        finding = finding.evidence(format!(
+            "first bytes received ({}): {}",
+            reply.describe(),
+            escape(first)
+        ));
     }
     if let Some(text) = rustls_error {
         finding = finding.evidence(format!("tls error: {text}"));
@@ -188,7 +292,11 @@ pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) 
 }
 
 /// Anything else that stopped the handshake.
-pub(super) fn handshake_failed(title: impl Into<String>, evidence: Vec<String>, fixes: Vec<String>) -> Finding {
+pub(super) fn handshake_failed(
+    title: impl Into<String>,
+    evidence: Vec<String>,
+    fixes: Vec<String>,
+) -> Finding {
     let mut finding = Finding::new(Code::TlsHandshakeFailed, Severity::Error, CHECK, title);
     for line in evidence {
         finding = finding.evidence(line);

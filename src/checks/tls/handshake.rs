@@ -73,15 +73,25 @@ pub(super) struct Attempt {
 }
 
 impl Setup {
-    fn config(&self, mode: Mode, observations: &Arc<Observations>) -> Result<ClientConfig, rustls::Error> {
+    fn config(
+        &self,
+        mode: Mode,
+        observations: &Arc<Observations>,
+    ) -> Result<ClientConfig, rustls::Error> {
         let inner = match mode {
             Mode::Verified => {
                 let verifier = self.verifier.clone();
-                Some(verifier.ok_or_else(|| rustls::Error::General("no certificate verifier".into()))?)
+                Some(
+                    verifier
+                        .ok_or_else(|| rustls::Error::General("no certificate verifier".into()))?,
+                )
             }
             Mode::Diagnostic => None,
         };
-        let schemes = self.provider.signature_verification_algorithms.supported_schemes();
+        let schemes = self
+            .provider
+            .signature_verification_algorithms
+            .supported_schemes();
         let verifier = RecordingVerifier::new(inner, schemes, self.now, observations.clone());
         let resolver = ClientCertRecorder::new(self.identity.clone(), observations.clone());
         let mut config = ClientConfig::builder_with_provider(self.provider.clone())
@@ -104,7 +114,9 @@ impl Setup {
             Ok(config) => {
                 let connector = TlsConnector::from(Arc::new(config));
                 let run = async {
-                    let tcp = TcpStream::connect(self.addr).await.map_err(Failure::Connect)?;
+                    let tcp = TcpStream::connect(self.addr)
+                        .await
+                        .map_err(Failure::Connect)?;
                     let _ = tcp.set_nodelay(true);
                     handshake(&connector, self.server_name.clone(), tcp, &observations)
                         .await
@@ -116,7 +128,11 @@ impl Setup {
                 }
             }
         };
-        Attempt { result, observed: observations.snapshot(), elapsed: started.elapsed() }
+        Attempt {
+            result,
+            observed: observations.snapshot(),
+            elapsed: started.elapsed(),
+        }
     }
 }
 
@@ -156,13 +172,21 @@ pub(super) enum AfterHandshake {
 /// Reads from a sacrificial stream for a short window to see whether the server rejects the
 /// client authentication after the handshake, as TLS 1.3 servers do (the client finishes its
 /// side first). The stream is consumed: never hand it on.
-pub(super) async fn watch_after_handshake(mut stream: TlsStream<TcpStream>, window: Duration) -> AfterHandshake {
+pub(super) async fn watch_after_handshake(
+    mut stream: TlsStream<TcpStream>,
+    window: Duration,
+) -> AfterHandshake {
     let mut buf = [0u8; 256];
     match tokio::time::timeout(window, stream.read(&mut buf)).await {
         Err(_) | Ok(Ok(1..)) => AfterHandshake::Quiet,
-        Ok(Ok(0)) => AfterHandshake::Rejected("the server closed the connection right after the handshake".into()),
+        Ok(Ok(0)) => AfterHandshake::Rejected(
+            "the server closed the connection right after the handshake".into(),
+        ),
         Ok(Err(err)) => {
-            let text = match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            let text = match err
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<rustls::Error>())
+            {
                 Some(tls) => tls.to_string(),
                 None => err.to_string(),
             };

@@ -24,7 +24,6 @@ mod findings;
 mod handshake;
 mod recorder;
 mod run;
-mod wire;
 
 #[cfg(test)]
 mod tests;

@@ -5,9 +5,9 @@
 
 use rustls::DigitallySignedStruct;
 use rustls::SignatureScheme;
+use rustls::client::ResolvesClientCert;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::ResolvesClientCert;
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use std::fmt;
@@ -48,7 +48,9 @@ impl Observations {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Observed> {
         // A poisoned lock only means a hook panicked; the data is still worth reading.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -69,13 +71,20 @@ impl RecordingVerifier {
         now: UnixTime,
         observations: Arc<Observations>,
     ) -> Self {
-        RecordingVerifier { inner, schemes, now, observations }
+        RecordingVerifier {
+            inner,
+            schemes,
+            now,
+            observations,
+        }
     }
 }
 
 impl fmt::Debug for RecordingVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RecordingVerifier").field("verifying", &self.inner.is_some()).finish()
+        f.debug_struct("RecordingVerifier")
+            .field("verifying", &self.inner.is_some())
+            .finish()
     }
 }
 
@@ -144,14 +153,19 @@ pub(super) struct ClientCertRecorder {
 
 impl ClientCertRecorder {
     pub fn new(identity: Option<Arc<CertifiedKey>>, observations: Arc<Observations>) -> Self {
-        ClientCertRecorder { identity, observations }
+        ClientCertRecorder {
+            identity,
+            observations,
+        }
     }
 }
 
 impl fmt::Debug for ClientCertRecorder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the key.
-        f.debug_struct("ClientCertRecorder").field("has_identity", &self.identity.is_some()).finish()
+        f.debug_struct("ClientCertRecorder")
+            .field("has_identity", &self.identity.is_some())
+            .finish()
     }
 }
 
@@ -161,9 +175,13 @@ impl ResolvesClientCert for ClientCertRecorder {
         root_hint_subjects: &[&[u8]],
         _sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        self.observations.client_cert_requested.store(true, Ordering::SeqCst);
-        self.observations.lock().acceptable_issuers =
-            root_hint_subjects.iter().map(|name| name.to_vec()).collect();
+        self.observations
+            .client_cert_requested
+            .store(true, Ordering::SeqCst);
+        self.observations.lock().acceptable_issuers = root_hint_subjects
+            .iter()
+            .map(|name| name.to_vec())
+            .collect();
         self.identity.clone()
     }
 

@@ -4,12 +4,14 @@
 //! client certificate required, alerts, eof, timeout).
 
 use super::certinfo::{CertSummary, dn_text, unix_seconds};
+use super::client::parse_server_name;
 use super::diagnose::{CertFacts, date_findings, diagnose_rejection};
 use super::findings::{self, TrustSource};
-use super::handshake::{AfterHandshake, Attempt, Failure, Mode, Setup, alert_window, watch_after_handshake};
-use super::wire::{self, escape};
-use super::client::parse_server_name;
+use super::handshake::{
+    AfterHandshake, Attempt, Failure, Mode, Setup, alert_window, watch_after_handshake,
+};
 use super::{SessionInfo, TlsOutcome, TlsRequest, files, status_of};
+use crate::checks::wire::{self, escape};
 use crate::report::{CheckStatus, Finding, Severity};
 use rustls::client::WebPkiServerVerifier;
 use rustls::{AlertDescription, ClientConnection, InvalidMessage, ProtocolVersion, RootCertStore};
@@ -44,21 +46,47 @@ pub(super) async fn run(addr: SocketAddr, request: &TlsRequest<'_>) -> TlsOutcom
     }
 }
 
-fn prepare<'r>(addr: SocketAddr, request: &'r TlsRequest<'r>) -> Result<Context<'r>, Box<TlsOutcome>> {
-    let skip = |reason: String| Box::new(TlsOutcome::without_handshake(CheckStatus::Skip, reason, Vec::new()));
+fn prepare<'r>(
+    addr: SocketAddr,
+    request: &'r TlsRequest<'r>,
+) -> Result<Context<'r>, Box<TlsOutcome>> {
+    let skip = |reason: String| {
+        Box::new(TlsOutcome::without_handshake(
+            CheckStatus::Skip,
+            reason,
+            Vec::new(),
+        ))
+    };
     let server_name = parse_server_name(request.server_name).map_err(|err| {
         let finding = findings::handshake_failed(
-            format!("'{}' cannot be used as a tls server name", request.server_name),
+            format!(
+                "'{}' cannot be used as a tls server name",
+                request.server_name
+            ),
             vec![format!("error: {err}")],
             vec!["use a DNS name or an IP address as the endpoint host".to_string()],
         );
-        Box::new(TlsOutcome::without_handshake(CheckStatus::Fail, finding.title.clone(), vec![finding]))
+        Box::new(TlsOutcome::without_handshake(
+            CheckStatus::Fail,
+            finding.title.clone(),
+            vec![finding],
+        ))
     })?;
     let (roots, trust) = match request.ca_file {
         Some(path) => {
             let roots = files::load_ca_file(path).map_err(|err| skip(format!("skipped: {err}")))?;
-            let subjects = roots.subjects().iter().map(|dn| dn_text(dn.as_ref())).collect();
-            (Arc::new(roots), TrustSource::CaFile { path: path.to_path_buf(), subjects })
+            let subjects = roots
+                .subjects()
+                .iter()
+                .map(|dn| dn_text(dn.as_ref()))
+                .collect();
+            (
+                Arc::new(roots),
+                TrustSource::CaFile {
+                    path: path.to_path_buf(),
+                    subjects,
+                },
+            )
         }
         None => {
             let roots = files::default_roots();
@@ -67,7 +95,9 @@ fn prepare<'r>(addr: SocketAddr, request: &'r TlsRequest<'r>) -> Result<Context<
         }
     };
     let identity = match request.client_identity {
-        Some((cert, key)) => Some(files::load_identity(cert, key).map_err(|err| skip(format!("skipped: {err}")))?),
+        Some((cert, key)) => {
+            Some(files::load_identity(cert, key).map_err(|err| skip(format!("skipped: {err}")))?)
+        }
         None => None,
     };
     let provider = Arc::new(files::provider());
@@ -76,7 +106,10 @@ fn prepare<'r>(addr: SocketAddr, request: &'r TlsRequest<'r>) -> Result<Context<
         .map_err(|err| skip(format!("skipped: no usable trusted roots: {err}")))?;
     let since_epoch = request.now.duration_since(UNIX_EPOCH).unwrap_or_default();
     Ok(Context {
-        identity: identity.as_ref().and_then(|id| id.chain().first()).and_then(CertSummary::parse),
+        identity: identity
+            .as_ref()
+            .and_then(|id| id.chain().first())
+            .and_then(CertSummary::parse),
         setup: Setup {
             addr,
             server_name,
@@ -109,11 +142,19 @@ fn session_info(conn: &ClientConnection) -> SessionInfo {
         .negotiated_cipher_suite()
         .map(|suite| {
             let id = suite.suite();
-            id.as_str().map(str::to_string).unwrap_or_else(|| format!("{id:?}"))
+            id.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{id:?}"))
         })
         .unwrap_or_else(|| "unknown".to_string());
-    let alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
-    SessionInfo { version, cipher, alpn }
+    let alpn = conn
+        .alpn_protocol()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
+    SessionInfo {
+        version,
+        cipher,
+        alpn,
+    }
 }
 
 fn acceptable_issuers(names: &[Vec<u8>]) -> Vec<String> {
@@ -126,7 +167,8 @@ fn alpn_finding(cx: &Context<'_>, session: &SessionInfo) -> Option<Finding> {
         Some(protocol) => format!("the server selected: {protocol}"),
         None => "the server selected: none (it ignored ALPN)".to_string(),
     };
-    (cx.request.require_h2 && session.alpn.as_deref() != Some(h2)).then(|| findings::no_h2(&cx.request.alpn, &answer))
+    (cx.request.require_h2 && session.alpn.as_deref() != Some(h2))
+        .then(|| findings::no_h2(&cx.request.alpn, &answer))
 }
 
 const NO_CERT_SENT_REACTION: &str = "the handshake completed without one; the server may still refuse every request (nginx answers HTTP 400 \"No required SSL certificate was sent\")";
@@ -141,8 +183,10 @@ async fn succeeded(
     let chain = summaries(&observed.chain);
     // The chain verified at `now`: only warnings can come from its dates (an extra, expired
     // certificate the server sends but the verified path does not use is no error).
-    let mut findings: Vec<Finding> =
-        date_findings(&chain, cx.now).into_iter().filter(|f| f.severity == Severity::Warning).collect();
+    let mut findings: Vec<Finding> = date_findings(&chain, cx.now)
+        .into_iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .collect();
     findings.extend(alpn_finding(cx, &session));
 
     let mut stream = Some(stream);
@@ -151,7 +195,10 @@ async fn succeeded(
         let verdict = if session.version == "TLSv1.3" {
             let again = cx.setup.attempt(Mode::Verified).await;
             match again.result {
-                Ok(sacrificial) => watch_after_handshake(sacrificial, alert_window(elapsed, cx.request.timeout)).await,
+                Ok(sacrificial) => {
+                    watch_after_handshake(sacrificial, alert_window(elapsed, cx.request.timeout))
+                        .await
+                }
                 Err(_) => AfterHandshake::Quiet,
             }
         } else {
@@ -168,7 +215,11 @@ async fn succeeded(
                 });
             }
             (AfterHandshake::Quiet, false) => {
-                findings.push(findings::client_cert_required(Severity::Warning, NO_CERT_SENT_REACTION, &acceptable));
+                findings.push(findings::client_cert_required(
+                    Severity::Warning,
+                    NO_CERT_SENT_REACTION,
+                    &acceptable,
+                ));
             }
             (AfterHandshake::Quiet, true) => {}
         }
@@ -183,7 +234,12 @@ async fn succeeded(
             leaf.subject,
             leaf.issuer
         ),
-        None => format!("{} {}, ALPN {}", session.version, session.cipher, session.alpn.as_deref().unwrap_or("none")),
+        None => format!(
+            "{} {}, ALPN {}",
+            session.version,
+            session.cipher,
+            session.alpn.as_deref().unwrap_or("none")
+        ),
     };
     TlsOutcome {
         status: status_of(&findings),
@@ -204,16 +260,19 @@ async fn failed(cx: &Context<'_>, failure: &Failure, first: &Attempt) -> TlsOutc
     let tls_error = failure.rustls_error();
 
     let findings = if let Some(rejection) = &observed.verify_error {
-        let mut out = diagnose_rejection(rejection, &CertFacts {
-            der: &observed.chain,
-            chain: &chain,
-            server_name: &cx.setup.server_name,
-            asked: cx.request.server_name,
-            roots: &cx.roots,
-            provider: &cx.setup.provider,
-            now: cx.now,
-            trust: &cx.trust,
-        });
+        let mut out = diagnose_rejection(
+            rejection,
+            &CertFacts {
+                der: &observed.chain,
+                chain: &chain,
+                server_name: &cx.setup.server_name,
+                asked: cx.request.server_name,
+                roots: &cx.roots,
+                provider: &cx.setup.provider,
+                now: cx.now,
+                trust: &cx.trust,
+            },
+        );
         // What the aborted handshake never reached: ALPN and client authentication.
         let diagnostic = cx.setup.attempt(Mode::Diagnostic).await;
         if chain.is_empty() {
@@ -229,12 +288,19 @@ async fn failed(cx: &Context<'_>, failure: &Failure, first: &Attempt) -> TlsOutc
             );
             out.extend(alpn_finding(cx, &session));
         }
-        if diagnostic.observed.client_cert_requested && !client_cert_requested {
-            client_cert_requested = true;
-            if cx.setup.identity.is_none() {
-                let acceptable = acceptable_issuers(&diagnostic.observed.acceptable_issuers);
-                out.push(findings::client_cert_required(Severity::Warning, NO_CERT_SENT_REACTION, &acceptable));
-            }
+        // The CertificateRequest may come before (TLS 1.3) or after (TLS 1.2) the certificate.
+        client_cert_requested |= diagnostic.observed.client_cert_requested;
+        if client_cert_requested && cx.setup.identity.is_none() {
+            let issuers = match observed.acceptable_issuers.is_empty() {
+                true => &diagnostic.observed.acceptable_issuers,
+                false => &observed.acceptable_issuers,
+            };
+            let acceptable = acceptable_issuers(issuers);
+            out.push(findings::client_cert_required(
+                Severity::Warning,
+                NO_CERT_SENT_REACTION,
+                &acceptable,
+            ));
         }
         out
     } else {
@@ -245,7 +311,15 @@ async fn failed(cx: &Context<'_>, failure: &Failure, first: &Attempt) -> TlsOutc
         Some(root) => format!("{}{extra_summary}", root.title),
         None => "tls handshake failed".to_string(),
     };
-    TlsOutcome { status: CheckStatus::Fail, summary, findings, session: None, chain, client_cert_requested, stream: None }
+    TlsOutcome {
+        status: CheckStatus::Fail,
+        summary,
+        findings,
+        session: None,
+        chain,
+        client_cert_requested,
+        stream: None,
+    }
 }
 
 /// A failure that is not a certificate rejection.
@@ -258,7 +332,12 @@ fn explain_failure(
     let first_bytes = &observed.first_bytes;
     let reply = wire::classify(first_bytes);
     let tls_text = tls_error.map(|err| err.to_string());
-    let invalid_content = matches!(tls_error, Some(rustls::Error::InvalidMessage(InvalidMessage::InvalidContentType)));
+    let invalid_content = matches!(
+        tls_error,
+        Some(rustls::Error::InvalidMessage(
+            InvalidMessage::InvalidContentType
+        ))
+    );
     if reply.is_plaintext() || invalid_content {
         return findings::plaintext(first_bytes, reply, tls_text.as_deref());
     }
@@ -363,5 +442,8 @@ fn alert_fixes(alert: AlertDescription, host: &str) -> Vec<String> {
         AlertDescription::NoApplicationProtocol => Some("the server supports none of the ALPN protocols we offered: enable HTTP/2 (gRPC) or HTTP/1.1 on it".to_string()),
         _ => None,
     };
-    specific.into_iter().chain(["check the server's TLS logs for why it aborted the handshake".to_string()]).collect()
+    specific
+        .into_iter()
+        .chain(["check the server's TLS logs for why it aborted the handshake".to_string()])
+        .collect()
 }

@@ -33,3 +33,6 @@ pub(crate) fn format_ms(ms: f64) -> String {
         format!("{ms:.1} ms")
     }
 }
+
+#[cfg(test)]
+mod tests;

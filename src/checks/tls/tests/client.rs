@@ -25,21 +25,39 @@ async fn client_config_connects_to_a_trusted_server() {
         now: SystemTime::now(),
     };
     let config = client_config(&request).unwrap();
-    let tcp = tokio::time::timeout(WAIT, tokio::net::TcpStream::connect(addr)).await.unwrap().unwrap();
+    let tcp = tokio::time::timeout(WAIT, tokio::net::TcpStream::connect(addr))
+        .await
+        .unwrap()
+        .unwrap();
     let connector = tokio_rustls::TlsConnector::from(config);
-    let stream = tokio::time::timeout(WAIT, connector.connect(server_name("localhost"), tcp)).await.unwrap().unwrap();
+    let stream = tokio::time::timeout(WAIT, connector.connect(server_name("localhost"), tcp))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
 
-    let missing = TlsRequest { ca_file: Some(std::path::Path::new("/nonexistent/ca.pem")), ..request };
+    let missing = TlsRequest {
+        ca_file: Some(std::path::Path::new("/nonexistent/ca.pem")),
+        ..request
+    };
     let err = client_config(&missing).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
 }
 
 #[test]
 fn server_names() {
-    assert_eq!(format!("{:?}", server_name("[::1]")), format!("{:?}", server_name("::1")));
-    assert!(matches!(server_name("127.0.0.1"), rustls_pki_types::ServerName::IpAddress(_)));
-    assert!(matches!(server_name("collector.example"), rustls_pki_types::ServerName::DnsName(_)));
+    assert_eq!(
+        format!("{:?}", server_name("[::1]")),
+        format!("{:?}", server_name("::1"))
+    );
+    assert!(matches!(
+        server_name("127.0.0.1"),
+        rustls_pki_types::ServerName::IpAddress(_)
+    ));
+    assert!(matches!(
+        server_name("collector.example"),
+        rustls_pki_types::ServerName::DnsName(_)
+    ));
 }
 
 #[tokio::test]

@@ -13,7 +13,10 @@ pub const DAY: i64 = 86_400;
 
 /// Seconds since the epoch, now.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 fn set_validity(params: &mut CertificateParams, not_before: i64, not_after: i64) {
@@ -32,13 +35,18 @@ impl Ca {
     pub fn new(common_name: &str) -> Ca {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.distinguished_name = rcgen::DistinguishedName::new();
-        params.distinguished_name.push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         set_validity(&mut params, now() - 30 * DAY, now() + 3650 * DAY);
         let key = KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
-        Ca { pem: cert.pem(), issuer: Issuer::new(params, key) }
+        Ca {
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
     }
 
     pub fn der(&self) -> CertificateDer<'static> {
@@ -47,11 +55,20 @@ impl Ca {
     }
 
     /// Issues a certificate for `names` valid between the two times (seconds since the epoch).
-    pub fn issue(&self, common_name: &str, names: &[&str], not_before: i64, not_after: i64, client: bool) -> Leaf {
+    pub fn issue(
+        &self,
+        common_name: &str,
+        names: &[&str],
+        not_before: i64,
+        not_after: i64,
+        client: bool,
+    ) -> Leaf {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let mut params = CertificateParams::new(names).unwrap();
         params.distinguished_name = rcgen::DistinguishedName::new();
-        params.distinguished_name.push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         params.use_authority_key_identifier_extension = true;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![if client {
@@ -62,12 +79,23 @@ impl Ca {
         set_validity(&mut params, not_before, not_after);
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
-        Leaf { cert_pem: cert.pem(), der: cert.der().clone(), key_der: key.serialize_der(), key_pem: key.serialize_pem() }
+        Leaf {
+            cert_pem: cert.pem(),
+            der: cert.der().clone(),
+            key_der: key.serialize_der(),
+            key_pem: key.serialize_pem(),
+        }
     }
 
     /// A server certificate for `localhost` and `127.0.0.1`, valid for a year.
     pub fn localhost(&self) -> Leaf {
-        self.issue("localhost", &["localhost", "127.0.0.1"], now() - DAY, now() + 365 * DAY, false)
+        self.issue(
+            "localhost",
+            &["localhost", "127.0.0.1"],
+            now() - DAY,
+            now() + 365 * DAY,
+            false,
+        )
     }
 }
 
@@ -88,11 +116,18 @@ impl Leaf {
     pub fn self_signed_localhost() -> Leaf {
         let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
         params.distinguished_name = rcgen::DistinguishedName::new();
-        params.distinguished_name.push(DnType::CommonName, "self-signed localhost");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "self-signed localhost");
         set_validity(&mut params, now() - DAY, now() + 365 * DAY);
         let key = KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
-        Leaf { cert_pem: cert.pem(), der: cert.der().clone(), key_der: key.serialize_der(), key_pem: key.serialize_pem() }
+        Leaf {
+            cert_pem: cert.pem(),
+            der: cert.der().clone(),
+            key_der: key.serialize_der(),
+            key_pem: key.serialize_pem(),
+        }
     }
 }
 
@@ -103,7 +138,9 @@ pub struct Files {
 
 impl Files {
     pub fn new() -> Files {
-        Files { dir: tempfile::tempdir().unwrap() }
+        Files {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn write(&self, name: &str, contents: &str) -> PathBuf {

@@ -25,31 +25,48 @@ pub struct TlsServer<'a> {
 
 impl<'a> TlsServer<'a> {
     pub fn new(leaf: &'a Leaf) -> Self {
-        TlsServer { chain: vec![leaf], alpn: vec![b"h2", b"http/1.1"], client_ca: None, tls12_only: false }
+        TlsServer {
+            chain: vec![leaf],
+            alpn: vec![b"h2", b"http/1.1"],
+            client_ca: None,
+            tls12_only: false,
+        }
     }
 
     pub async fn start(self) -> SocketAddr {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let versions: &[&rustls::SupportedProtocolVersion] =
-            if self.tls12_only { &[&rustls::version::TLS12] } else { &[&rustls::version::TLS13, &rustls::version::TLS12] };
-        let builder = ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).unwrap();
+        let versions: &[&rustls::SupportedProtocolVersion] = if self.tls12_only {
+            &[&rustls::version::TLS12]
+        } else {
+            &[&rustls::version::TLS13, &rustls::version::TLS12]
+        };
+        let builder = ServerConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(versions)
+            .unwrap();
         let builder = match self.client_ca {
             Some(ca) => {
                 let mut roots = rustls::RootCertStore::empty();
                 roots.add(ca.der()).unwrap();
-                let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build().unwrap();
+                let verifier =
+                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                        .build()
+                        .unwrap();
                 builder.with_client_cert_verifier(verifier)
             }
             None => builder.with_no_client_auth(),
         };
         let chain = self.chain.iter().map(|leaf| leaf.der.clone()).collect();
-        let mut config = builder.with_single_cert(chain, self.chain[0].key()).unwrap();
+        let mut config = builder
+            .with_single_cert(chain, self.chain[0].key())
+            .unwrap();
         config.alpn_protocols = self.alpn.iter().map(|p| p.to_vec()).collect();
         let acceptor = TlsAcceptor::from(Arc::new(config));
         serve(move |tcp| {
             let acceptor = acceptor.clone();
             async move {
-                let Ok(Ok(mut tls)) = tokio::time::timeout(WAIT, acceptor.accept(tcp)).await else { return };
+                let Ok(Ok(mut tls)) = tokio::time::timeout(WAIT, acceptor.accept(tcp)).await else {
+                    return;
+                };
                 // Hold the connection open until the client goes away (bounded).
                 let mut buf = [0u8; 1024];
                 while let Ok(Ok(1..)) = tokio::time::timeout(WAIT, tls.read(&mut buf)).await {}

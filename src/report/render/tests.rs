@@ -1,0 +1,123 @@
+//! Snapshots of each renderer on one report with findings of every severity and a secret in it.
+
+use super::{Format, render};
+use crate::report::mask::Redactor;
+use crate::report::{
+    CheckRecord, CheckStatus, Code, Finding, Report, Section, Severity, TargetSummary,
+};
+
+const TOKEN: &str = "Bearer s3cr3t-t0ken-abcdefghijklmnopqrstuvwxyz";
+
+fn sample() -> Report {
+    let target = TargetSummary {
+        endpoint: "https://collector.example.com:4317".into(),
+        protocol: "grpc".into(),
+        signals: vec!["traces".into(), "logs".into()],
+    };
+    let checks = vec![
+        CheckRecord {
+            id: "config".into(),
+            status: CheckStatus::Warn,
+            duration_ms: 0.1,
+            summary: "resolved and linted".into(),
+        },
+        CheckRecord {
+            id: "tcp".into(),
+            status: CheckStatus::Pass,
+            duration_ms: 0.4,
+            summary: "connected to 127.0.0.1:4317".into(),
+        },
+        CheckRecord {
+            id: "tls".into(),
+            status: CheckStatus::Fail,
+            duration_ms: 3.2,
+            summary: "certificate expired".into(),
+        },
+        CheckRecord {
+            id: "protocol".into(),
+            status: CheckStatus::Skip,
+            duration_ms: 0.0,
+            summary: "skipped: the TLS handshake failed".into(),
+        },
+    ];
+    let findings = vec![
+        Finding::new(
+            Code::CfgTimeoutInvalid,
+            Severity::Warning,
+            "config",
+            "OTEL_EXPORTER_OTLP_TIMEOUT=10 is 10 milliseconds",
+        )
+        .evidence("OTEL_* timeouts are milliseconds")
+        .fix("set OTEL_EXPORTER_OTLP_TIMEOUT=10000"),
+        Finding::new(
+            Code::TlsCertExpired,
+            Severity::Error,
+            "tls",
+            "the server certificate expired 3 days ago",
+        )
+        .evidence("leaf CN=collector.example.com not_after 2026-11-22T00:00:00Z")
+        .evidence(format!("server echoed authorization: {TOKEN}"))
+        .fix("renew the certificate on the server")
+        .doc("https://opentelemetry.io/docs/specs/otel/protocol/exporter/"),
+        Finding::new(
+            Code::CfgServiceNameMissing,
+            Severity::Info,
+            "config",
+            "no service name in the environment",
+        )
+        .fix("set OTEL_SERVICE_NAME"),
+    ];
+    let section = Section::new("traces exporter")
+        .row(
+            "protocol",
+            "grpc",
+            Some("OTEL_EXPORTER_OTLP_PROTOCOL".into()),
+        )
+        .row(
+            "header authorization",
+            crate::report::mask::mask(TOKEN),
+            Some("--header".into()),
+        );
+    Report::new(Some(target), checks, findings, 12.5).with_sections(vec![section])
+}
+
+fn rendered(format: Format, color: bool) -> String {
+    let mut out = Vec::new();
+    render(&sample(), format, color, &mut out).expect("render");
+    let mut redactor = Redactor::new();
+    redactor.add(TOKEN);
+    let text = redactor.redact(&String::from_utf8_lossy(&out));
+    assert!(
+        !text.contains("s3cr3t-t0ken"),
+        "secret leaked in {format:?}"
+    );
+    text
+}
+
+#[test]
+fn human() {
+    insta::assert_snapshot!(rendered(Format::Human, false));
+}
+
+#[test]
+fn human_in_colour_uses_ansi_escapes() {
+    assert!(rendered(Format::Human, true).contains("\u{1b}["));
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(rendered(Format::Markdown, false));
+}
+
+#[test]
+fn json() {
+    let text = rendered(Format::Json, false);
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(value["schema"], "otlp-doctor/report/v1");
+    assert_eq!(value["verdict"], "broken");
+    assert_eq!(
+        value["findings"][0]["code"], "TLS_CERT_EXPIRED",
+        "root cause first"
+    );
+    insta::assert_snapshot!(text);
+}
