@@ -1,5 +1,6 @@
 //! The checks, one module per layer. Each returns findings as data; none prints.
 
+pub mod auth;
 pub mod config;
 pub mod dns;
 pub mod layer;

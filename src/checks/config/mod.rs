@@ -26,6 +26,9 @@ pub fn lint(resolution: &Resolution, selection: &Selection) -> Vec<Finding> {
     {
         if exports_otlp(resolution, exporter.signal) {
             lint_exporter(exporter, &mut problems);
+            for finding in super::auth::lint(exporter) {
+                problems.push(finding);
+            }
         }
     }
     let mut findings = problems.into_findings();
