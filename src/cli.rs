@@ -27,11 +27,11 @@ pub enum Command {
     /// Resolve the exporter config from OTEL_* variables as SDKs do, and lint it (offline)
     Env(EnvArgs),
     /// Send test traces, metrics or logs and print what the server answered
-    Send(NotBuiltArgs),
+    Send(SendArgs),
     /// Local OTLP receiver that shows and lints what an application sends
     Serve(NotBuiltArgs),
     /// The embedded default: start the receiver in-process and check it
-    Demo(NotBuiltArgs),
+    Demo(DemoArgs),
     /// Look an error message up in the knowledge base
     Explain(NotBuiltArgs),
     /// Check a Collector: health endpoint, internal metrics, config file
@@ -112,6 +112,42 @@ pub struct EnvArgs {
     pub target: TargetArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Bound on each network step
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration_flag)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Items per signal: spans in one trace, metric data points, log records
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub count: u32,
+    /// Attribute on every span, data point and log record, K=V (repeatable)
+    #[arg(long = "attr", value_name = "K=V", value_parser = parse_attribute_flag)]
+    pub attributes: Vec<(String, String)>,
+    /// Name of the spans
+    #[arg(long, default_value = "otlp-doctor send")]
+    pub span_name: String,
+    /// service.name of the test telemetry
+    #[arg(long, default_value = "otlp-doctor")]
+    pub service_name: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_attribute_flag(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_string(), value.to_string())),
+        _ => Err("expected K=V, e.g. --attr deployment.environment=staging".into()),
+    }
 }
 
 fn parse_header_flag(raw: &str) -> Result<Header, String> {

@@ -9,6 +9,8 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod knowledge;
+pub mod otlp;
 pub mod printer;
 pub mod report;
+pub mod serve;
 pub mod settings;

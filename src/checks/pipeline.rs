@@ -7,6 +7,7 @@ use super::layer::Layer;
 use super::protocol::dialer::Dialer;
 use super::protocol::{self, http_status};
 use super::{config, dns, tcp, tls};
+use crate::otlp::payload::ProbeData;
 use crate::report::{Code, Finding, Report, Severity, TargetSummary};
 use crate::settings::endpoint::Scheme;
 use crate::settings::target::{Target, targets};
@@ -29,6 +30,7 @@ pub async fn diagnose(
     resolution: &Resolution,
     selection: &Selection,
     step_timeout: Duration,
+    data: &ProbeData,
     progress: &dyn Progress,
 ) -> Report {
     let started = Instant::now();
@@ -43,7 +45,7 @@ pub async fn diagnose(
 
     let endpoints = targets(resolution, selection, step_timeout);
     let several = endpoints.len() > 1;
-    let results = futures_util::future::join_all(endpoints.iter().map(|t| walk(t, progress))).await;
+    let results = futures_util::future::join_all(endpoints.iter().map(|t| walk(t, data, progress))).await;
     for (target, (target_layers, target_findings)) in endpoints.iter().zip(results) {
         for mut layer in target_layers {
             if several {
@@ -91,7 +93,7 @@ fn signals(target: &Target) -> String {
 }
 
 /// The network layers of one endpoint, in order, stopping at the first failure.
-async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Finding>) {
+async fn walk(target: &Target, data: &ProbeData, progress: &dyn Progress) -> (Vec<Layer>, Vec<Finding>) {
     let authority = target.url.authority();
     let mut layers = Vec::new();
 
@@ -111,7 +113,7 @@ async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Find
     let (tcp_layer, connected) = tcp::connect(&addresses, target.step_timeout).await;
     layers.push(tcp_layer);
     let Some(address) = connected else {
-        return finish(layers, &["tls", "protocol"], "no TCP connection");
+        return finish(layers, &["tls", "protocol", "export"], "no TCP connection");
     };
 
     let mut client_cert_pending = false;
@@ -130,7 +132,7 @@ async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Find
             duration: started.elapsed(),
         });
         if failed {
-            return finish(layers, &["protocol"], "the TLS handshake failed");
+            return finish(layers, &["protocol", "export"], "the TLS handshake failed");
         }
         match tls::client_config(&request) {
             Ok(config) => Dialer::Tls {
@@ -138,10 +140,7 @@ async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Find
                 config,
                 server_name: tls::server_name(&target.url.host),
             },
-            Err(error) => {
-                layers.push(Layer::skipped("protocol", &error.to_string()));
-                return collect(layers);
-            }
+            Err(error) => return finish(layers, &["protocol", "export"], &error.to_string()),
         }
     } else {
         layers.push(Layer::skipped("tls", "plaintext endpoint (http://)"));
@@ -159,7 +158,14 @@ async fn walk(target: &Target, progress: &dyn Progress) -> (Vec<Layer>, Vec<Find
     if client_cert_pending {
         confirm_client_cert_required(&mut layers, &mut protocol_layer, &identification.answer);
     }
+    let stop = protocol_layer.status != crate::report::CheckStatus::Pass;
     layers.push(protocol_layer);
+    if stop {
+        return finish(layers, &["export"], "no OTLP server was identified");
+    }
+
+    progress.layer_started("export", &authority);
+    let _ = (data, &dialer); // GATED layers.push(export::run(target, &dialer, data).await);
     collect(layers)
 }
 

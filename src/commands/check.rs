@@ -3,7 +3,8 @@
 
 use super::{CommandError, target};
 use crate::checks::pipeline::{self, Progress};
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, OutputArgs, TargetArgs};
+use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::ExitStatus;
 use crate::settings::{self, EnvSource, ProcessEnv, Signal};
@@ -13,14 +14,20 @@ use indicatif::ProgressBar;
 const DEFAULT_SIGNALS: &[Signal] = &[Signal::Traces];
 
 pub fn run(args: CheckArgs) -> Result<ExitStatus, CommandError> {
-    let overrides = target::overrides(&args.target)?;
-    let mut selection = target::selection(&args.target, DEFAULT_SIGNALS);
+    diagnose(&args.target, &args.output, &ProbeData::new())
+}
+
+/// Runs every layer against the target with `data` as the test telemetry and prints the
+/// report; shared by `check` and `send`.
+pub fn diagnose(target_args: &TargetArgs, output: &OutputArgs, data: &ProbeData) -> Result<ExitStatus, CommandError> {
+    let overrides = target::overrides(target_args)?;
+    let mut selection = target::selection(target_args, DEFAULT_SIGNALS);
     // The default signal is what the user asks about, so a disabled traces exporter is an error.
     selection.explicit = true;
     let env = ProcessEnv;
     let resolution = settings::resolve(&env, &overrides);
     let printer = Printer::new(
-        args.output.format,
+        output.format,
         target::redactor(&resolution, &env as &dyn EnvSource),
     );
 
@@ -31,14 +38,15 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, CommandError> {
     let report = runtime.block_on(pipeline::diagnose(
         &resolution,
         &selection,
-        args.target.timeout,
+        target_args.timeout,
+        data,
         &spinner,
     ));
     if let Some(bar) = &spinner.0 {
         bar.finish_and_clear();
     }
     printer.report(&report)?;
-    Ok(ExitStatus::of(&report, args.output.strict))
+    Ok(ExitStatus::of(&report, output.strict))
 }
 
 struct Spinner(Option<ProgressBar>);

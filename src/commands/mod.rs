@@ -2,7 +2,9 @@
 //! status; [`run`] dispatches and turns a [`CommandError`] into exit code 2.
 
 pub mod check;
+pub mod demo;
 pub mod env;
+pub mod send;
 mod target;
 
 use crate::cli::{Cli, Command};
@@ -31,9 +33,9 @@ pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Env(args) => env::run(args),
-        Command::Send(_) => Err(CommandError::NotBuilt("send")),
+        Command::Send(args) => send::run(args),
         Command::Serve(_) => Err(CommandError::NotBuilt("serve")),
-        Command::Demo(_) => Err(CommandError::NotBuilt("demo")),
+        Command::Demo(args) => demo::run(args),
         Command::Explain(_) => Err(CommandError::NotBuilt("explain")),
         Command::Collector(_) => Err(CommandError::NotBuilt("collector")),
         Command::Load(_) => Err(CommandError::NotBuilt("load")),

@@ -3,7 +3,7 @@
 
 use super::endpoint::{EndpointUrl, Scheme, parse_endpoint_for_probe};
 use super::values::Header;
-use super::{Protocol, Resolution, Selection, Signal};
+use super::{Compression, Protocol, Resolution, Selection, Signal};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,6 +29,7 @@ pub struct Target {
     /// Per signal, the path an OTLP/HTTP exporter posts to.
     pub http_paths: Vec<(Signal, String)>,
     pub tls: TlsFiles,
+    pub compression: Compression,
     /// Bound on each network step.
     pub step_timeout: Duration,
 }
@@ -86,6 +87,7 @@ pub fn targets(
                     .map(|c| c.value.clone()),
                 client_key: exporter.client_key.as_ref().map(|c| c.value.clone()),
             },
+            compression: exporter.compression.value,
             step_timeout,
         });
     }

@@ -105,9 +105,8 @@ where
             (_, Answer::NotHttp { .. }, _) => findings.push(not_http(target, &answer)),
             (Protocol::Grpc, Answer::Grpc { .. }, _) => {}
             (Protocol::Grpc, _, Some(other)) => findings.push(grpc_to_non_grpc(target, &answer, other, &http_url)),
-            (protocol, Answer::Http1 { .. }, _) => {
-                findings.extend(http_status::interpret(&answer, &http_url, signal, protocol));
-            }
+            // An HTTP/1.1 server: what its status codes mean is the export layer's to say.
+            (_, Answer::Http1 { .. }, _) => {}
             (_, _, Some(other)) => findings.push(http_to_non_http1(target, &answer, other)),
             (_, _, None) => findings.push(not_http(target, &answer)),
         }

@@ -1,0 +1,194 @@
+//! What the server answered a real export, per the OTLP spec ("OTLP/gRPC Response",
+//! "OTLP/HTTP Response"), as findings: success, partial success, throttling, retryable and
+//! permanent failures.
+
+use crate::checks::protocol::answer::grpc_code_name;
+use crate::checks::protocol::probe::grpc_path;
+use crate::otlp::client::{ExportAnswer, Outcome, PartialSuccess};
+use crate::report::{Code, Finding, Severity};
+use crate::settings::{Protocol, Signal};
+use std::time::Duration;
+
+/// An export slower than this works, but risks the SDK's timeout and back-pressure.
+pub const SLOW_EXPORT: Duration = Duration::from_secs(1);
+
+/// Body texts and gRPC messages that mean "the request is too large".
+const TOO_LARGE_HINTS: &[&str] = &["larger than max", "too large", "Too Large", "message length too large"];
+
+/// The interpretation of one signal's export.
+pub struct Interpretation {
+    pub findings: Vec<Finding>,
+    /// The server accepted the data (fully or partly).
+    pub accepted: bool,
+    /// A 404: whether another path would work is worth asking.
+    pub not_found: bool,
+    /// A 415: the other encoding is worth trying.
+    pub unsupported_media_type: bool,
+}
+
+/// What was exported where, for the messages.
+pub struct Context<'a> {
+    pub signal: Signal,
+    pub protocol: Protocol,
+    pub url: &'a str,
+    pub items: usize,
+}
+
+pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
+    let mut result = Interpretation { findings: Vec::new(), accepted: false, not_found: false, unsupported_media_type: false };
+    let (signal, url) = (cx.signal, cx.url);
+    match &answer.outcome {
+        Outcome::Grpc { code: 0, partial, .. } => {
+            result.accepted = true;
+            accepted(&mut result, cx, partial.as_ref(), answer.round_trip);
+        }
+        Outcome::Http { status: 200..=299, content_type, body_excerpt, partial, .. } => {
+            if content_type.starts_with("text/html") {
+                result.findings.push(
+                    Finding::new(Code::ProtoNotOtlp, Severity::Error, "export", format!("{url} answered with an HTML page: a web server, not an OTLP receiver"))
+                        .evidence(format!("POST {url} → 200, content-type {content_type}: {body_excerpt}"))
+                        .fix("point the endpoint at the collector's OTLP/HTTP receiver (port 4318, path /v1/<signal>)"),
+                );
+            } else {
+                result.accepted = true;
+                accepted(&mut result, cx, partial.as_ref(), answer.round_trip);
+            }
+        }
+        Outcome::Grpc { code, message, retry_delay, .. } => {
+            let seen = format!("gRPC {} → status {code} {}: {message}", grpc_path(signal), grpc_code_name(*code));
+            let failure = grpc_failure(*code, message, retry_delay.is_some(), signal);
+            let mut found = failure.finding().evidence(seen);
+            if let Some(delay) = retry_delay {
+                found = found.evidence(format!("RetryInfo: retry after {delay:?}"));
+            }
+            result.findings.push(found);
+        }
+        Outcome::Http { status, content_type, body_excerpt, retry_after, .. } => {
+            let seen = format!("POST {url} ({}) → {status}, content-type '{content_type}': {body_excerpt}", cx.protocol);
+            let failure = http_failure(*status, body_excerpt, retry_after.is_some(), cx);
+            result.not_found = *status == 404;
+            result.unsupported_media_type = *status == 415;
+            let mut found = failure.finding().evidence(seen);
+            if let Some(after) = retry_after {
+                found = found.evidence(format!("Retry-After: {after}"));
+            }
+            result.findings.push(found);
+        }
+        Outcome::Transport { error, timed_out: true } => result.findings.push(
+            Finding::new(Code::ExportTimeout, Severity::Error, "export", format!("the {signal} export got no answer in time"))
+                .evidence(format!("{url}: {error}"))
+                .fix("the receiver or something in between is hung or overloaded; check its logs and resource usage"),
+        ),
+        Outcome::Transport { error, .. } => result.findings.push(
+            Finding::new(Code::ExportUnavailable, Severity::Error, "export", format!("the {signal} export failed at the transport level"))
+                .evidence(format!("{url}: {error}"))
+                .fix("the connection broke during the export; check the receiver's and any proxy's logs"),
+        ),
+    }
+    result
+}
+
+fn accepted(result: &mut Interpretation, cx: &Context<'_>, partial: Option<&PartialSuccess>, round_trip: Duration) {
+    let rtt = format!("{:.1} ms", round_trip.as_secs_f64() * 1000.0);
+    let (signal, url, items) = (cx.signal, cx.url, cx.items);
+    match partial {
+        Some(partial) => result.findings.push(
+            Finding::new(Code::ExportPartialSuccess, Severity::Warning, "export", format!("the server accepted the {signal} export but rejected {} of {items} items", partial.rejected))
+                .evidence(format!("{url}: partial_success rejected={} error_message=\"{}\"", partial.rejected, partial.message))
+                .evidence("most SDKs do not log partial success (opentelemetry-rust before 0.32 ignores it): the data is silently lost")
+                .fix("read the server's message: typical causes are data too old, invalid attributes, or per-tenant limits"),
+        ),
+        None => result.findings.push(
+            Finding::new(Code::ExportOk, Severity::Info, "export", format!("exported {items} {} to {url} in {rtt}", item_name(signal)))
+                .fix("nothing to fix; search the backend for the trace id of this check"),
+        ),
+    }
+    if round_trip > SLOW_EXPORT {
+        result.findings.push(
+            Finding::new(Code::ExportSlow, Severity::Warning, "export", format!("the {signal} export took {rtt}"))
+                .evidence(format!("over {SLOW_EXPORT:?} for a request of {items} items"))
+                .fix("check the network path and the receiver's load; raise OTEL_EXPORTER_OTLP_TIMEOUT if exports time out"),
+        );
+    }
+}
+
+pub fn item_name(signal: Signal) -> &'static str {
+    match signal {
+        Signal::Traces => "spans",
+        Signal::Metrics => "metric data points",
+        Signal::Logs => "log records",
+    }
+}
+
+/// A failure's code, severity, title and fix.
+struct Failure {
+    code: Code,
+    severity: Severity,
+    title: String,
+    fix: String,
+}
+
+impl Failure {
+    fn error(code: Code, title: impl Into<String>, fix: impl Into<String>) -> Self {
+        Failure { code, severity: Severity::Error, title: title.into(), fix: fix.into() }
+    }
+
+    fn warning(code: Code, title: impl Into<String>, fix: impl Into<String>) -> Self {
+        Failure { code, severity: Severity::Warning, title: title.into(), fix: fix.into() }
+    }
+
+    fn finding(self) -> Finding {
+        Finding::new(self.code, self.severity, "export", self.title).fix(self.fix)
+    }
+}
+
+const AUTH_FIX: &str = "set the credential the backend expects, e.g. OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>";
+const PERMISSION_FIX: &str = "the credential is known but lacks permission for this signal or tenant; check its scopes";
+const THROTTLE_FIX: &str = "reduce the export rate or raise the quota; SDKs retry after the delay the server gives";
+const TOO_LARGE_FIX: &str = "send smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), or raise the limit (gRPC max_recv_msg_size_mib, nginx client_max_body_size, collector max_request_body_size)";
+
+fn grpc_failure(code: i32, message: &str, has_retry_info: bool, signal: Signal) -> Failure {
+    let too_large = TOO_LARGE_HINTS.iter().any(|hint| message.contains(hint));
+    match code {
+        16 => Failure::error(Code::AuthUnauthenticated, "the server requires authentication (UNAUTHENTICATED)", AUTH_FIX),
+        7 => Failure::error(Code::AuthPermissionDenied, "the credential was refused (PERMISSION_DENIED)", PERMISSION_FIX),
+        12 => Failure::error(
+            Code::ProtoSignalUnimplemented,
+            format!("the server has no OTLP {signal} service (UNIMPLEMENTED)"),
+            format!("enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere"),
+        ),
+        8 if too_large => Failure::error(Code::ExportPayloadTooLarge, "the request is larger than the server accepts (RESOURCE_EXHAUSTED)", TOO_LARGE_FIX),
+        8 | 14 if has_retry_info => Failure::warning(Code::ExportThrottled, "the server is throttling exports", THROTTLE_FIX),
+        8 => Failure::warning(Code::ExportThrottled, "the server is out of resources (RESOURCE_EXHAUSTED)", "the receiver is over a limit (memory_limiter, quota); reduce load or raise the limit"),
+        14 => Failure::error(Code::ExportUnavailable, "the server is unavailable (UNAVAILABLE)", "the receiver or what is behind a proxy is down or overloaded; SDKs retry this"),
+        4 | 1 => Failure::error(Code::ExportTimeout, "the export did not finish in time", "the receiver is slow or hung; check its logs"),
+        3 => Failure::error(Code::ExportBadRequest, "the server rejected the request as invalid (INVALID_ARGUMENT)", "check that the receiver speaks OTLP for this signal"),
+        _ => Failure::error(Code::ExportServerError, "the server failed to handle the export", "check the receiver's logs for this request"),
+    }
+}
+
+fn http_failure(status: u16, body: &str, retry_after: bool, cx: &Context<'_>) -> Failure {
+    let (signal, url) = (cx.signal, cx.url);
+    match status {
+        400 => Failure::error(Code::ExportBadRequest, format!("{url} rejected the export as bad (400)"), "the receiver could not decode the request; check the protocol (http/protobuf vs http/json) and any proxy rewriting bodies"),
+        401 => Failure::error(Code::AuthUnauthenticated, "the endpoint requires authentication (401)", AUTH_FIX),
+        403 => Failure::error(Code::AuthPermissionDenied, "the credential was refused (403)", PERMISSION_FIX),
+        404 => Failure::error(
+            Code::ProtoPathNotFound,
+            format!("{url} does not exist on this server (404)"),
+            format!(
+                "OTLP/HTTP receivers serve {}; set the base URL in OTEL_EXPORTER_OTLP_ENDPOINT (SDKs append the path), or the full URL in OTEL_EXPORTER_OTLP_{}_ENDPOINT",
+                signal.http_path(),
+                signal.env_infix()
+            ),
+        ),
+        405 => Failure::error(Code::ProtoMethodNotAllowed, format!("{url} does not accept POST (405)"), "this path is not an OTLP receiver; use the collector's /v1/<signal> path"),
+        413 => Failure::error(Code::ExportPayloadTooLarge, "the request is larger than the server or a proxy accepts (413)", TOO_LARGE_FIX),
+        415 => Failure::error(Code::ProtoUnsupportedMediaType, format!("the server does not accept {} (415)", cx.protocol), "use an encoding the server accepts"),
+        429 => Failure::warning(Code::ExportThrottled, "the server is throttling exports (429)", THROTTLE_FIX),
+        503 if retry_after => Failure::warning(Code::ExportThrottled, "the server is throttling exports (503 with Retry-After)", THROTTLE_FIX),
+        502..=504 => Failure::error(Code::ExportUnavailable, format!("the server is unavailable ({status})"), "the receiver or what is behind a proxy is down or overloaded; SDKs retry these"),
+        _ if TOO_LARGE_HINTS.iter().any(|hint| body.contains(hint)) => Failure::error(Code::ExportPayloadTooLarge, format!("the request is too large ({status})"), TOO_LARGE_FIX),
+        _ => Failure::error(Code::ExportServerError, format!("the server answered {status}"), "check the receiver's logs for this request"),
+    }
+}

@@ -1,0 +1,136 @@
+//! The `export` check: sends real test telemetry (official OTLP types, a fresh trace id) for each
+//! selected signal and interprets what the server answered. When the answer is a 404 or a 415,
+//! it asks again the way that would work (the standard path, the other encoding) so the fix can
+//! name it.
+
+pub mod interpret;
+
+use super::layer::Layer;
+use super::protocol::dialer::Dialer;
+use crate::otlp::client::{Destination, export};
+use crate::otlp::payload::{self, ExportRequest, ProbeData};
+use crate::report::{Code, Finding, Severity};
+use crate::settings::target::Target;
+use crate::settings::{Protocol, Signal};
+use interpret::{Context, Interpretation, interpret};
+use std::time::Instant;
+
+/// The request of one signal, built from the shared probe data.
+pub fn request_for(signal: Signal, data: &ProbeData) -> ExportRequest {
+    match signal {
+        Signal::Traces => ExportRequest::Traces(payload::traces(data)),
+        Signal::Metrics => ExportRequest::Metrics(payload::metrics(data)),
+        Signal::Logs => ExportRequest::Logs(payload::logs(data)),
+    }
+}
+
+/// One signal's export and what it meant.
+struct SignalResult {
+    signal: Signal,
+    url: String,
+    interpretation: Interpretation,
+}
+
+/// Exports every signal of the target concurrently and interprets the answers.
+pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
+    let started = Instant::now();
+    let authority = target.url.authority();
+    let exports = target.signals.iter().map(|signal| {
+        let path = path_for(target, *signal);
+        let authority = authority.as_str();
+        async move {
+            let url = target.url.with_path(&path);
+            let request = request_for(*signal, data);
+            let answer = export(&destination(target, dialer, authority, &path, target.protocol), &request).await;
+            let cx = Context { signal: *signal, protocol: target.protocol, url: &url, items: request.item_count() };
+            let interpretation = interpret(&answer, &cx);
+            SignalResult { signal: *signal, url, interpretation }
+        }
+    });
+    let mut results = futures_util::future::join_all(exports).await;
+    let any_accepted = results.iter().any(|r| r.interpretation.accepted);
+    for result in &mut results {
+        follow_up(target, dialer, data, result, any_accepted).await;
+    }
+
+    let findings: Vec<Finding> = results.into_iter().flat_map(|r| r.interpretation.findings).collect();
+    let summary = match findings.iter().any(|f| f.severity != Severity::Info) {
+        false => format!(
+            "exported {} to {}; trace id {}",
+            target.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            authority,
+            data.trace_id_hex()
+        ),
+        true => format!("trace id {}: {}", data.trace_id_hex(), first_problem(&findings)),
+    };
+    Layer::from_findings("export", summary, findings, started.elapsed())
+}
+
+fn first_problem(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .find(|f| f.severity != Severity::Info)
+        .map(|f| format!("{} {}", f.code, f.title))
+        .unwrap_or_default()
+}
+
+fn destination<'a>(target: &'a Target, dialer: &'a Dialer, authority: &'a str, path: &'a str, protocol: Protocol) -> Destination<'a> {
+    Destination {
+        dialer,
+        authority,
+        http_path: path,
+        protocol,
+        headers: &target.headers,
+        compression: target.compression,
+        timeout: target.step_timeout,
+    }
+}
+
+fn path_for(target: &Target, signal: Signal) -> String {
+    target
+        .http_paths
+        .iter()
+        .find(|(s, _)| *s == signal)
+        .map(|(_, path)| path.clone())
+        .unwrap_or_else(|| signal.http_path().to_string())
+}
+
+/// Second opinions that turn "404" and "415" into an exact fix.
+async fn follow_up(target: &Target, dialer: &Dialer, data: &ProbeData, result: &mut SignalResult, others_accepted: bool) {
+    let signal = result.signal;
+    let authority = target.url.authority();
+    if result.interpretation.not_found {
+        let standard = signal.http_path();
+        let tried = path_for(target, signal);
+        if others_accepted {
+            // The server takes other signals on the same base: it has no receiver for this one.
+            for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoPathNotFound) {
+                finding.code = Code::ProtoSignalUnimplemented;
+                finding.title = format!("the server accepts other signals but has no OTLP/HTTP receiver for {signal} (404 on {tried})");
+                finding.fix = vec![format!("enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere")];
+            }
+        } else if tried != standard {
+            let answer = export(&destination(target, dialer, &authority, standard, target.protocol), &request_for(signal, data)).await;
+            let url = target.url.with_path(standard);
+            let cx = Context { signal, protocol: target.protocol, url: &url, items: 1 };
+            if interpret(&answer, &cx).accepted {
+                for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoPathNotFound) {
+                    finding.evidence.push(format!("POST {url} works"));
+                    finding.fix.insert(0, format!("send {signal} to {url}"));
+                }
+            }
+        }
+    }
+    if result.interpretation.unsupported_media_type && target.protocol.is_http() {
+        let other = if target.protocol == Protocol::HttpJson { Protocol::HttpProtobuf } else { Protocol::HttpJson };
+        let path = path_for(target, signal);
+        let answer = export(&destination(target, dialer, &authority, &path, other), &request_for(signal, data)).await;
+        let cx = Context { signal, protocol: other, url: &result.url, items: 1 };
+        if interpret(&answer, &cx).accepted {
+            for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoUnsupportedMediaType) {
+                finding.evidence.push(format!("the same export in {other} is accepted"));
+                finding.fix = vec![format!("set OTEL_EXPORTER_OTLP_PROTOCOL={other}")];
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! From an OTLP/HTTP body to a [`Payload`]: which encoding the `Content-Type` names, undoing
+//! `Content-Encoding: gzip` under a size cap, and decoding protobuf or OTLP/JSON into the official
+//! generated types. Pure and synchronous, so the HTTP listener runs it off the async workers.
+
+use super::batch::{Payload, Transport};
+use crate::settings::{Compression, Signal};
+use bytes::Bytes;
+use flate2::read::MultiGzDecoder;
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use prost::Message;
+use std::io::{self, Read};
+
+/// The two OTLP/HTTP body encodings, named by `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    Protobuf,
+    Json,
+}
+
+impl BodyEncoding {
+    /// Reads a `Content-Type` value; parameters such as `; charset=utf-8` are ignored and the
+    /// media type is matched without regard to case (RFC 9110 §8.3.1).
+    pub fn from_content_type(value: &str) -> Option<BodyEncoding> {
+        let media_type = value.split(';').next().unwrap_or_default().trim();
+        if media_type.eq_ignore_ascii_case("application/x-protobuf") {
+            Some(BodyEncoding::Protobuf)
+        } else if media_type.eq_ignore_ascii_case("application/json") {
+            Some(BodyEncoding::Json)
+        } else {
+            None
+        }
+    }
+
+    /// The `Content-Type` the spec gives this encoding; responses echo it.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            BodyEncoding::Protobuf => "application/x-protobuf",
+            BodyEncoding::Json => "application/json",
+        }
+    }
+
+    pub fn transport(self) -> Transport {
+        match self {
+            BodyEncoding::Protobuf => Transport::HttpProtobuf,
+            BodyEncoding::Json => Transport::HttpJson,
+        }
+    }
+}
+
+/// Reads a `Content-Encoding` value: absent or `identity` is no compression, `gzip` (and its
+/// legacy alias `x-gzip`, RFC 9110 §8.4.1.3) is gzip; anything else is unsupported (`None`).
+pub fn compression_from_header(value: Option<&str>) -> Option<Compression> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Some(Compression::None);
+    };
+    if value.eq_ignore_ascii_case("identity") {
+        Some(Compression::None)
+    } else if value.eq_ignore_ascii_case("gzip") || value.eq_ignore_ascii_case("x-gzip") {
+        Some(Compression::Gzip)
+    } else {
+        None
+    }
+}
+
+/// Why a body could not become a [`Payload`].
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("the body inflates to more than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("the body is not valid gzip: {0}")]
+    Gzip(#[source] io::Error),
+    #[error("the body is not a valid protobuf {signal} export request: {source}")]
+    Protobuf {
+        signal: Signal,
+        #[source]
+        source: prost::DecodeError,
+    },
+    #[error("the body is not a valid OTLP/JSON {signal} export request: {source}")]
+    Json {
+        signal: Signal,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Decompresses (if needed) and decodes one request body.
+pub fn decode_body(
+    signal: Signal,
+    encoding: BodyEncoding,
+    compression: Compression,
+    body: Bytes,
+    max_decompressed_bytes: usize,
+) -> Result<Payload, DecodeError> {
+    let plain = match compression {
+        Compression::None => body,
+        Compression::Gzip => Bytes::from(gunzip(&body, max_decompressed_bytes)?),
+    };
+    match encoding {
+        BodyEncoding::Protobuf => decode_protobuf(signal, plain),
+        BodyEncoding::Json => decode_json(signal, &plain),
+    }
+}
+
+/// Inflates at most `limit` bytes: reading one byte past it proves the body is too large without
+/// ever holding more than `limit + 1` bytes, however small the compressed body was.
+fn gunzip(compressed: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut plain = Vec::new();
+    MultiGzDecoder::new(compressed)
+        .take(cap)
+        .read_to_end(&mut plain)
+        .map_err(DecodeError::Gzip)?;
+    if plain.len() > limit {
+        return Err(DecodeError::TooLarge { limit });
+    }
+    Ok(plain)
+}
+
+fn decode_protobuf(signal: Signal, body: Bytes) -> Result<Payload, DecodeError> {
+    let wrap = |source| DecodeError::Protobuf { signal, source };
+    Ok(match signal {
+        Signal::Traces => Payload::Traces(ExportTraceServiceRequest::decode(body).map_err(wrap)?),
+        Signal::Metrics => {
+            Payload::Metrics(ExportMetricsServiceRequest::decode(body).map_err(wrap)?)
+        }
+        Signal::Logs => Payload::Logs(ExportLogsServiceRequest::decode(body).map_err(wrap)?),
+    })
+}
+
+fn decode_json(signal: Signal, body: &[u8]) -> Result<Payload, DecodeError> {
+    let wrap = |source| DecodeError::Json { signal, source };
+    Ok(match signal {
+        Signal::Traces => Payload::Traces(serde_json::from_slice(body).map_err(wrap)?),
+        Signal::Metrics => Payload::Metrics(serde_json::from_slice(body).map_err(wrap)?),
+        Signal::Logs => Payload::Logs(serde_json::from_slice(body).map_err(wrap)?),
+    })
+}

@@ -1,0 +1,126 @@
+//! The OTLP/gRPC listener: the three generated collector services on one tonic server, gzip
+//! accepted, messages capped at the configured size (tonic applies the cap after decompression
+//! too, so a compressed bomb is refused with `RESOURCE_EXHAUSTED`/`OUT_OF_RANGE`).
+
+use super::batch::{Payload, Received, RequestMeta, Transport};
+use super::error::ServeError;
+use super::intake::Intake;
+use crate::settings::Compression;
+use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
+    LogsService, LogsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsServiceRequest, ExportLogsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::SystemTime;
+use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
+use tonic::transport::server::TcpIncoming;
+use tonic::{Request, Response, Status};
+
+/// Serves the three services until `shutdown` completes, then drains in-flight calls.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    intake: Intake,
+    max_message_bytes: usize,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let services = Arc::new(GrpcIntake { intake });
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    tonic::transport::Server::builder()
+        .add_service(
+            TraceServiceServer::from_arc(services.clone())
+                .accept_compressed(CompressionEncoding::Gzip)
+                .max_decoding_message_size(max_message_bytes),
+        )
+        .add_service(
+            MetricsServiceServer::from_arc(services.clone())
+                .accept_compressed(CompressionEncoding::Gzip)
+                .max_decoding_message_size(max_message_bytes),
+        )
+        .add_service(
+            LogsServiceServer::from_arc(services)
+                .accept_compressed(CompressionEncoding::Gzip)
+                .max_decoding_message_size(max_message_bytes),
+        )
+        .serve_with_incoming_shutdown(incoming, shutdown)
+        .await
+        .map_err(ServeError::Grpc)
+}
+
+/// The collector services; each call becomes a [`Received`] and is answered with full success.
+#[derive(Debug)]
+struct GrpcIntake {
+    intake: Intake,
+}
+
+impl GrpcIntake {
+    fn deliver<T>(&self, request: Request<T>, wrap: fn(T) -> Payload) {
+        let meta = meta(&request);
+        let payload = wrap(request.into_inner());
+        self.intake
+            .accept(Received::new(Transport::Grpc, payload, meta));
+    }
+}
+
+#[tonic::async_trait]
+impl TraceService for GrpcIntake {
+    async fn export(
+        &self,
+        request: Request<ExportTraceServiceRequest>,
+    ) -> Result<Response<ExportTraceServiceResponse>, Status> {
+        self.deliver(request, Payload::Traces);
+        Ok(Response::new(ExportTraceServiceResponse::default()))
+    }
+}
+
+#[tonic::async_trait]
+impl MetricsService for GrpcIntake {
+    async fn export(
+        &self,
+        request: Request<ExportMetricsServiceRequest>,
+    ) -> Result<Response<ExportMetricsServiceResponse>, Status> {
+        self.deliver(request, Payload::Metrics);
+        Ok(Response::new(ExportMetricsServiceResponse::default()))
+    }
+}
+
+#[tonic::async_trait]
+impl LogsService for GrpcIntake {
+    async fn export(
+        &self,
+        request: Request<ExportLogsServiceRequest>,
+    ) -> Result<Response<ExportLogsServiceResponse>, Status> {
+        self.deliver(request, Payload::Logs);
+        Ok(Response::new(ExportLogsServiceResponse::default()))
+    }
+}
+
+fn meta<T>(request: &Request<T>) -> RequestMeta {
+    let metadata = request.metadata();
+    let text = |name: &str| metadata.get(name).and_then(|v| v.to_str().ok());
+    let compression = match text("grpc-encoding") {
+        Some(encoding) if encoding.eq_ignore_ascii_case("gzip") => Compression::Gzip,
+        _ => Compression::None,
+    };
+    RequestMeta {
+        peer: request.remote_addr(),
+        user_agent: text("user-agent").map(str::to_owned),
+        compression,
+        received_at: SystemTime::now(),
+    }
+}

@@ -1,0 +1,213 @@
+//! The OTLP/HTTP listener: `POST /v1/traces`, `/v1/metrics` and `/v1/logs` over HTTP/1.1 or
+//! HTTP/2 without TLS, protobuf or JSON bodies, optionally gzip. Every refusal is an answer with
+//! the status the spec gives it; nothing a client sends can stop the listener.
+
+use super::batch::{Received, RequestMeta};
+use super::decode::{self, BodyEncoding, DecodeError};
+use super::intake::Intake;
+use super::response::{self, Body};
+use crate::settings::Signal;
+use bytes::Bytes;
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// A client that opens a connection and never finishes its headers would otherwise hold it
+/// forever; 30 s is far beyond any real exporter and matches common proxy defaults.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The same protection for a body that trickles in: exporters send a batch in one go.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Accept fails transiently when the process is out of file descriptors; pausing lets
+/// connections close instead of spinning on the error.
+const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(50);
+
+/// What every request handler needs.
+#[derive(Debug)]
+pub(crate) struct HttpState {
+    pub(crate) intake: Intake,
+    pub(crate) max_message_bytes: usize,
+    pub(crate) max_decompressed_bytes: usize,
+}
+
+/// Accepts connections until `token` fires, then lets each connection finish its in-flight
+/// requests. Dropping the future aborts the connections still open.
+pub(crate) async fn serve(listener: TcpListener, state: Arc<HttpState>, token: CancellationToken) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            () = token.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    connections.spawn(serve_connection(stream, peer, state.clone(), token.clone()));
+                }
+                Err(_) => tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<HttpState>,
+    token: CancellationToken,
+) {
+    // Exporters send one small request and wait for the answer: Nagle only adds latency.
+    let _ = stream.set_nodelay(true);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let service = service_fn(move |request| {
+        let state = state.clone();
+        async move { Ok::<_, Infallible>(handle(request, peer, &state).await) }
+    });
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = token.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
+
+/// Routes, checks and decodes one request, always producing an answer.
+async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState) -> Response<Body> {
+    let counters = state.intake.counters();
+    let Some(signal) = Signal::ALL
+        .into_iter()
+        .find(|s| s.http_path() == request.uri().path())
+    else {
+        counters.record_unroutable();
+        let message = format!(
+            "no OTLP signal at {}; the paths are /v1/traces, /v1/metrics and /v1/logs",
+            request.uri().path()
+        );
+        return response::failure(StatusCode::NOT_FOUND, None, &message);
+    };
+    if request.method() != Method::POST {
+        counters.record_unroutable();
+        return response::method_not_allowed(request.method());
+    }
+    let headers = request.headers();
+    let content_type = header_text(headers, CONTENT_TYPE).unwrap_or_default();
+    let Some(encoding) = BodyEncoding::from_content_type(content_type) else {
+        counters.record_unroutable();
+        let message = format!(
+            "content type '{content_type}' is not OTLP; use application/x-protobuf or application/json"
+        );
+        return response::failure(StatusCode::UNSUPPORTED_MEDIA_TYPE, None, &message);
+    };
+    let content_encoding = header_text(headers, CONTENT_ENCODING);
+    let Some(compression) = decode::compression_from_header(content_encoding) else {
+        counters.record_unroutable();
+        let message = format!(
+            "content encoding '{}' is not supported; use gzip or none",
+            content_encoding.unwrap_or_default()
+        );
+        return response::failure(StatusCode::UNSUPPORTED_MEDIA_TYPE, Some(encoding), &message);
+    };
+    let meta = RequestMeta {
+        peer: Some(peer),
+        user_agent: header_text(headers, USER_AGENT).map(str::to_owned),
+        compression,
+        received_at: SystemTime::now(),
+    };
+    let transport = encoding.transport();
+
+    let refuse = |status: StatusCode, message: &str| {
+        counters.record_rejected(transport);
+        response::failure(status, Some(encoding), message)
+    };
+    let declared = header_text(headers, CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    let limit = state.max_message_bytes;
+    if declared.is_some_and(|len| len > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, &too_large(limit));
+    }
+    let body = match read_body(request.into_body(), limit).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, &too_large(limit));
+        }
+        Err(BodyError::TimedOut) => {
+            return refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body did not arrive in time",
+            );
+        }
+        Err(BodyError::Broken(reason)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("cannot read the body: {reason}"),
+            );
+        }
+    };
+
+    let max_decompressed = state.max_decompressed_bytes;
+    // Inflating and decoding up to tens of MiB is CPU work: keep it off the async workers.
+    let decoded = tokio::task::spawn_blocking(move || {
+        decode::decode_body(signal, encoding, compression, body, max_decompressed)
+    })
+    .await;
+    match decoded {
+        Ok(Ok(payload)) => {
+            state.intake.accept(Received::new(transport, payload, meta));
+            response::success(signal, encoding)
+        }
+        Ok(Err(error @ DecodeError::TooLarge { .. })) => {
+            refuse(StatusCode::PAYLOAD_TOO_LARGE, &error.to_string())
+        }
+        Ok(Err(error)) => refuse(StatusCode::BAD_REQUEST, &error.to_string()),
+        Err(_) => response::failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(encoding),
+            "decoding the request failed unexpectedly",
+        ),
+    }
+}
+
+enum BodyError {
+    TooLarge,
+    TimedOut,
+    Broken(String),
+}
+
+/// Collects the body, refusing to buffer more than `limit` bytes or to wait forever.
+async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
+    match tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(BodyError::TimedOut),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(BodyError::TooLarge)
+        }
+        Ok(Err(error)) => Err(BodyError::Broken(error.to_string())),
+    }
+}
+
+fn too_large(limit: usize) -> String {
+    format!("the body is larger than {limit} bytes")
+}
+
+/// A header as text; a value that is not visible ASCII counts as absent.
+fn header_text(headers: &HeaderMap, name: http::header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}

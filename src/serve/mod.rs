@@ -1,0 +1,44 @@
+//! `serve`, the mirror image of the checks: an OTLP receiver that accepts what an SDK or collector
+//! exports, over gRPC and OTLP/HTTP (protobuf or JSON, optionally gzip), and turns every request
+//! into one [`Received`] batch. Lint rules, the live view and the fault policy consume those
+//! batches; [`Counters`] keep running totals.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), otlp_doctor::serve::ServeError> {
+//! use otlp_doctor::serve::{Receiver, ReceiverConfig, batch_channel};
+//! let (tx, mut batches) = batch_channel();
+//! let bound = Receiver::bind(ReceiverConfig::ephemeral(), tx).await?;
+//! let (grpc, http) = (bound.grpc_addr(), bound.http_addr()); // real ports, before serving
+//! let running = bound.start();
+//! // ... point an exporter at `grpc` or `http` ...
+//! if let Some(received) = batches.recv().await {
+//!     let (_signal, _items) = (received.signal, received.payload.item_count());
+//! }
+//! let _totals = running.counters().total();
+//! running.stop().await
+//! # }
+//! ```
+
+mod batch;
+mod config;
+mod counters;
+mod decode;
+mod error;
+mod grpc;
+mod http;
+mod intake;
+mod receiver;
+mod response;
+
+#[cfg(test)]
+mod tests;
+
+pub use batch::{Payload, Received, RequestMeta, Transport};
+pub use config::{
+    DEFAULT_BATCH_CAPACITY, DEFAULT_GRPC_LISTEN, DEFAULT_HTTP_LISTEN,
+    DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_MESSAGE_BYTES, ReceiverConfig,
+};
+pub use counters::{Counters, Counts};
+pub use decode::{BodyEncoding, DecodeError, compression_from_header, decode_body};
+pub use error::{Listener, ServeError};
+pub use receiver::{BoundReceiver, Receiver, RunningReceiver, batch_channel};
