@@ -3,7 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod dns;
-// GATED pub mod export;
+pub mod export;
 pub mod layer;
 pub mod pipeline;
 pub mod protocol;

@@ -6,7 +6,7 @@
 use super::layer::Layer;
 use super::protocol::dialer::Dialer;
 use super::protocol::{self, http_status};
-use super::{config, dns, tcp, tls};
+use super::{config, dns, export, tcp, tls};
 use crate::otlp::payload::ProbeData;
 use crate::report::{Code, Finding, Report, Severity, TargetSummary};
 use crate::settings::endpoint::Scheme;
@@ -165,7 +165,7 @@ async fn walk(target: &Target, data: &ProbeData, progress: &dyn Progress) -> (Ve
     }
 
     progress.layer_started("export", &authority);
-    let _ = (data, &dialer); // GATED layers.push(export::run(target, &dialer, data).await);
+    layers.push(export::run(target, &dialer, data).await);
     collect(layers)
 }
 

@@ -32,6 +32,8 @@ pub struct Context<'a> {
     pub protocol: Protocol,
     pub url: &'a str,
     pub items: usize,
+    /// The probe's trace id, to search for in the backend.
+    pub trace_id: &'a str,
 }
 
 pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
@@ -100,7 +102,7 @@ fn accepted(result: &mut Interpretation, cx: &Context<'_>, partial: Option<&Part
         ),
         None => result.findings.push(
             Finding::new(Code::ExportOk, Severity::Info, "export", format!("exported {items} {} to {url} in {rtt}", item_name(signal)))
-                .fix("nothing to fix; search the backend for the trace id of this check"),
+                .evidence(format!("trace id {}", cx.trace_id)),
         ),
     }
     if round_trip > SLOW_EXPORT {

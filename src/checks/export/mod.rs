@@ -8,21 +8,12 @@ pub mod interpret;
 use super::layer::Layer;
 use super::protocol::dialer::Dialer;
 use crate::otlp::client::{Destination, export};
-use crate::otlp::payload::{self, ExportRequest, ProbeData};
+use crate::otlp::payload::{ExportRequest, ProbeData};
 use crate::report::{Code, Finding, Severity};
 use crate::settings::target::Target;
 use crate::settings::{Protocol, Signal};
 use interpret::{Context, Interpretation, interpret};
 use std::time::Instant;
-
-/// The request of one signal, built from the shared probe data.
-pub fn request_for(signal: Signal, data: &ProbeData) -> ExportRequest {
-    match signal {
-        Signal::Traces => ExportRequest::Traces(payload::traces(data)),
-        Signal::Metrics => ExportRequest::Metrics(payload::metrics(data)),
-        Signal::Logs => ExportRequest::Logs(payload::logs(data)),
-    }
-}
 
 /// One signal's export and what it meant.
 struct SignalResult {
@@ -35,14 +26,15 @@ struct SignalResult {
 pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
     let started = Instant::now();
     let authority = target.url.authority();
+    let trace_id = data.trace_id_hex();
     let exports = target.signals.iter().map(|signal| {
         let path = path_for(target, *signal);
-        let authority = authority.as_str();
+        let (authority, trace_id) = (authority.as_str(), trace_id.as_str());
         async move {
             let url = target.url.with_path(&path);
-            let request = request_for(*signal, data);
+            let request = ExportRequest::probe(*signal, data);
             let answer = export(&destination(target, dialer, authority, &path, target.protocol), &request).await;
-            let cx = Context { signal: *signal, protocol: target.protocol, url: &url, items: request.item_count() };
+            let cx = Context { signal: *signal, protocol: target.protocol, url: &url, items: request.item_count(), trace_id: &trace_id };
             let interpretation = interpret(&answer, &cx);
             SignalResult { signal: *signal, url, interpretation }
         }
@@ -110,9 +102,9 @@ async fn follow_up(target: &Target, dialer: &Dialer, data: &ProbeData, result: &
                 finding.fix = vec![format!("enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere")];
             }
         } else if tried != standard {
-            let answer = export(&destination(target, dialer, &authority, standard, target.protocol), &request_for(signal, data)).await;
+            let answer = export(&destination(target, dialer, &authority, standard, target.protocol), &ExportRequest::probe(signal, data)).await;
             let url = target.url.with_path(standard);
-            let cx = Context { signal, protocol: target.protocol, url: &url, items: 1 };
+            let cx = Context { signal, protocol: target.protocol, url: &url, items: 1, trace_id: "" };
             if interpret(&answer, &cx).accepted {
                 for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoPathNotFound) {
                     finding.evidence.push(format!("POST {url} works"));
@@ -124,8 +116,8 @@ async fn follow_up(target: &Target, dialer: &Dialer, data: &ProbeData, result: &
     if result.interpretation.unsupported_media_type && target.protocol.is_http() {
         let other = if target.protocol == Protocol::HttpJson { Protocol::HttpProtobuf } else { Protocol::HttpJson };
         let path = path_for(target, signal);
-        let answer = export(&destination(target, dialer, &authority, &path, other), &request_for(signal, data)).await;
-        let cx = Context { signal, protocol: other, url: &result.url, items: 1 };
+        let answer = export(&destination(target, dialer, &authority, &path, other), &ExportRequest::probe(signal, data)).await;
+        let cx = Context { signal, protocol: other, url: &result.url, items: 1, trace_id: "" };
         if interpret(&answer, &cx).accepted {
             for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoUnsupportedMediaType) {
                 finding.evidence.push(format!("the same export in {other} is accepted"));

@@ -126,7 +126,17 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
             palette.bold(finding.code.as_str()),
             finding.title
         )?;
-        write_details(finding, &palette, out)?;
+        if finding.severity == Severity::Info {
+            // Notes stay one line (plus evidence): they change nothing, so no fix or links.
+            for line in &finding.evidence {
+                writeln!(out, "    {} {line}", palette.dim("evidence:"))?;
+            }
+        } else {
+            write_details(finding, &palette, out)?;
+            writeln!(out)?;
+        }
+    }
+    if others.last().is_some_and(|f| f.severity == Severity::Info) {
         writeln!(out)?;
     }
 
