@@ -29,19 +29,19 @@ pub enum Command {
     /// Send test traces, metrics or logs and print what the server answered
     Send(SendArgs),
     /// Local OTLP receiver that shows and lints what an application sends
-    Serve(NotBuiltArgs),
+    Serve(ServeArgs),
     /// The embedded default: start the receiver in-process and check it
     Demo(DemoArgs),
     /// Look an error message up in the knowledge base
-    Explain(NotBuiltArgs),
+    Explain(ExplainArgs),
     /// Check a Collector: health endpoint, internal metrics, config file
-    Collector(NotBuiltArgs),
+    Collector(CollectorArgs),
     /// Generate OTLP load and report throughput and latency
     Load(NotBuiltArgs),
     /// Measure opentelemetry-rust SDK overhead in-process
     Overhead(NotBuiltArgs),
     /// Find OpenTelemetry crate version conflicts in a Rust project
-    Deps(NotBuiltArgs),
+    Deps(DepsArgs),
     /// Blackbox-exporter style endpoint for Prometheus
     ProbeServer(NotBuiltArgs),
 }
@@ -114,11 +114,118 @@ pub struct EnvArgs {
     pub output: OutputArgs,
 }
 
+/// `collector`: at least one of the three surfaces (clap exits 2 naming them otherwise).
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("surface")
+        .required(true)
+        .multiple(true)
+        .args(["health_url", "metrics_url", "config"])
+))]
+pub struct CollectorArgs {
+    /// health_check extension URL [default if given without a value: http://localhost:13133/]
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "http://localhost:13133/", value_parser = parse_http_url_flag)]
+    pub health_url: Option<String>,
+    /// Internal Prometheus metrics URL [default if given without a value: http://localhost:8888/metrics]
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "http://localhost:8888/metrics", value_parser = parse_http_url_flag)]
+    pub metrics_url: Option<String>,
+    /// Collector YAML config file to lint (offline)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Gap between the two metric samples
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration_flag)]
+    pub interval: Duration,
+    /// Bound on each HTTP request
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration_flag)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_http_url_flag(raw: &str) -> Result<String, String> {
+    let uri: http::Uri = raw
+        .trim()
+        .parse()
+        .map_err(|e| format!("'{raw}' is not a URL: {e}"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(raw.trim().to_string()),
+        _ => Err(format!(
+            "'{raw}' is not an http:// or https:// URL with a host"
+        )),
+    }
+}
+
+/// `serve` prints a live view (human) or NDJSON (json); markdown is not a live format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LiveFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// OTLP/gRPC listen address (port 0 picks a free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4317")]
+    pub grpc_listen: std::net::SocketAddr,
+    /// OTLP/HTTP listen address (port 0 picks a free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4318")]
+    pub http_listen: std::net::SocketAddr,
+    /// Live output: a human view, or NDJSON (one object per line)
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: LiveFormat,
+    /// Refuse requests without this header (401 / gRPC UNAUTHENTICATED), K=V
+    #[arg(long, value_name = "K=V", value_parser = parse_header_flag)]
+    pub require_header: Option<Header>,
+    /// Share of requests to fail on purpose, 0.0 to 1.0
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate)]
+    pub fail_rate: f64,
+    /// How injected failures answer
+    #[arg(long, value_enum, default_value = "unavailable")]
+    pub fail_with: crate::serve::faults::FailureKind,
+    /// Wait this long before answering each request, e.g. 200ms
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_or_zero)]
+    pub delay: Option<Duration>,
+    /// Reject this many items of every request as partial success
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reject_partial: u64,
+    /// Serve TLS with a certificate made on the fly; its CA is written to a file whose path is printed
+    #[arg(long)]
+    pub tls: bool,
+    /// Largest request accepted (bytes); larger gets 413 / RESOURCE_EXHAUSTED
+    #[arg(long, value_name = "BYTES", default_value_t = crate::serve::DEFAULT_MAX_MESSAGE_BYTES)]
+    pub max_message_bytes: usize,
+    /// Stop after this long and print the summary (default: until Ctrl-C)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_flag)]
+    pub duration: Option<Duration>,
+}
+
+fn parse_rate(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("'{raw}' is not a rate between 0.0 and 1.0")),
+    }
+}
+
+fn parse_duration_or_zero(raw: &str) -> Result<Duration, String> {
+    humantime::parse_duration(raw.trim())
+        .map_err(|e| format!("'{raw}' is not a duration like 200ms: {e}"))
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Bound on each network step
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration_flag)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `deps`: reads Cargo.toml and Cargo.lock, offline.
+#[derive(Debug, Args)]
+pub struct DepsArgs {
+    /// Cargo.toml of the project or workspace member [default: the nearest one from the current directory up]
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -143,9 +250,27 @@ pub struct SendArgs {
     pub output: OutputArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Error message, log line or finding code; `-` or nothing reads it (or a whole log) from stdin
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// List every finding code with its title, grouped by area
+    #[arg(long, conflicts_with = "text")]
+    pub list: bool,
+    /// Show at most this many matches
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub limit: u16,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
 fn parse_attribute_flag(raw: &str) -> Result<(String, String), String> {
     match raw.split_once('=') {
-        Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_string(), value.to_string())),
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_string(), value.to_string()))
+        }
         _ => Err("expected K=V, e.g. --attr deployment.environment=staging".into()),
     }
 }

@@ -7,7 +7,9 @@
 
 pub mod checks;
 pub mod cli;
+pub mod collector;
 pub mod commands;
+pub mod deps;
 pub mod knowledge;
 pub mod otlp;
 pub mod printer;

@@ -38,6 +38,23 @@ impl Printer {
         stdout.flush()
     }
 
+    /// Whether human output is coloured.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// One line of a live view on stdout, secrets redacted, flushed at once.
+    pub fn line(&self, line: &str) {
+        let mut stdout = io::stdout().lock();
+        let _ = writeln!(stdout, "{}", self.redactor.redact(line));
+        let _ = stdout.flush();
+    }
+
+    /// One NDJSON line on stdout.
+    pub fn json_line(&self, value: &serde_json::Value) {
+        self.line(&value.to_string());
+    }
+
     /// A message on stderr (errors, notices), secrets redacted.
     pub fn error(&self, message: &str) {
         let _ = writeln!(io::stderr().lock(), "{}", self.redactor.redact(message));

@@ -41,11 +41,14 @@ pub fn lint(exporter: &ExporterSettings) -> Vec<Finding> {
 fn is_quoted(value: &str) -> bool {
     let value = value.trim();
     value.len() >= 2
-        && ((value.starts_with('"') && value.ends_with('"')) || (value.starts_with('\'') && value.ends_with('\'')))
+        && ((value.starts_with('"') && value.ends_with('"'))
+            || (value.starts_with('\'') && value.ends_with('\'')))
 }
 
 fn has_stray_whitespace(value: &str) -> bool {
-    value != value.trim() || value.contains("  ") || value.chars().any(|c| c == '\n' || c == '\r' || c == '\t')
+    value != value.trim()
+        || value.contains("  ")
+        || value.chars().any(|c| c == '\n' || c == '\r' || c == '\t')
 }
 
 fn describe_whitespace(value: &str) -> &'static str {
@@ -68,29 +71,60 @@ mod tests {
 
     fn codes(headers: &str, flag: Option<(&str, &str)>) -> Vec<Code> {
         let overrides = Overrides {
-            headers: flag.map(|(n, v)| vec![Header { name: n.into(), value: v.into() }]).unwrap_or_default(),
+            headers: flag
+                .map(|(n, v)| {
+                    vec![Header {
+                        name: n.into(),
+                        value: v.into(),
+                    }]
+                })
+                .unwrap_or_default(),
             ..Overrides::default()
         };
-        let resolution = resolve(&MapEnv::new([("OTEL_EXPORTER_OTLP_HEADERS", headers)]), &overrides);
-        lint(resolution.exporter(Signal::Traces)).iter().map(|f| f.code).collect()
+        let resolution = resolve(
+            &MapEnv::new([("OTEL_EXPORTER_OTLP_HEADERS", headers)]),
+            &overrides,
+        );
+        lint(resolution.exporter(Signal::Traces))
+            .iter()
+            .map(|f| f.code)
+            .collect()
     }
 
     #[test]
     fn quoted_tokens() {
-        assert_eq!(codes("authorization=\"Bearer abc123\"", None), vec![Code::AuthTokenQuoted]);
-        assert_eq!(codes("x-api-key='abc123'", None), vec![Code::AuthTokenQuoted]);
+        assert_eq!(
+            codes("authorization=\"Bearer abc123\"", None),
+            vec![Code::AuthTokenQuoted]
+        );
+        assert_eq!(
+            codes("x-api-key='abc123'", None),
+            vec![Code::AuthTokenQuoted]
+        );
     }
 
     #[test]
     fn whitespace_in_tokens() {
-        assert_eq!(codes("authorization=Bearer%20abc%20", None), vec![Code::AuthTokenWhitespace]);
-        assert_eq!(codes("", Some(("authorization", " Bearer abc"))), vec![Code::AuthTokenWhitespace]);
-        assert_eq!(codes("authorization=Bearer%20%20abc", None), vec![Code::AuthTokenWhitespace]);
+        assert_eq!(
+            codes("authorization=Bearer%20abc%20", None),
+            vec![Code::AuthTokenWhitespace]
+        );
+        assert_eq!(
+            codes("", Some(("authorization", " Bearer abc"))),
+            vec![Code::AuthTokenWhitespace]
+        );
+        assert_eq!(
+            codes("authorization=Bearer%20%20abc", None),
+            vec![Code::AuthTokenWhitespace]
+        );
     }
 
     #[test]
     fn bearer_prefix() {
-        assert_eq!(codes("authorization=abc123", None), vec![Code::AuthBearerPrefixMissing]);
+        assert_eq!(
+            codes("authorization=abc123", None),
+            vec![Code::AuthBearerPrefixMissing]
+        );
         assert!(codes("authorization=Bearer%20abc123", None).is_empty());
         assert!(codes("authorization=Basic dXNlcjpwYXNz", None).is_empty());
         assert!(codes("x-api-key=abc123", None).is_empty());

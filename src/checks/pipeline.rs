@@ -45,7 +45,8 @@ pub async fn diagnose(
 
     let endpoints = targets(resolution, selection, step_timeout);
     let several = endpoints.len() > 1;
-    let results = futures_util::future::join_all(endpoints.iter().map(|t| walk(t, data, progress))).await;
+    let results =
+        futures_util::future::join_all(endpoints.iter().map(|t| walk(t, data, progress))).await;
     for (target, (target_layers, target_findings)) in endpoints.iter().zip(results) {
         for mut layer in target_layers {
             if several {
@@ -93,7 +94,11 @@ fn signals(target: &Target) -> String {
 }
 
 /// The network layers of one endpoint, in order, stopping at the first failure.
-async fn walk(target: &Target, data: &ProbeData, progress: &dyn Progress) -> (Vec<Layer>, Vec<Finding>) {
+async fn walk(
+    target: &Target,
+    data: &ProbeData,
+    progress: &dyn Progress,
+) -> (Vec<Layer>, Vec<Finding>) {
     let authority = target.url.authority();
     let mut layers = Vec::new();
 
@@ -247,23 +252,38 @@ fn collect(mut layers: Vec<Layer>) -> (Vec<Layer>, Vec<Finding>) {
 /// A config mistake that explains a live failure outranks it (contract): a 404 behind a wrong
 /// signal path is evidence for `CFG_HTTP_SIGNAL_PATH`, not a root cause of its own.
 fn attribute_to_config(mut findings: Vec<Finding>) -> Vec<Finding> {
-    let explained_by = |code: Code| match code {
-        Code::ProtoPathNotFound => Some(Code::CfgHttpSignalPath),
-        _ => None,
+    let explained_by = |code: Code| -> &'static [Code] {
+        match code {
+            Code::ProtoPathNotFound | Code::ProtoSignalUnimplemented => {
+                &[Code::CfgHttpSignalPath, Code::CfgGrpcEndpointHasPath]
+            }
+            Code::AuthUnauthenticated | Code::AuthPermissionDenied => &[
+                Code::AuthTokenQuoted,
+                Code::AuthTokenWhitespace,
+                Code::AuthBearerPrefixMissing,
+                Code::CfgHeadersMalformed,
+            ],
+            _ => &[],
+        }
     };
-    let live: Vec<(usize, Code)> = findings
+    let live: Vec<(usize, &'static [Code])> = findings
         .iter()
         .enumerate()
-        .filter_map(|(i, f)| explained_by(f.code).map(|cause| (i, cause)))
+        .filter(|(_, f)| f.severity == Severity::Error)
+        .map(|(i, f)| (i, explained_by(f.code)))
+        .filter(|(_, causes)| !causes.is_empty())
         .collect();
-    for (index, cause) in live {
-        if let Some(config_index) = findings.iter().position(|f| f.code == cause) {
+    for (index, causes) in live {
+        if let Some(config_index) = findings.iter().position(|f| causes.contains(&f.code)) {
             let confirmed: Vec<String> = findings[index]
                 .evidence
                 .iter()
                 .map(|e| format!("confirmed live: {e}"))
                 .collect();
             findings[config_index].evidence.extend(confirmed);
+            // A suspicion (a warning) that the live failure confirms becomes the root cause;
+            // config findings come first, so among errors it leads.
+            findings[config_index].severity = Severity::Error;
             findings[index].severity = Severity::Info;
         }
     }

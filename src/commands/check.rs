@@ -19,7 +19,11 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, CommandError> {
 
 /// Runs every layer against the target with `data` as the test telemetry and prints the
 /// report; shared by `check` and `send`.
-pub fn diagnose(target_args: &TargetArgs, output: &OutputArgs, data: &ProbeData) -> Result<ExitStatus, CommandError> {
+pub fn diagnose(
+    target_args: &TargetArgs,
+    output: &OutputArgs,
+    data: &ProbeData,
+) -> Result<ExitStatus, CommandError> {
     let overrides = target::overrides(target_args)?;
     let mut selection = target::selection(target_args, DEFAULT_SIGNALS);
     // The default signal is what the user asks about, so a disabled traces exporter is an error.

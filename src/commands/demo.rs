@@ -15,7 +15,9 @@ use crate::settings::{MapEnv, Overrides, Protocol, Selection, Signal, resolve};
 use std::time::Instant;
 
 pub fn run(args: DemoArgs) -> Result<ExitStatus, CommandError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let printer = Printer::new(args.output.format, Redactor::new());
     let spinner = printer.spinner("starting the built-in receiver and checking it");
     let report = runtime.block_on(demo(args.timeout))?;
@@ -37,13 +39,24 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
 
     // The demo's own environment: a named service, nothing else, whatever the shell has set.
     let env = MapEnv::new([("OTEL_SERVICE_NAME", "otlp-doctor-demo")]);
-    let selection = Selection { signals: Signal::ALL.to_vec(), explicit: true };
+    let selection = Selection {
+        signals: Signal::ALL.to_vec(),
+        explicit: true,
+    };
     let data = ProbeData::new();
     let mut checks = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     for protocol in Protocol::ALL {
-        let address = if protocol == Protocol::Grpc { grpc } else { http };
-        let overrides = Overrides { endpoint: Some(format!("http://{address}")), protocol: Some(protocol), ..Overrides::default() };
+        let address = if protocol == Protocol::Grpc {
+            grpc
+        } else {
+            http
+        };
+        let overrides = Overrides {
+            endpoint: Some(format!("http://{address}")),
+            protocol: Some(protocol),
+            ..Overrides::default()
+        };
         let resolution = resolve(&env, &overrides);
         let report = pipeline::diagnose(&resolution, &selection, timeout, &data, &Quiet).await;
         for mut check in report.checks {
@@ -56,7 +69,11 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
     let counters = running.counters();
     let _ = running.stop().await;
     let mut arrived = Section::new("what the built-in receiver got");
-    for transport in [Transport::Grpc, Transport::HttpProtobuf, Transport::HttpJson] {
+    for transport in [
+        Transport::Grpc,
+        Transport::HttpProtobuf,
+        Transport::HttpJson,
+    ] {
         let counts = counters.get(transport);
         arrived = arrived.row(
             transport.as_str(),
@@ -69,10 +86,18 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
     }
     let mut services = std::collections::BTreeSet::new();
     while let Ok(received) = batches.try_recv() {
-        services.insert(format!("{} over {}", received.signal, received.transport.as_str()));
+        services.insert(format!(
+            "{} over {}",
+            received.signal,
+            received.transport.as_str()
+        ));
     }
     if !services.is_empty() {
-        arrived = arrived.row("batches", services.into_iter().collect::<Vec<_>>().join(", "), None);
+        arrived = arrived.row(
+            "batches",
+            services.into_iter().collect::<Vec<_>>().join(", "),
+            None,
+        );
     }
     arrived = arrived.row("probe trace id", data.trace_id_hex(), None);
 
@@ -81,5 +106,11 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
         protocol: "grpc, http/protobuf, http/json".into(),
         signals: Signal::ALL.iter().map(|s| s.as_str().to_string()).collect(),
     };
-    Ok(Report::new(Some(target), checks, findings, started.elapsed().as_secs_f64() * 1000.0).with_sections(vec![arrived]))
+    Ok(Report::new(
+        Some(target),
+        checks,
+        findings,
+        started.elapsed().as_secs_f64() * 1000.0,
+    )
+    .with_sections(vec![arrived]))
 }

@@ -2,9 +2,13 @@
 //! status; [`run`] dispatches and turns a [`CommandError`] into exit code 2.
 
 pub mod check;
+pub mod collector;
 pub mod demo;
+pub mod deps;
 pub mod env;
+pub mod explain;
 pub mod send;
+pub mod serve;
 mod target;
 
 use crate::cli::{Cli, Command};
@@ -26,6 +30,8 @@ pub enum CommandError {
     NotBuilt(&'static str),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Serve(String),
 }
 
 /// Runs a parsed command line to completion.
@@ -34,13 +40,13 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Check(args) => check::run(args),
         Command::Env(args) => env::run(args),
         Command::Send(args) => send::run(args),
-        Command::Serve(_) => Err(CommandError::NotBuilt("serve")),
+        Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
-        Command::Explain(_) => Err(CommandError::NotBuilt("explain")),
-        Command::Collector(_) => Err(CommandError::NotBuilt("collector")),
+        Command::Explain(args) => explain::run(args),
+        Command::Collector(args) => collector::run(args),
         Command::Load(_) => Err(CommandError::NotBuilt("load")),
         Command::Overhead(_) => Err(CommandError::NotBuilt("overhead")),
-        Command::Deps(_) => Err(CommandError::NotBuilt("deps")),
+        Command::Deps(args) => deps::run(args),
         Command::ProbeServer(_) => Err(CommandError::NotBuilt("probe-server")),
     };
     result.unwrap_or_else(|error| {

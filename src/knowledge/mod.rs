@@ -1,8 +1,20 @@
 //! The knowledge base: for every finding code a title, cause, fix and links, and the real error
-//! messages that point to it. Kept as data in `kb/*.toml` (one file per area), compiled in.
+//! messages that point to it. Kept as data in `kb/*.toml` (one file per area), compiled in;
+//! [`matcher`] looks pasted error text up in it and [`answer`] renders what `explain` prints.
+//!
+//! Each `[[entry]]` has `code`, `title`, `cause`, `fix` (a list) and `docs` (links). Each
+//! `[[entry.messages]]` below it is an error message exactly as some SDK, library or the
+//! Collector prints it: `text`, `source` (the code or issue where it was read, never invented),
+//! `ecosystem` (whose wording it is) and optionally `also`, the codes that may share the top
+//! spot when this message is looked up (for wording that honestly fits more than one cause).
+
+pub mod answer;
+pub mod matcher;
+mod normalize;
 
 use crate::report::{Code, Finding};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::sync::OnceLock;
 
 /// The data files, one per area.
@@ -32,6 +44,9 @@ pub struct Entry {
     /// Real error messages that mean this code, each with where it was seen.
     #[serde(default)]
     pub messages: Vec<Message>,
+    /// The data file (area) the entry comes from, e.g. `network`.
+    #[serde(skip)]
+    pub area: &'static str,
 }
 
 /// A real error message as users see it, and where it came from.
@@ -40,6 +55,66 @@ pub struct Entry {
 pub struct Message {
     pub text: String,
     pub source: String,
+    pub ecosystem: Ecosystem,
+    /// Other codes this wording may equally point to.
+    #[serde(default)]
+    pub also: Vec<String>,
+}
+
+/// Whose wording a message is: an SDK's, a library's, the Collector's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    /// opentelemetry-rust and the crates under it (tonic, hyper, reqwest, rustls).
+    Rust,
+    /// The Go SDK and Go's standard library and grpc-go, outside the Collector.
+    Go,
+    Java,
+    Python,
+    /// JavaScript / Node.js.
+    Js,
+    /// .NET.
+    Dotnet,
+    /// The OpenTelemetry Collector's own logs and answers.
+    Collector,
+    /// C++ and gRPC core (also under Python's grpcio), curl.
+    Cpp,
+    /// Proxies and backends (nginx, Jaeger, vendors) and other tools.
+    Other,
+}
+
+impl Ecosystem {
+    pub const ALL: &'static [Ecosystem] = &[
+        Ecosystem::Rust,
+        Ecosystem::Go,
+        Ecosystem::Java,
+        Ecosystem::Python,
+        Ecosystem::Js,
+        Ecosystem::Dotnet,
+        Ecosystem::Collector,
+        Ecosystem::Cpp,
+        Ecosystem::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Rust => "rust",
+            Ecosystem::Go => "go",
+            Ecosystem::Java => "java",
+            Ecosystem::Python => "python",
+            Ecosystem::Js => "js",
+            Ecosystem::Dotnet => "dotnet",
+            Ecosystem::Collector => "collector",
+            Ecosystem::Cpp => "cpp",
+            Ecosystem::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Deserialize)]
@@ -55,11 +130,19 @@ pub fn entries() -> &'static [Entry] {
         KB_FILES
             .iter()
             .flat_map(|(area, text)| match toml::from_str::<KbFile>(text) {
-                Ok(file) => file.entry,
+                Ok(file) => file.entry.into_iter().map(move |mut entry| {
+                    entry.area = area;
+                    entry
+                }),
                 Err(error) => panic!("knowledge base file kb/{area}.toml is malformed: {error}"),
             })
             .collect()
     })
+}
+
+/// The areas, in the order their data files are listed (config, network, tls, ...).
+pub fn areas() -> impl Iterator<Item = &'static str> {
+    KB_FILES.iter().map(|(area, _)| *area)
 }
 
 /// The entry of a code, if it has one (every code does; a test enforces it).
@@ -108,6 +191,73 @@ mod tests {
                 entry.code
             );
             assert!(!entry.fix.is_empty(), "{} has no fix", entry.code);
+        }
+    }
+
+    #[test]
+    fn every_message_cites_a_source_and_valid_alternatives() {
+        for entry in entries() {
+            for message in &entry.messages {
+                assert!(
+                    !message.text.trim().is_empty(),
+                    "{}: empty message",
+                    entry.code
+                );
+                assert!(
+                    message.source.starts_with("https://"),
+                    "{}: {:?} has no URL source",
+                    entry.code,
+                    message.text
+                );
+                for also in &message.also {
+                    assert!(
+                        Code::parse(also).is_some() && *also != entry.code,
+                        "{}: {:?} lists a bad alternative {also}",
+                        entry.code,
+                        message.text
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_messages_cover_the_sdks_and_the_collector() {
+        let mut texts = std::collections::HashSet::new();
+        let mut per_ecosystem = std::collections::BTreeMap::new();
+        for message in entries().iter().flat_map(|e| &e.messages) {
+            assert!(
+                texts.insert(message.text.as_str()),
+                "duplicate message {:?}",
+                message.text
+            );
+            *per_ecosystem.entry(message.ecosystem).or_insert(0usize) += 1;
+        }
+        assert!(texts.len() >= 80, "only {} distinct messages", texts.len());
+        for ecosystem in [
+            Ecosystem::Rust,
+            Ecosystem::Go,
+            Ecosystem::Java,
+            Ecosystem::Python,
+            Ecosystem::Js,
+            Ecosystem::Dotnet,
+            Ecosystem::Collector,
+        ] {
+            let count = per_ecosystem.get(&ecosystem).copied().unwrap_or(0);
+            assert!(count >= 5, "only {count} messages from {ecosystem}");
+        }
+    }
+
+    #[test]
+    fn every_entry_knows_its_area() {
+        let known: Vec<&str> = areas().collect();
+        for entry in entries() {
+            assert!(
+                known.contains(&entry.area),
+                "{} has area {:?}",
+                entry.code,
+                entry.area
+            );
         }
     }
 }

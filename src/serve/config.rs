@@ -25,7 +25,7 @@ pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 64 * 1024 * 1024;
 pub const DEFAULT_BATCH_CAPACITY: usize = 1024;
 
 /// Where the receiver listens and what it accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReceiverConfig {
     /// OTLP/gRPC listen address; port 0 picks a free port.
     pub grpc_listen: SocketAddr,
@@ -36,6 +36,10 @@ pub struct ReceiverConfig {
     pub max_message_bytes: usize,
     /// The largest HTTP request body after `Content-Encoding: gzip` is undone.
     pub max_decompressed_bytes: usize,
+    /// Failures to inject on purpose (none by default).
+    pub faults: super::faults::FaultPolicy,
+    /// Serve TLS on both listeners with this identity.
+    pub tls: Option<super::tls::ServerTls>,
 }
 
 impl ReceiverConfig {
@@ -57,6 +61,8 @@ impl Default for ReceiverConfig {
             http_listen: DEFAULT_HTTP_LISTEN,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+            faults: super::faults::FaultPolicy::default(),
+            tls: None,
         }
     }
 }

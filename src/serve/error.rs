@@ -24,6 +24,8 @@ impl fmt::Display for Listener {
 /// A failure of the receiver itself.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    #[error("cannot set up TLS: {0}")]
+    Tls(std::io::Error),
     #[error("cannot listen on {addr}: {reason}")]
     Bind {
         listener: Listener,

@@ -4,25 +4,26 @@
 
 use super::batch::{Payload, Received, RequestMeta, Transport};
 use super::error::ServeError;
+use super::faults::{self, Decision};
 use super::intake::Intake;
 use crate::settings::Compression;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
     LogsService, LogsServiceServer,
 };
 use opentelemetry_proto::tonic::collector::logs::v1::{
-    ExportLogsServiceRequest, ExportLogsServiceResponse,
+    ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
 };
 use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
     MetricsService, MetricsServiceServer,
 };
 use opentelemetry_proto::tonic::collector::metrics::v1::{
-    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+    ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
 };
 use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTraceServiceRequest, ExportTraceServiceResponse,
+    ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
 use std::future::Future;
 use std::sync::Arc;
@@ -37,11 +38,19 @@ pub(crate) async fn serve(
     listener: TcpListener,
     intake: Intake,
     max_message_bytes: usize,
+    tls: Option<&super::tls::ServerTls>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
     let services = Arc::new(GrpcIntake { intake });
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = tls {
+        let identity = tonic::transport::Identity::from_pem(&tls.cert_pem, &tls.key_pem);
+        builder = builder
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .map_err(ServeError::Grpc)?;
+    }
+    builder
         .add_service(
             TraceServiceServer::from_arc(services.clone())
                 .accept_compressed(CompressionEncoding::Gzip)
@@ -69,11 +78,32 @@ struct GrpcIntake {
 }
 
 impl GrpcIntake {
-    fn deliver<T>(&self, request: Request<T>, wrap: fn(T) -> Payload) {
+    /// Applies the fault policy, then hands the request on; returns the items to report as
+    /// rejected (partial success), or the status of an injected failure.
+    async fn deliver<T>(&self, request: Request<T>, wrap: fn(T) -> Payload) -> Result<u64, Status> {
         let meta = meta(&request);
+        let metadata = request.metadata().clone();
         let payload = wrap(request.into_inner());
-        self.intake
-            .accept(Received::new(Transport::Grpc, payload, meta));
+        let faults = self.intake.faults();
+        if !faults.delay.is_zero() {
+            tokio::time::sleep(faults.delay).await;
+        }
+        let header = |name: &str| {
+            metadata
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        match faults.decide(header, payload.item_count()) {
+            Decision::Accept { rejected } => {
+                self.intake
+                    .accept(Received::new(Transport::Grpc, payload, meta));
+                Ok(rejected)
+            }
+            refused => {
+                Err(faults::grpc_status(refused).unwrap_or_else(|| Status::internal("refused")))
+            }
+        }
     }
 }
 
@@ -83,8 +113,14 @@ impl TraceService for GrpcIntake {
         &self,
         request: Request<ExportTraceServiceRequest>,
     ) -> Result<Response<ExportTraceServiceResponse>, Status> {
-        self.deliver(request, Payload::Traces);
-        Ok(Response::new(ExportTraceServiceResponse::default()))
+        let rejected = self.deliver(request, Payload::Traces).await?;
+        let partial_success = (rejected > 0).then(|| ExportTracePartialSuccess {
+            rejected_spans: i64::try_from(rejected).unwrap_or(i64::MAX),
+            error_message: faults::partial_message(rejected),
+        });
+        Ok(Response::new(ExportTraceServiceResponse {
+            partial_success,
+        }))
     }
 }
 
@@ -94,8 +130,14 @@ impl MetricsService for GrpcIntake {
         &self,
         request: Request<ExportMetricsServiceRequest>,
     ) -> Result<Response<ExportMetricsServiceResponse>, Status> {
-        self.deliver(request, Payload::Metrics);
-        Ok(Response::new(ExportMetricsServiceResponse::default()))
+        let rejected = self.deliver(request, Payload::Metrics).await?;
+        let partial_success = (rejected > 0).then(|| ExportMetricsPartialSuccess {
+            rejected_data_points: i64::try_from(rejected).unwrap_or(i64::MAX),
+            error_message: faults::partial_message(rejected),
+        });
+        Ok(Response::new(ExportMetricsServiceResponse {
+            partial_success,
+        }))
     }
 }
 
@@ -105,8 +147,12 @@ impl LogsService for GrpcIntake {
         &self,
         request: Request<ExportLogsServiceRequest>,
     ) -> Result<Response<ExportLogsServiceResponse>, Status> {
-        self.deliver(request, Payload::Logs);
-        Ok(Response::new(ExportLogsServiceResponse::default()))
+        let rejected = self.deliver(request, Payload::Logs).await?;
+        let partial_success = (rejected > 0).then(|| ExportLogsPartialSuccess {
+            rejected_log_records: i64::try_from(rejected).unwrap_or(i64::MAX),
+            error_message: faults::partial_message(rejected),
+        });
+        Ok(Response::new(ExportLogsServiceResponse { partial_success }))
     }
 }
 

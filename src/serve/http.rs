@@ -4,6 +4,7 @@
 
 use super::batch::{Received, RequestMeta};
 use super::decode::{self, BodyEncoding, DecodeError};
+use super::faults::{self, Decision};
 use super::intake::Intake;
 use super::response::{self, Body};
 use crate::settings::Signal;
@@ -19,7 +20,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -35,11 +36,12 @@ const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(50);
 
 /// What every request handler needs.
-#[derive(Debug)]
 pub(crate) struct HttpState {
     pub(crate) intake: Intake,
     pub(crate) max_message_bytes: usize,
     pub(crate) max_decompressed_bytes: usize,
+    /// TLS on this listener when set.
+    pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// Accepts connections until `token` fires, then lets each connection finish its in-flight
@@ -51,7 +53,17 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<HttpState>, token: C
             () = token.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    connections.spawn(serve_connection(stream, peer, state.clone(), token.clone()));
+                    // Exporters send one small request and wait for the answer: Nagle only adds latency.
+                    let _ = stream.set_nodelay(true);
+                    let (state, token) = (state.clone(), token.clone());
+                    match state.tls.clone() {
+                        None => connections.spawn(serve_connection(stream, peer, state, token)),
+                        Some(acceptor) => connections.spawn(async move {
+                            if let Ok(Ok(stream)) = tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await {
+                                serve_connection(stream, peer, state, token).await;
+                            }
+                        }),
+                    };
                 }
                 Err(_) => tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await,
             },
@@ -63,13 +75,11 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<HttpState>, token: C
 }
 
 async fn serve_connection(
-    stream: TcpStream,
+    stream: impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     peer: SocketAddr,
     state: Arc<HttpState>,
     token: CancellationToken,
 ) {
-    // Exporters send one small request and wait for the answer: Nagle only adds latency.
-    let _ = stream.set_nodelay(true);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -133,6 +143,8 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
         received_at: SystemTime::now(),
     };
     let transport = encoding.transport();
+    // The fault policy reads headers after the body has consumed the request.
+    let headers_copy = headers.clone();
 
     let refuse = |status: StatusCode, message: &str| {
         counters.record_rejected(transport);
@@ -170,8 +182,36 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
     .await;
     match decoded {
         Ok(Ok(payload)) => {
-            state.intake.accept(Received::new(transport, payload, meta));
-            response::success(signal, encoding)
+            let faults = state.intake.faults();
+            if !faults.delay.is_zero() {
+                tokio::time::sleep(faults.delay).await;
+            }
+            let header = |name: &str| {
+                headers_copy
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            match faults.decide(header, payload.item_count()) {
+                Decision::Accept { rejected } => {
+                    state.intake.accept(Received::new(transport, payload, meta));
+                    response::success(signal, encoding, rejected)
+                }
+                refused => {
+                    let (status, retry_after, message) = faults::http_status(refused).unwrap_or((
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        None,
+                        "refused",
+                    ));
+                    let mut answer = refuse(status, message);
+                    if let Some(seconds) = retry_after {
+                        answer
+                            .headers_mut()
+                            .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+                    }
+                    answer
+                }
+            }
         }
         Ok(Err(error @ DecodeError::TooLarge { .. })) => {
             refuse(StatusCode::PAYLOAD_TOO_LARGE, &error.to_string())

@@ -3,6 +3,7 @@
 
 use super::batch::Received;
 use super::counters::Counters;
+use super::faults::FaultPolicy;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -11,11 +12,24 @@ use tokio::sync::mpsc;
 pub(crate) struct Intake {
     counters: Arc<Counters>,
     batches: mpsc::Sender<Received>,
+    faults: Arc<FaultPolicy>,
 }
 
 impl Intake {
-    pub(crate) fn new(counters: Arc<Counters>, batches: mpsc::Sender<Received>) -> Self {
-        Intake { counters, batches }
+    pub(crate) fn new(
+        counters: Arc<Counters>,
+        batches: mpsc::Sender<Received>,
+        faults: FaultPolicy,
+    ) -> Self {
+        Intake {
+            counters,
+            batches,
+            faults: Arc::new(faults),
+        }
+    }
+
+    pub(crate) fn faults(&self) -> &FaultPolicy {
+        &self.faults
     }
 
     pub(crate) fn counters(&self) -> &Counters {

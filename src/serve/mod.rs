@@ -24,11 +24,15 @@ mod config;
 mod counters;
 mod decode;
 mod error;
+pub mod faults;
 mod grpc;
 mod http;
 mod intake;
+pub mod lint;
 mod receiver;
 mod response;
+pub mod tls;
+pub mod view;
 
 #[cfg(test)]
 mod tests;

@@ -44,7 +44,7 @@ impl Receiver {
             http,
             grpc_addr,
             http_addr,
-            intake: Intake::new(counters.clone(), batches),
+            intake: Intake::new(counters.clone(), batches, config.faults.clone()),
             counters,
             config,
         })
@@ -99,11 +99,19 @@ impl BoundReceiver {
             intake: self.intake.clone(),
             max_message_bytes: self.config.max_message_bytes,
             max_decompressed_bytes: self.config.max_decompressed_bytes,
+            tls: match &self.config.tls {
+                Some(tls) => {
+                    super::tls::install_crypto_provider();
+                    Some(super::tls::acceptor(tls).map_err(ServeError::Tls)?)
+                }
+                None => None,
+            },
         });
         let grpc = grpc::serve(
             self.grpc,
             self.intake,
             self.config.max_message_bytes,
+            self.config.tls.as_ref(),
             token.clone().cancelled_owned(),
         );
         let http = http::serve(self.http, http_state, token.clone());

@@ -8,9 +8,15 @@ use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderValue, Response, StatusCode};
 use http_body_util::Full;
-use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceResponse;
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsPartialSuccess, ExportLogsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsPartialSuccess, ExportMetricsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceResponse,
+};
 use prost::Message;
 use serde::Serialize;
 
@@ -26,21 +32,36 @@ struct RpcStatus {
     message: String,
 }
 
-/// 200 with the signal's empty export response, encoded as the request was.
-pub(crate) fn success(signal: Signal, encoding: BodyEncoding) -> Response<Body> {
+/// 200 with the signal's export response, encoded as the request was; `rejected` items are
+/// reported as partial success.
+pub(crate) fn success(signal: Signal, encoding: BodyEncoding, rejected: u64) -> Response<Body> {
+    let count = i64::try_from(rejected).unwrap_or(i64::MAX);
+    let message = || super::faults::partial_message(rejected);
+    let traces = ExportTraceServiceResponse {
+        partial_success: (rejected > 0).then(|| ExportTracePartialSuccess {
+            rejected_spans: count,
+            error_message: message(),
+        }),
+    };
+    let metrics = ExportMetricsServiceResponse {
+        partial_success: (rejected > 0).then(|| ExportMetricsPartialSuccess {
+            rejected_data_points: count,
+            error_message: message(),
+        }),
+    };
+    let logs = ExportLogsServiceResponse {
+        partial_success: (rejected > 0).then(|| ExportLogsPartialSuccess {
+            rejected_log_records: count,
+            error_message: message(),
+        }),
+    };
     let body = match (signal, encoding) {
-        (Signal::Traces, BodyEncoding::Protobuf) => {
-            ExportTraceServiceResponse::default().encode_to_vec()
-        }
-        (Signal::Metrics, BodyEncoding::Protobuf) => {
-            ExportMetricsServiceResponse::default().encode_to_vec()
-        }
-        (Signal::Logs, BodyEncoding::Protobuf) => {
-            ExportLogsServiceResponse::default().encode_to_vec()
-        }
-        (Signal::Traces, BodyEncoding::Json) => to_json(&ExportTraceServiceResponse::default()),
-        (Signal::Metrics, BodyEncoding::Json) => to_json(&ExportMetricsServiceResponse::default()),
-        (Signal::Logs, BodyEncoding::Json) => to_json(&ExportLogsServiceResponse::default()),
+        (Signal::Traces, BodyEncoding::Protobuf) => traces.encode_to_vec(),
+        (Signal::Metrics, BodyEncoding::Protobuf) => metrics.encode_to_vec(),
+        (Signal::Logs, BodyEncoding::Protobuf) => logs.encode_to_vec(),
+        (Signal::Traces, BodyEncoding::Json) => to_json(&traces),
+        (Signal::Metrics, BodyEncoding::Json) => to_json(&metrics),
+        (Signal::Logs, BodyEncoding::Json) => to_json(&logs),
     };
     respond(StatusCode::OK, encoding.content_type(), body)
 }

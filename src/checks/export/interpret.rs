@@ -13,7 +13,12 @@ use std::time::Duration;
 pub const SLOW_EXPORT: Duration = Duration::from_secs(1);
 
 /// Body texts and gRPC messages that mean "the request is too large".
-const TOO_LARGE_HINTS: &[&str] = &["larger than max", "too large", "Too Large", "message length too large"];
+const TOO_LARGE_HINTS: &[&str] = &[
+    "larger than max",
+    "too large",
+    "Too Large",
+    "message length too large",
+];
 
 /// The interpretation of one signal's export.
 pub struct Interpretation {
@@ -37,7 +42,12 @@ pub struct Context<'a> {
 }
 
 pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
-    let mut result = Interpretation { findings: Vec::new(), accepted: false, not_found: false, unsupported_media_type: false };
+    let mut result = Interpretation {
+        findings: Vec::new(),
+        accepted: false,
+        not_found: false,
+        unsupported_media_type: false,
+    };
     let (signal, url) = (cx.signal, cx.url);
     match &answer.outcome {
         Outcome::Grpc { code: 0, partial, .. } => {
@@ -58,8 +68,18 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
         }
         Outcome::Grpc { code, message, retry_delay, .. } => {
             let seen = format!("gRPC {} → status {code} {}: {message}", grpc_path(signal), grpc_code_name(*code));
-            let failure = grpc_failure(*code, message, retry_delay.is_some(), signal);
+            // A proxy's own HTTP error (nginx's HTML 502) reaches tonic as a garbled gRPC answer;
+            // the HTTP status inside the message is the real answer.
+            let proxied = http_status_in(message).and_then(grpc_code_for_http);
+            let effective = proxied.unwrap_or(*code);
+            let failure = grpc_failure(effective, message, retry_delay.is_some(), signal);
             let mut found = failure.finding().evidence(seen);
+            if let (Some(mapped), Some(status)) = (proxied, http_status_in(message)) {
+                found = found.evidence(format!(
+                    "the HTTP status {status} came from a proxy or a non-gRPC server; gRPC maps it to {}",
+                    grpc_code_name(mapped)
+                ));
+            }
             if let Some(delay) = retry_delay {
                 found = found.evidence(format!("RetryInfo: retry after {delay:?}"));
             }
@@ -90,7 +110,12 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
     result
 }
 
-fn accepted(result: &mut Interpretation, cx: &Context<'_>, partial: Option<&PartialSuccess>, round_trip: Duration) {
+fn accepted(
+    result: &mut Interpretation,
+    cx: &Context<'_>,
+    partial: Option<&PartialSuccess>,
+    round_trip: Duration,
+) {
     let rtt = format!("{:.1} ms", round_trip.as_secs_f64() * 1000.0);
     let (signal, url, items) = (cx.signal, cx.url, cx.items);
     match partial {
@@ -114,6 +139,29 @@ fn accepted(result: &mut Interpretation, cx: &Context<'_>, partial: Option<&Part
     }
 }
 
+/// The HTTP status tonic quotes when an answer was not gRPC: "... with status: 502 Bad
+/// Gateway" or "... mapped from HTTP status code 404".
+fn http_status_in(message: &str) -> Option<u16> {
+    ["with status: ", "mapped from HTTP status code "]
+        .iter()
+        .find_map(|marker| {
+            let rest = &message[message.find(marker)? + marker.len()..];
+            rest.get(..3)?.parse().ok()
+        })
+}
+
+/// grpc/doc/http-grpc-status-mapping.md: the gRPC code a client gives an HTTP status.
+fn grpc_code_for_http(status: u16) -> Option<i32> {
+    match status {
+        400 => Some(13),
+        401 => Some(16),
+        403 => Some(7),
+        404 => Some(12),
+        429 | 502..=504 => Some(14),
+        _ => None,
+    }
+}
+
 pub fn item_name(signal: Signal) -> &'static str {
     match signal {
         Signal::Traces => "spans",
@@ -132,11 +180,21 @@ struct Failure {
 
 impl Failure {
     fn error(code: Code, title: impl Into<String>, fix: impl Into<String>) -> Self {
-        Failure { code, severity: Severity::Error, title: title.into(), fix: fix.into() }
+        Failure {
+            code,
+            severity: Severity::Error,
+            title: title.into(),
+            fix: fix.into(),
+        }
     }
 
     fn warning(code: Code, title: impl Into<String>, fix: impl Into<String>) -> Self {
-        Failure { code, severity: Severity::Warning, title: title.into(), fix: fix.into() }
+        Failure {
+            code,
+            severity: Severity::Warning,
+            title: title.into(),
+            fix: fix.into(),
+        }
     }
 
     fn finding(self) -> Finding {
@@ -145,36 +203,88 @@ impl Failure {
 }
 
 const AUTH_FIX: &str = "set the credential the backend expects, e.g. OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>";
-const PERMISSION_FIX: &str = "the credential is known but lacks permission for this signal or tenant; check its scopes";
-const THROTTLE_FIX: &str = "reduce the export rate or raise the quota; SDKs retry after the delay the server gives";
+const PERMISSION_FIX: &str =
+    "the credential is known but lacks permission for this signal or tenant; check its scopes";
+const THROTTLE_FIX: &str =
+    "reduce the export rate or raise the quota; SDKs retry after the delay the server gives";
 const TOO_LARGE_FIX: &str = "send smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), or raise the limit (gRPC max_recv_msg_size_mib, nginx client_max_body_size, collector max_request_body_size)";
 
 fn grpc_failure(code: i32, message: &str, has_retry_info: bool, signal: Signal) -> Failure {
     let too_large = TOO_LARGE_HINTS.iter().any(|hint| message.contains(hint));
     match code {
-        16 => Failure::error(Code::AuthUnauthenticated, "the server requires authentication (UNAUTHENTICATED)", AUTH_FIX),
-        7 => Failure::error(Code::AuthPermissionDenied, "the credential was refused (PERMISSION_DENIED)", PERMISSION_FIX),
+        16 => Failure::error(
+            Code::AuthUnauthenticated,
+            "the server requires authentication (UNAUTHENTICATED)",
+            AUTH_FIX,
+        ),
+        7 => Failure::error(
+            Code::AuthPermissionDenied,
+            "the credential was refused (PERMISSION_DENIED)",
+            PERMISSION_FIX,
+        ),
         12 => Failure::error(
             Code::ProtoSignalUnimplemented,
             format!("the server has no OTLP {signal} service (UNIMPLEMENTED)"),
-            format!("enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere"),
+            format!(
+                "enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere"
+            ),
         ),
-        8 if too_large => Failure::error(Code::ExportPayloadTooLarge, "the request is larger than the server accepts (RESOURCE_EXHAUSTED)", TOO_LARGE_FIX),
-        8 | 14 if has_retry_info => Failure::warning(Code::ExportThrottled, "the server is throttling exports", THROTTLE_FIX),
-        8 => Failure::warning(Code::ExportThrottled, "the server is out of resources (RESOURCE_EXHAUSTED)", "the receiver is over a limit (memory_limiter, quota); reduce load or raise the limit"),
-        14 => Failure::error(Code::ExportUnavailable, "the server is unavailable (UNAVAILABLE)", "the receiver or what is behind a proxy is down or overloaded; SDKs retry this"),
-        4 | 1 => Failure::error(Code::ExportTimeout, "the export did not finish in time", "the receiver is slow or hung; check its logs"),
-        3 => Failure::error(Code::ExportBadRequest, "the server rejected the request as invalid (INVALID_ARGUMENT)", "check that the receiver speaks OTLP for this signal"),
-        _ => Failure::error(Code::ExportServerError, "the server failed to handle the export", "check the receiver's logs for this request"),
+        8 if too_large => Failure::error(
+            Code::ExportPayloadTooLarge,
+            "the request is larger than the server accepts (RESOURCE_EXHAUSTED)",
+            TOO_LARGE_FIX,
+        ),
+        8 | 14 if has_retry_info => Failure::warning(
+            Code::ExportThrottled,
+            "the server is throttling exports",
+            THROTTLE_FIX,
+        ),
+        8 => Failure::warning(
+            Code::ExportThrottled,
+            "the server is out of resources (RESOURCE_EXHAUSTED)",
+            "the receiver is over a limit (memory_limiter, quota); reduce load or raise the limit",
+        ),
+        14 => Failure::error(
+            Code::ExportUnavailable,
+            "the server is unavailable (UNAVAILABLE)",
+            "the receiver or what is behind a proxy is down or overloaded; SDKs retry this",
+        ),
+        4 | 1 => Failure::error(
+            Code::ExportTimeout,
+            "the export did not finish in time",
+            "the receiver is slow or hung; check its logs",
+        ),
+        3 => Failure::error(
+            Code::ExportBadRequest,
+            "the server rejected the request as invalid (INVALID_ARGUMENT)",
+            "check that the receiver speaks OTLP for this signal",
+        ),
+        _ => Failure::error(
+            Code::ExportServerError,
+            "the server failed to handle the export",
+            "check the receiver's logs for this request",
+        ),
     }
 }
 
 fn http_failure(status: u16, body: &str, retry_after: bool, cx: &Context<'_>) -> Failure {
     let (signal, url) = (cx.signal, cx.url);
     match status {
-        400 => Failure::error(Code::ExportBadRequest, format!("{url} rejected the export as bad (400)"), "the receiver could not decode the request; check the protocol (http/protobuf vs http/json) and any proxy rewriting bodies"),
-        401 => Failure::error(Code::AuthUnauthenticated, "the endpoint requires authentication (401)", AUTH_FIX),
-        403 => Failure::error(Code::AuthPermissionDenied, "the credential was refused (403)", PERMISSION_FIX),
+        400 => Failure::error(
+            Code::ExportBadRequest,
+            format!("{url} rejected the export as bad (400)"),
+            "the receiver could not decode the request; check the protocol (http/protobuf vs http/json) and any proxy rewriting bodies",
+        ),
+        401 => Failure::error(
+            Code::AuthUnauthenticated,
+            "the endpoint requires authentication (401)",
+            AUTH_FIX,
+        ),
+        403 => Failure::error(
+            Code::AuthPermissionDenied,
+            "the credential was refused (403)",
+            PERMISSION_FIX,
+        ),
         404 => Failure::error(
             Code::ProtoPathNotFound,
             format!("{url} does not exist on this server (404)"),
@@ -184,13 +294,62 @@ fn http_failure(status: u16, body: &str, retry_after: bool, cx: &Context<'_>) ->
                 signal.env_infix()
             ),
         ),
-        405 => Failure::error(Code::ProtoMethodNotAllowed, format!("{url} does not accept POST (405)"), "this path is not an OTLP receiver; use the collector's /v1/<signal> path"),
-        413 => Failure::error(Code::ExportPayloadTooLarge, "the request is larger than the server or a proxy accepts (413)", TOO_LARGE_FIX),
-        415 => Failure::error(Code::ProtoUnsupportedMediaType, format!("the server does not accept {} (415)", cx.protocol), "use an encoding the server accepts"),
-        429 => Failure::warning(Code::ExportThrottled, "the server is throttling exports (429)", THROTTLE_FIX),
-        503 if retry_after => Failure::warning(Code::ExportThrottled, "the server is throttling exports (503 with Retry-After)", THROTTLE_FIX),
-        502..=504 => Failure::error(Code::ExportUnavailable, format!("the server is unavailable ({status})"), "the receiver or what is behind a proxy is down or overloaded; SDKs retry these"),
-        _ if TOO_LARGE_HINTS.iter().any(|hint| body.contains(hint)) => Failure::error(Code::ExportPayloadTooLarge, format!("the request is too large ({status})"), TOO_LARGE_FIX),
-        _ => Failure::error(Code::ExportServerError, format!("the server answered {status}"), "check the receiver's logs for this request"),
+        405 => Failure::error(
+            Code::ProtoMethodNotAllowed,
+            format!("{url} does not accept POST (405)"),
+            "this path is not an OTLP receiver; use the collector's /v1/<signal> path",
+        ),
+        413 => Failure::error(
+            Code::ExportPayloadTooLarge,
+            "the request is larger than the server or a proxy accepts (413)",
+            TOO_LARGE_FIX,
+        ),
+        415 => Failure::error(
+            Code::ProtoUnsupportedMediaType,
+            format!("the server does not accept {} (415)", cx.protocol),
+            "use an encoding the server accepts",
+        ),
+        429 => Failure::warning(
+            Code::ExportThrottled,
+            "the server is throttling exports (429)",
+            THROTTLE_FIX,
+        ),
+        503 if retry_after => Failure::warning(
+            Code::ExportThrottled,
+            "the server is throttling exports (503 with Retry-After)",
+            THROTTLE_FIX,
+        ),
+        502..=504 => Failure::error(
+            Code::ExportUnavailable,
+            format!("the server is unavailable ({status})"),
+            "the receiver or what is behind a proxy is down or overloaded; SDKs retry these",
+        ),
+        _ if TOO_LARGE_HINTS.iter().any(|hint| body.contains(hint)) => Failure::error(
+            Code::ExportPayloadTooLarge,
+            format!("the request is too large ({status})"),
+            TOO_LARGE_FIX,
+        ),
+        _ => Failure::error(
+            Code::ExportServerError,
+            format!("the server answered {status}"),
+            "check the receiver's logs for this request",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_status_inside_tonic_messages() {
+        let garbled = "protocol error: received message with invalid compression flag: 60 (valid flags are 0 and 1) while receiving response with status: 502 Bad Gateway";
+        assert_eq!(http_status_in(garbled), Some(502));
+        assert_eq!(
+            http_status_in("grpc-status header missing, mapped from HTTP status code 401"),
+            Some(401)
+        );
+        assert_eq!(http_status_in("deadline exceeded"), None);
+        assert_eq!(grpc_code_for_http(502), Some(14));
     }
 }

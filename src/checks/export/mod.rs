@@ -33,10 +33,24 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
         async move {
             let url = target.url.with_path(&path);
             let request = ExportRequest::probe(*signal, data);
-            let answer = export(&destination(target, dialer, authority, &path, target.protocol), &request).await;
-            let cx = Context { signal: *signal, protocol: target.protocol, url: &url, items: request.item_count(), trace_id: &trace_id };
+            let answer = export(
+                &destination(target, dialer, authority, &path, target.protocol),
+                &request,
+            )
+            .await;
+            let cx = Context {
+                signal: *signal,
+                protocol: target.protocol,
+                url: &url,
+                items: request.item_count(),
+                trace_id: &trace_id,
+            };
             let interpretation = interpret(&answer, &cx);
-            SignalResult { signal: *signal, url, interpretation }
+            SignalResult {
+                signal: *signal,
+                url,
+                interpretation,
+            }
         }
     });
     let mut results = futures_util::future::join_all(exports).await;
@@ -45,15 +59,27 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
         follow_up(target, dialer, data, result, any_accepted).await;
     }
 
-    let findings: Vec<Finding> = results.into_iter().flat_map(|r| r.interpretation.findings).collect();
+    let findings: Vec<Finding> = results
+        .into_iter()
+        .flat_map(|r| r.interpretation.findings)
+        .collect();
     let summary = match findings.iter().any(|f| f.severity != Severity::Info) {
         false => format!(
             "exported {} to {}; trace id {}",
-            target.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            target
+                .signals
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             authority,
             data.trace_id_hex()
         ),
-        true => format!("trace id {}: {}", data.trace_id_hex(), first_problem(&findings)),
+        true => format!(
+            "trace id {}: {}",
+            data.trace_id_hex(),
+            first_problem(&findings)
+        ),
     };
     Layer::from_findings("export", summary, findings, started.elapsed())
 }
@@ -66,7 +92,13 @@ fn first_problem(findings: &[Finding]) -> String {
         .unwrap_or_default()
 }
 
-fn destination<'a>(target: &'a Target, dialer: &'a Dialer, authority: &'a str, path: &'a str, protocol: Protocol) -> Destination<'a> {
+fn destination<'a>(
+    target: &'a Target,
+    dialer: &'a Dialer,
+    authority: &'a str,
+    path: &'a str,
+    protocol: Protocol,
+) -> Destination<'a> {
     Destination {
         dialer,
         authority,
@@ -88,7 +120,13 @@ fn path_for(target: &Target, signal: Signal) -> String {
 }
 
 /// Second opinions that turn "404" and "415" into an exact fix.
-async fn follow_up(target: &Target, dialer: &Dialer, data: &ProbeData, result: &mut SignalResult, others_accepted: bool) {
+async fn follow_up(
+    target: &Target,
+    dialer: &Dialer,
+    data: &ProbeData,
+    result: &mut SignalResult,
+    others_accepted: bool,
+) {
     let signal = result.signal;
     let authority = target.url.authority();
     if result.interpretation.not_found {
@@ -96,17 +134,41 @@ async fn follow_up(target: &Target, dialer: &Dialer, data: &ProbeData, result: &
         let tried = path_for(target, signal);
         if others_accepted {
             // The server takes other signals on the same base: it has no receiver for this one.
-            for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoPathNotFound) {
+            for finding in result
+                .interpretation
+                .findings
+                .iter_mut()
+                .filter(|f| f.code == Code::ProtoPathNotFound)
+            {
                 finding.code = Code::ProtoSignalUnimplemented;
-                finding.title = format!("the server accepts other signals but has no OTLP/HTTP receiver for {signal} (404 on {tried})");
-                finding.fix = vec![format!("enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere")];
+                finding.title = format!(
+                    "the server accepts other signals but has no OTLP/HTTP receiver for {signal} (404 on {tried})"
+                );
+                finding.fix = vec![format!(
+                    "enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere"
+                )];
             }
         } else if tried != standard {
-            let answer = export(&destination(target, dialer, &authority, standard, target.protocol), &ExportRequest::probe(signal, data)).await;
+            let answer = export(
+                &destination(target, dialer, &authority, standard, target.protocol),
+                &ExportRequest::probe(signal, data),
+            )
+            .await;
             let url = target.url.with_path(standard);
-            let cx = Context { signal, protocol: target.protocol, url: &url, items: 1, trace_id: "" };
+            let cx = Context {
+                signal,
+                protocol: target.protocol,
+                url: &url,
+                items: 1,
+                trace_id: "",
+            };
             if interpret(&answer, &cx).accepted {
-                for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoPathNotFound) {
+                for finding in result
+                    .interpretation
+                    .findings
+                    .iter_mut()
+                    .filter(|f| f.code == Code::ProtoPathNotFound)
+                {
                     finding.evidence.push(format!("POST {url} works"));
                     finding.fix.insert(0, format!("send {signal} to {url}"));
                 }
@@ -114,13 +176,34 @@ async fn follow_up(target: &Target, dialer: &Dialer, data: &ProbeData, result: &
         }
     }
     if result.interpretation.unsupported_media_type && target.protocol.is_http() {
-        let other = if target.protocol == Protocol::HttpJson { Protocol::HttpProtobuf } else { Protocol::HttpJson };
+        let other = if target.protocol == Protocol::HttpJson {
+            Protocol::HttpProtobuf
+        } else {
+            Protocol::HttpJson
+        };
         let path = path_for(target, signal);
-        let answer = export(&destination(target, dialer, &authority, &path, other), &ExportRequest::probe(signal, data)).await;
-        let cx = Context { signal, protocol: other, url: &result.url, items: 1, trace_id: "" };
+        let answer = export(
+            &destination(target, dialer, &authority, &path, other),
+            &ExportRequest::probe(signal, data),
+        )
+        .await;
+        let cx = Context {
+            signal,
+            protocol: other,
+            url: &result.url,
+            items: 1,
+            trace_id: "",
+        };
         if interpret(&answer, &cx).accepted {
-            for finding in result.interpretation.findings.iter_mut().filter(|f| f.code == Code::ProtoUnsupportedMediaType) {
-                finding.evidence.push(format!("the same export in {other} is accepted"));
+            for finding in result
+                .interpretation
+                .findings
+                .iter_mut()
+                .filter(|f| f.code == Code::ProtoUnsupportedMediaType)
+            {
+                finding
+                    .evidence
+                    .push(format!("the same export in {other} is accepted"));
                 finding.fix = vec![format!("set OTEL_EXPORTER_OTLP_PROTOCOL={other}")];
             }
         }

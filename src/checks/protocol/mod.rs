@@ -17,6 +17,11 @@ use dialer::Dialer;
 use probe::Probe;
 use std::time::Instant;
 
+/// HTTP statuses a gRPC client turns into a gRPC code (401 UNAUTHENTICATED, 403
+/// PERMISSION_DENIED, 429/502/503/504 UNAVAILABLE: grpc/doc/http-grpc-status-mapping.md). 400 and
+/// 404 are left out: an HTTP server that is not gRPC answers those to any gRPC call.
+const GRPC_MAPPED_HTTP_ERRORS: &[u16] = &[401, 403, 429, 502, 503, 504];
+
 /// What the protocol layer learnt.
 pub struct Identification {
     pub layer: Layer,
@@ -72,6 +77,9 @@ where
             _,
         ) => false,
         (Answer::Grpc { .. }, Protocol::Grpc) => false,
+        (Answer::H2 { status, .. }, Protocol::Grpc) if GRPC_MAPPED_HTTP_ERRORS.contains(status) => {
+            false
+        }
         (Answer::Http1 { .. }, protocol) if protocol != Protocol::Grpc => false,
         _ => !is_tls_reply(&answer),
     };
@@ -104,6 +112,9 @@ where
             ),
             (_, Answer::NotHttp { .. }, _) => findings.push(not_http(target, &answer)),
             (Protocol::Grpc, Answer::Grpc { .. }, _) => {}
+            // A proxy in front of a gRPC server (nginx grpc_pass) answers its own errors in plain
+            // HTTP/2; gRPC clients map these statuses to codes, so the export layer judges them.
+            (Protocol::Grpc, Answer::H2 { status, .. }, _) if GRPC_MAPPED_HTTP_ERRORS.contains(status) => {}
             (Protocol::Grpc, _, Some(other)) => findings.push(grpc_to_non_grpc(target, &answer, other, &http_url)),
             // An HTTP/1.1 server: what its status codes mean is the export layer's to say.
             (_, Answer::Http1 { .. }, _) => {}

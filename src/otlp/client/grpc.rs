@@ -60,8 +60,15 @@ pub(super) async fn export(dest: &Destination<'_>, request: &ExportRequest) -> (
 
 /// A channel over one dialed connection; connects now, so a failure here is the transport's.
 async fn connect(dest: &Destination<'_>) -> Result<Channel, tonic::transport::Error> {
-    // With tonic's TLS features off, the scheme only sets `:scheme`; our dialer does any TLS.
-    let endpoint = Endpoint::from_shared(format!("{}://{}", dest.scheme(), dest.authority))?
+    // The dialer does any TLS. tonic (with a TLS feature on) would try its own TLS on an
+    // `https` endpoint URI and fail with "Connecting to HTTPS without TLS enabled", so the URI the
+    // connector sees is always `http`; the origin, which only sets `:scheme` and `:authority`,
+    // says `https` when the connection is TLS.
+    let origin = Endpoint::from_shared(format!("{}://{}", dest.scheme(), dest.authority))?
+        .uri()
+        .clone();
+    let endpoint = Endpoint::from_shared(format!("http://{}", dest.authority))?
+        .origin(origin)
         .user_agent(USER_AGENT)?;
     endpoint
         .connect_with_connector(DialConnector {

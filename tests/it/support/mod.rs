@@ -11,6 +11,8 @@ pub mod certs;
 pub mod cli;
 pub mod http_client;
 pub mod nginx;
+pub mod otelcol;
+pub mod otlp_servers;
 pub mod ports;
 pub mod process;
 pub mod raw_servers;
@@ -21,6 +23,9 @@ pub mod tools;
 pub use certs::{CertPair, TestCerts};
 pub use cli::otlp_doctor;
 pub use nginx::{Front, Nginx, Upstream, http_front, status_front, tls_front};
+pub use otlp_servers::{
+    GrpcStatusServer, HtmlApp, PartialSuccessGrpc, PartialSuccessHttp, ProtobufOnly,
+};
 pub use ports::{free_addr, free_port, wait_for_port};
 pub use raw_servers::{ClosingServer, GarbageServer, SilentServer, closed_port};
 pub use rotel::{Rotel, RotelBuilder, Signal};

@@ -297,9 +297,17 @@ async fn respond(
 }
 
 /// A TLS server for `localhost` with a fresh self-signed certificate, offering ALPN `h2` and
-/// `http/1.1`: the accepting collector (without gzip) over `h2`, the HTTP routes over `http/1.1`. Returns the
-/// certificate for the client to trust.
-pub(super) async fn tls_server() -> (Server, CertificateDer<'static>, Arc<Mutex<Vec<SeenCall>>>) {
+/// `http/1.1`: the accepting collector (without gzip) over `h2`, the HTTP routes over `http/1.1`.
+pub(super) struct TlsPeer {
+    pub(super) server: Server,
+    /// The self-signed certificate to trust.
+    pub(super) cert: CertificateDer<'static>,
+    pub(super) seen: Arc<Mutex<Vec<SeenCall>>>,
+    /// The `:scheme` of each gRPC request.
+    pub(super) schemes: Arc<Mutex<Vec<String>>>,
+}
+
+pub(super) async fn tls_server() -> TlsPeer {
     let key = rcgen::KeyPair::generate().expect("a key");
     let params =
         rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("valid params");
@@ -323,10 +331,13 @@ pub(super) async fn tls_server() -> (Server, CertificateDer<'static>, Arc<Mutex<
         seen: seen.clone(),
     });
     let posts = Arc::new(Mutex::new(Vec::new()));
+    let schemes = Arc::new(Mutex::new(Vec::new()));
+    let record_scheme = schemes.clone();
     let (listener, address) = listener().await;
     let task = tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             let (acceptor, grpc, posts) = (acceptor.clone(), grpc.clone(), posts.clone());
+            let record_scheme = record_scheme.clone();
             tokio::spawn(async move {
                 let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE, acceptor.accept(tcp)).await
                 else {
@@ -335,7 +346,9 @@ pub(super) async fn tls_server() -> (Server, CertificateDer<'static>, Arc<Mutex<
                 let is_h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
                 let io = TokioIo::new(tls);
                 if is_h2 {
-                    let service = hyper::service::service_fn(move |request| {
+                    let service = hyper::service::service_fn(move |request: ::http::Request<_>| {
+                        let scheme = request.uri().scheme_str().unwrap_or_default().to_string();
+                        record_scheme.lock().expect("not poisoned").push(scheme);
                         let mut grpc = grpc.clone();
                         async move { grpc.call(request).await }
                     });
@@ -352,5 +365,10 @@ pub(super) async fn tls_server() -> (Server, CertificateDer<'static>, Arc<Mutex<
             });
         }
     });
-    (Server { address, task }, der, seen)
+    TlsPeer {
+        server: Server { address, task },
+        cert: der,
+        seen,
+        schemes,
+    }
 }

@@ -27,8 +27,9 @@ fn tls_dialer(address: SocketAddr, trusted: CertificateDer<'static>) -> Dialer {
 #[tokio::test]
 async fn grpc_over_tls_reaches_the_collector() {
     bounded(async {
-        let (server, cert, seen) = tls_server().await;
-        let dialer = tls_dialer(server.address, cert);
+        let peer = tls_server().await;
+        let server = &peer.server;
+        let dialer = tls_dialer(server.address, peer.cert.clone());
         let authority = format!("localhost:{}", server.address.port());
         let probe = ProbeData::new();
         let request = trace_request(&probe);
@@ -47,8 +48,13 @@ async fn grpc_over_tls_reaches_the_collector() {
             "{:?}",
             answer.outcome
         );
-        let seen = seen.lock().expect("not poisoned").clone();
+        let seen = peer.seen.lock().expect("not poisoned").clone();
         assert_eq!(seen.len(), 1);
+        // tonic's own TLS is bypassed, yet the request still says it is https.
+        assert_eq!(
+            peer.schemes.lock().expect("not poisoned").clone(),
+            vec!["https".to_string()]
+        );
         assert_eq!(seen[0].token.as_deref(), Some("secret"));
         assert_eq!(hex::encode(&seen[0].trace_ids[0]), probe.trace_id_hex());
 
@@ -79,8 +85,9 @@ async fn grpc_over_tls_reaches_the_collector() {
 #[tokio::test]
 async fn http_over_tls_reaches_the_receiver() {
     bounded(async {
-        let (server, cert, _) = tls_server().await;
-        let dialer = tls_dialer(server.address, cert);
+        let peer = tls_server().await;
+        let server = &peer.server;
+        let dialer = tls_dialer(server.address, peer.cert.clone());
         let answer = send_via(
             &dialer,
             &format!("localhost:{}", server.address.port()),
@@ -106,9 +113,10 @@ async fn http_over_tls_reaches_the_receiver() {
 #[tokio::test]
 async fn an_untrusted_certificate_is_a_transport_failure() {
     bounded(async {
-        let (server, _, _) = tls_server().await;
-        let (_, other, _) = tls_server().await;
-        let dialer = tls_dialer(server.address, other);
+        let peer = tls_server().await;
+        let server = &peer.server;
+        let other = tls_server().await;
+        let dialer = tls_dialer(server.address, other.cert.clone());
         let answer = send_via(
             &dialer,
             &format!("localhost:{}", server.address.port()),

@@ -1,0 +1,151 @@
+//! `otlp-doctor explain`: looks an error message, a log line, a whole piped log or a finding code
+//! up in the knowledge base and prints cause, fix and links; `--list` prints every code. Offline;
+//! the exit status is 0 whether or not anything matched.
+
+use super::CommandError;
+use crate::cli::ExplainArgs;
+use crate::knowledge::answer::{Answer, Catalog};
+use crate::knowledge::matcher::Matcher;
+use crate::knowledge::{self, areas, entries};
+use crate::printer::Printer;
+use crate::report::mask::Redactor;
+use crate::report::{Code, ExitStatus};
+use std::io::{self, IsTerminal, Read};
+
+/// A piped log is read up to this size; the matcher looks at its first lines only anyway
+/// ([`crate::knowledge::matcher::MAX_LINES`]), and a larger input is almost surely a mistake.
+const MAX_STDIN_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Words after which (or `=`/`:` after which) a pasted log carries a credential.
+const SECRET_KEYS: &[&str] = &[
+    "bearer",
+    "basic",
+    "token",
+    "authorization",
+    "api-key",
+    "api_key",
+    "apikey",
+    "x-api-key",
+    "access_token",
+    "password",
+    "secret",
+    "x-honeycomb-team",
+    "dd-api-key",
+    "signoz-ingestion-key",
+];
+
+pub fn run(args: ExplainArgs) -> Result<ExitStatus, CommandError> {
+    let mut output = Vec::new();
+    let printer = if args.list {
+        let printer = Printer::new(args.format, Redactor::new());
+        Catalog::new(areas(), entries()).render(args.format, printer.color(), &mut output)?;
+        printer
+    } else {
+        let query = query_text(&args.text)?;
+        let answer = match Code::parse(&query).and_then(knowledge::entry) {
+            Some(entry) => Answer::for_entry(query.clone(), entry),
+            None => Answer::from_matches(
+                query.clone(),
+                Matcher::global().search(&query, usize::from(args.limit)),
+            ),
+        };
+        let printer = Printer::new(args.format, secrets_in(&query));
+        answer.render(args.format, printer.color(), &mut output)?;
+        printer
+    };
+    printer.line(String::from_utf8_lossy(&output).trim_end_matches('\n'));
+    Ok(ExitStatus::Success)
+}
+
+/// The words joined with spaces, or stdin when there are none or just `-`.
+fn query_text(words: &[String]) -> Result<String, CommandError> {
+    let from_stdin = words.is_empty() || (words.len() == 1 && words[0] == "-");
+    let text = if from_stdin {
+        let stdin = io::stdin();
+        if stdin.is_terminal() {
+            return Err(nothing_to_explain());
+        }
+        let mut bytes = Vec::new();
+        stdin.lock().take(MAX_STDIN_BYTES).read_to_end(&mut bytes)?;
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        words.join(" ")
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(nothing_to_explain());
+    }
+    Ok(text.to_string())
+}
+
+fn nothing_to_explain() -> CommandError {
+    CommandError::Io(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "nothing to explain: pass the error text or a finding code, pipe a log into `otlp-doctor explain -`, or use --list",
+    ))
+}
+
+/// A pasted log may hold a token (`Authorization: Bearer abc…`, `api-key=…`); the query is echoed
+/// in JSON and Markdown output, so such values are registered for masking.
+fn secrets_in(query: &str) -> Redactor {
+    let mut redactor = Redactor::new();
+    let mut next_is_secret = false;
+    for chunk in query.split_whitespace() {
+        let chunk = chunk.trim_matches(|c: char| "\"'`,;()[]{}".contains(c));
+        if next_is_secret {
+            next_is_secret = false;
+            if !is_secret_key(chunk) {
+                redactor.add(chunk);
+                continue;
+            }
+        }
+        let (key, value) = match chunk.split_once(['=', ':']) {
+            Some((key, value)) => (key, value.trim_matches(|c: char| "\"' ".contains(c))),
+            None => (chunk, ""),
+        };
+        if !is_secret_key(key) {
+            continue;
+        }
+        if value.is_empty() || is_secret_key(value) {
+            next_is_secret = true;
+        } else {
+            redactor.add(value);
+        }
+    }
+    redactor
+}
+
+fn is_secret_key(word: &str) -> bool {
+    SECRET_KEYS.iter().any(|key| key.eq_ignore_ascii_case(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_a_pasted_log_are_masked() {
+        let token = "tok3n-abcdefghijklmnopqrstuvwxyz";
+        for query in [
+            format!("401 Unauthorized, sent Authorization: Bearer {token}"),
+            format!("OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20x,api-key={token}"),
+            format!("headers: x-honeycomb-team={token}"),
+            format!("\"authorization\": \"Bearer {token}\""),
+        ] {
+            let redacted = secrets_in(&query).redact(&query);
+            assert!(!redacted.contains(token), "{query} → {redacted}");
+        }
+        let plain = "Authorization header contains unsupported authorization scheme";
+        assert_eq!(secrets_in(plain).redact(plain), plain);
+    }
+
+    #[test]
+    fn words_are_joined_and_empty_input_is_refused() {
+        let words = ["tcp".to_string(), "connect".into(), "error".into()];
+        assert_eq!(
+            query_text(&words).ok().as_deref(),
+            Some("tcp connect error")
+        );
+        assert!(query_text(&["  ".to_string()]).is_err());
+    }
+}

@@ -1,0 +1,483 @@
+//! What `explain` prints, as plain data with one renderer per format: the entries matching a
+//! query (or the one entry of a code), and the catalog of every code. The JSON of an [`Answer`]
+//! is the contract's `otlp-doctor/explain/v1`; every renderer writes into any `Write`.
+
+use super::matcher::Match;
+use super::{Entry, Message};
+use crate::report::render::Format;
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Schema tag of an explain answer (contract: `explain TEXT --format json`).
+pub const SCHEMA: &str = "otlp-doctor/explain/v1";
+/// Schema tag of `explain --list --format json`.
+pub const LIST_SCHEMA: &str = "otlp-doctor/explain-list/v1";
+/// Human output wraps prose at this width.
+const WIDTH: usize = 100;
+
+/// The answer to one query: matching entries, best first.
+#[derive(Debug, Serialize)]
+pub struct Answer<'a> {
+    pub schema: &'static str,
+    pub query: String,
+    pub matches: Vec<Explained<'a>>,
+    /// The query was a code: show everything known about that one entry.
+    #[serde(skip)]
+    pub by_code: bool,
+}
+
+/// One matching entry as the contract shows it.
+#[derive(Debug, Serialize)]
+pub struct Explained<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+    pub cause: &'a str,
+    pub fix: &'a [String],
+    pub docs: &'a [String],
+    pub score: f64,
+    /// The real message that matched, shown to humans with its source.
+    #[serde(skip)]
+    pub message: Option<&'a Message>,
+    #[serde(skip)]
+    pub entry: &'a Entry,
+}
+
+impl<'a> Explained<'a> {
+    fn new(entry: &'a Entry, score: f64, message: Option<&'a Message>) -> Self {
+        Explained {
+            code: &entry.code,
+            title: &entry.title,
+            cause: &entry.cause,
+            fix: &entry.fix,
+            docs: &entry.docs,
+            // Two decimals are all the precision a confidence has.
+            score: (score * 100.0).round() / 100.0,
+            message,
+            entry,
+        }
+    }
+}
+
+impl<'a> Answer<'a> {
+    /// The answer made of matcher results.
+    pub fn from_matches(query: String, matches: Vec<Match<'a>>) -> Self {
+        Answer {
+            schema: SCHEMA,
+            query,
+            matches: matches
+                .into_iter()
+                .map(|m| Explained::new(m.entry, m.score, m.message))
+                .collect(),
+            by_code: false,
+        }
+    }
+
+    /// The answer to a query that named a code exactly.
+    pub fn for_entry(query: String, entry: &'a Entry) -> Self {
+        Answer {
+            schema: SCHEMA,
+            query,
+            matches: vec![Explained::new(entry, 1.0, None)],
+            by_code: true,
+        }
+    }
+
+    pub fn render(&self, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Human => self.human(&Palette { enabled: color }, out),
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, self)?;
+                writeln!(out)
+            }
+            Format::Markdown => self.markdown(out),
+        }
+    }
+
+    fn human(&self, palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
+        if self.matches.is_empty() {
+            writeln!(out, "no known error message matches this text")?;
+            return writeln!(
+                out,
+                "{}",
+                palette.dim(
+                    "hint: paste the most specific line of the log, or see `otlp-doctor explain --list` for every code"
+                )
+            );
+        }
+        for (index, m) in self.matches.iter().enumerate() {
+            if index > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}  {}", palette.code(m.code), palette.bold(m.title))?;
+            if !self.by_code {
+                let score = format!("{:.2}", m.score);
+                match m.message {
+                    Some(message) => {
+                        field(
+                            out,
+                            palette,
+                            "match",
+                            &format!("{score}, like \"{}\"", message.text),
+                        )?;
+                        field(
+                            out,
+                            palette,
+                            "",
+                            &palette.dim(&format!("({}: {})", message.ecosystem, message.source)),
+                        )?;
+                    }
+                    None => field(
+                        out,
+                        palette,
+                        "match",
+                        &format!("{score}, by its description"),
+                    )?,
+                }
+            }
+            for (i, line) in wrap(m.cause, WIDTH - 11).iter().enumerate() {
+                field(out, palette, if i == 0 { "cause" } else { "" }, line)?;
+            }
+            for (i, fix) in m.fix.iter().enumerate() {
+                for (j, line) in wrap(fix, WIDTH - 13).iter().enumerate() {
+                    let bullet = if j == 0 { "- " } else { "  " };
+                    let label = if i == 0 && j == 0 { "fix" } else { "" };
+                    field(out, palette, label, &format!("{bullet}{line}"))?;
+                }
+            }
+            for (i, doc) in m.docs.iter().enumerate() {
+                field(out, palette, if i == 0 { "docs" } else { "" }, doc)?;
+            }
+            if self.by_code {
+                for (i, message) in m.entry.messages.iter().enumerate() {
+                    let label = if i == 0 { "seen as" } else { "" };
+                    field(out, palette, label, &format!("\"{}\"", message.text))?;
+                    field(
+                        out,
+                        palette,
+                        "",
+                        &palette.dim(&format!("  ({}: {})", message.ecosystem, message.source)),
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "## otlp-doctor explain")?;
+        writeln!(out)?;
+        writeln!(out, "```text\n{}\n```", excerpt(&self.query))?;
+        writeln!(out)?;
+        if self.matches.is_empty() {
+            return writeln!(out, "_No known error message matches this text._");
+        }
+        for m in &self.matches {
+            writeln!(out, "### `{}`: {}", m.code, m.title)?;
+            writeln!(out)?;
+            if !self.by_code {
+                match m.message {
+                    Some(message) => writeln!(
+                        out,
+                        "- match: {:.2}, like `{}` ([{}]({}))",
+                        m.score,
+                        message.text.replace('`', "'"),
+                        message.ecosystem,
+                        message.source
+                    )?,
+                    None => writeln!(out, "- match: {:.2}, by its description", m.score)?,
+                }
+            }
+            writeln!(out, "- cause: {}", m.cause)?;
+            writeln!(out)?;
+            writeln!(out, "**Fix**")?;
+            writeln!(out)?;
+            for fix in m.fix {
+                writeln!(out, "- {fix}")?;
+            }
+            if !m.docs.is_empty() {
+                writeln!(out)?;
+                writeln!(out, "**Docs**")?;
+                writeln!(out)?;
+                for doc in m.docs {
+                    writeln!(out, "- <{doc}>")?;
+                }
+            }
+            if self.by_code && !m.entry.messages.is_empty() {
+                writeln!(out)?;
+                writeln!(out, "**Seen as**")?;
+                writeln!(out)?;
+                for message in &m.entry.messages {
+                    writeln!(
+                        out,
+                        "- `{}` ([{}]({}))",
+                        message.text.replace('`', "'"),
+                        message.ecosystem,
+                        message.source
+                    )?;
+                }
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every code with its title, grouped by area.
+#[derive(Debug, Serialize)]
+pub struct Catalog<'a> {
+    pub schema: &'static str,
+    pub areas: Vec<Area<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Area<'a> {
+    pub area: &'a str,
+    pub codes: Vec<CodeTitle<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodeTitle<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+}
+
+impl<'a> Catalog<'a> {
+    /// Groups entries by area, areas in the given order.
+    pub fn new(areas: impl IntoIterator<Item = &'a str>, entries: &'a [Entry]) -> Self {
+        Catalog {
+            schema: LIST_SCHEMA,
+            areas: areas
+                .into_iter()
+                .map(|area| Area {
+                    area,
+                    codes: entries
+                        .iter()
+                        .filter(|e| e.area == area)
+                        .map(|e| CodeTitle {
+                            code: &e.code,
+                            title: &e.title,
+                        })
+                        .collect(),
+                })
+                .filter(|a| !a.codes.is_empty())
+                .collect(),
+        }
+    }
+
+    pub fn render(&self, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+        let palette = Palette { enabled: color };
+        match format {
+            Format::Human => {
+                let width = self
+                    .areas
+                    .iter()
+                    .flat_map(|a| &a.codes)
+                    .map(|c| c.code.len())
+                    .max()
+                    .unwrap_or(0);
+                for (index, area) in self.areas.iter().enumerate() {
+                    if index > 0 {
+                        writeln!(out)?;
+                    }
+                    writeln!(out, "{}", palette.bold(area.area))?;
+                    for c in &area.codes {
+                        let padding = " ".repeat(width - c.code.len());
+                        writeln!(out, "  {}{padding}  {}", palette.code(c.code), c.title)?;
+                    }
+                }
+                Ok(())
+            }
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, self)?;
+                writeln!(out)
+            }
+            Format::Markdown => {
+                writeln!(out, "## otlp-doctor finding codes")?;
+                for area in &self.areas {
+                    writeln!(out)?;
+                    writeln!(out, "### {}", area.area)?;
+                    writeln!(out)?;
+                    writeln!(out, "| code | title |")?;
+                    writeln!(out, "|---|---|")?;
+                    for c in &area.codes {
+                        writeln!(out, "| `{}` | {} |", c.code, c.title.replace('|', "\\|"))?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+struct Palette {
+    enabled: bool,
+}
+
+impl Palette {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.enabled {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn code(&self, text: &str) -> String {
+        self.paint(
+            Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(),
+            text,
+        )
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+}
+
+/// `  label    text`, labels in one column.
+fn field(out: &mut dyn Write, palette: &Palette, label: &str, text: &str) -> io::Result<()> {
+    let padded = format!("{label:<8}");
+    writeln!(out, "  {} {text}", palette.dim(&padded))
+}
+
+/// Splits prose into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The query as quoted in Markdown: a piped log can be long, the first lines say enough.
+fn excerpt(query: &str) -> String {
+    const MAX_LINES: usize = 20;
+    let mut lines: Vec<&str> = query.lines().take(MAX_LINES).collect();
+    if query.lines().nth(MAX_LINES).is_some() {
+        lines.push("…");
+    }
+    lines.join("\n").replace("```", "'''")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::{areas, entries, entry};
+    use crate::report::Code;
+
+    fn render(answer: &Answer, format: Format) -> String {
+        let mut out = Vec::new();
+        answer.render(format, false, &mut out).unwrap_or_default();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn json_has_exactly_the_contract_fields() {
+        let Some(refused) = entry(Code::NetConnRefused) else {
+            panic!("kb has NET_CONN_REFUSED");
+        };
+        let answer = Answer::from_matches(
+            "connection refused".into(),
+            crate::knowledge::matcher::Matcher::global().search("connection refused", 1),
+        );
+        let value: serde_json::Value =
+            serde_json::from_str(&render(&answer, Format::Json)).unwrap_or_default();
+        assert_eq!(value["schema"], SCHEMA);
+        assert_eq!(value["query"], "connection refused");
+        let first = &value["matches"][0];
+        let mut keys: Vec<&str> = first
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(keys, ["cause", "code", "docs", "fix", "score", "title"]);
+        assert_eq!(first["code"], refused.code.as_str());
+        assert!(first["score"].as_f64().is_some_and(|s| s > 0.0 && s <= 1.0));
+    }
+
+    #[test]
+    fn human_and_markdown_show_cause_fix_and_the_matched_message() {
+        let query = "tcp connect error: Connection refused (os error 111)";
+        let answer = Answer::from_matches(
+            query.into(),
+            crate::knowledge::matcher::Matcher::global().search(query, 1),
+        );
+        let human = render(&answer, Format::Human);
+        assert!(human.starts_with("NET_CONN_REFUSED  "), "{human}");
+        for part in [
+            "match",
+            "cause",
+            "fix",
+            "docs",
+            "quickwit-oss/quickwit/issues/3415",
+        ] {
+            assert!(human.contains(part), "{part} missing:\n{human}");
+        }
+        assert!(
+            human
+                .lines()
+                .all(|l| l.chars().count() <= WIDTH + 20 || l.contains("http"))
+        );
+        let markdown = render(&answer, Format::Markdown);
+        assert!(markdown.contains("### `NET_CONN_REFUSED`"), "{markdown}");
+        assert!(markdown.contains("**Fix**"), "{markdown}");
+    }
+
+    #[test]
+    fn an_entry_by_code_lists_where_its_messages_were_seen() {
+        let Some(entry) = entry(Code::TlsUnknownCa) else {
+            panic!("kb has TLS_UNKNOWN_CA");
+        };
+        let answer = Answer::for_entry("tls_unknown_ca".into(), entry);
+        let human = render(&answer, Format::Human);
+        assert!(human.contains("seen as"), "{human}");
+        assert!(!human.contains("match "), "{human}");
+        assert_eq!(answer.matches[0].score, 1.0);
+    }
+
+    #[test]
+    fn no_match_says_so_in_every_format() {
+        let answer = Answer::from_matches("hello world".into(), Vec::new());
+        assert!(render(&answer, Format::Human).contains("no known error message"));
+        assert!(render(&answer, Format::Markdown).contains("No known error message"));
+        let value: serde_json::Value =
+            serde_json::from_str(&render(&answer, Format::Json)).unwrap_or_default();
+        assert_eq!(value["matches"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn the_catalog_lists_every_code_once_grouped_by_area() {
+        let catalog = Catalog::new(areas(), entries());
+        let listed: usize = catalog.areas.iter().map(|a| a.codes.len()).sum();
+        assert_eq!(listed, entries().len());
+        let mut out = Vec::new();
+        catalog
+            .render(Format::Human, false, &mut out)
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("config\n  CFG_"), "{text}");
+        assert!(text.contains("\nnetwork\n  NET_DNS_FAILED"), "{text}");
+    }
+
+    #[test]
+    fn wrap_keeps_lines_within_width() {
+        let lines = wrap("aaa bbb ccc ddd eee", 7);
+        assert_eq!(lines, ["aaa bbb", "ccc ddd", "eee"]);
+        assert_eq!(wrap("", 7), Vec::<String>::new());
+    }
+}

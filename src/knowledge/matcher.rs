@@ -1,0 +1,403 @@
+//! Finds the knowledge base entries that best explain a pasted error text: one message, a whole
+//! log line with its timestamp and JSON wrapper, or a piped log of many lines.
+//!
+//! Two channels score each entry, both weighting tokens by rarity (inverse document frequency
+//! over every kb message, title and cause, so `error` counts little and `econnrefused` a lot):
+//!
+//! - **messages**: each real message is aligned with each line of the query (and each pair of
+//!   adjacent lines) by a weighted longest common token subsequence. The score is how much of the
+//!   message's weight appears in order (or, for a short query, how much of the query's weight the
+//!   message explains), three quarters from the subsequence and one quarter from the longest
+//!   contiguous run (exact containment), damped when the matched weight is too small to be
+//!   distinctive. The best message of an entry is its message score.
+//! - **description**: how much of the query's weight appears in the entry's title (fully) or
+//!   cause (partly), so plain words such as "connection refused" or "certificate expired" work.
+//!
+//! The stronger channel gives the score and the weaker one adds a bonus; entries below
+//! [`MIN_SCORE`] are dropped, so unrelated text yields nothing. Scores are in `0..=1`.
+
+use super::normalize::{self, is_placeholder};
+use super::{Entry, Message};
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// Below this score a candidate is not an answer. Unrelated text scores 0; a real message pasted
+/// inside a log line scores above 0.8; a vague fragment of one scores around 0.4.
+pub const MIN_SCORE: f64 = 0.35;
+/// Placeholders (`<ip>`, `<url>`...) help align a message but say little about which one it is.
+const PLACEHOLDER_WEIGHT: f64 = 0.3;
+/// How much matched weight makes a message match convincing: at this much, a full match of a
+/// short message scores about 0.8 of a long one.
+const STRENGTH_SCALE: f64 = 6.0;
+/// Share of the message score that rewards the words being contiguous rather than scattered.
+const CONTIGUITY_SHARE: f64 = 0.25;
+/// The description channel tops out below a real message match.
+const DESCRIPTION_WEIGHT: f64 = 0.7;
+/// A query word found in the cause counts this much of one found in the title: causes are long
+/// prose, so common words land there by chance.
+const CAUSE_FACTOR: f64 = 0.5;
+/// A short query that a message contains whole is good evidence, if a little less than a message
+/// the query contains whole.
+const PRECISION_FACTOR: f64 = 0.85;
+/// Matched weight a match by query coverage needs, so that a word or two of common vocabulary
+/// ("failed to export") is not an answer.
+const MIN_PRECISION_EVIDENCE: f64 = 3.0;
+/// Matched weight a description match needs, so that a single common word is not an answer.
+const MIN_DESCRIPTION_EVIDENCE: f64 = 3.0;
+/// Share of the weaker channel's score added to the stronger one.
+const SECOND_CHANNEL_BONUS: f64 = 0.25;
+/// A piped log is read up to this many lines; errors repeat, and each line costs a scan.
+pub const MAX_LINES: usize = 20_000;
+/// Longer lines (minified JSON, base64 blobs) are cut: no message is anywhere near this long.
+const MAX_LINE_TOKENS: usize = 400;
+/// Token id of a query word that occurs nowhere in the knowledge base.
+const UNKNOWN: u32 = u32::MAX;
+
+/// One entry that explains the query, with its score and the message that matched best.
+#[derive(Debug, Clone)]
+pub struct Match<'a> {
+    pub entry: &'a Entry,
+    /// Confidence in `0..=1`.
+    pub score: f64,
+    /// The real message that matched, when the match came from one.
+    pub message: Option<&'a Message>,
+    /// Matched token weight, the tie-breaker between equal scores.
+    evidence: f64,
+}
+
+/// The knowledge base indexed for matching; build once, query many times.
+pub struct Matcher<'a> {
+    entries: &'a [Entry],
+    vocabulary: HashMap<String, u32>,
+    weights: Vec<f64>,
+    unknown_weight: f64,
+    /// Token ids of placeholders such as `<ip>`.
+    placeholders: HashSet<u32>,
+    patterns: Vec<Pattern>,
+    descriptions: Vec<Description>,
+}
+
+/// One kb message as weighted tokens.
+struct Pattern {
+    entry: usize,
+    message: usize,
+    tokens: Vec<u32>,
+    weights: Vec<f64>,
+    total: f64,
+}
+
+/// The words of an entry's title and cause.
+struct Description {
+    title: HashSet<u32>,
+    cause: HashSet<u32>,
+}
+
+/// Best message match of one entry so far.
+#[derive(Clone, Copy)]
+struct Best {
+    score: f64,
+    evidence: f64,
+    message: usize,
+}
+
+impl Matcher<'static> {
+    /// The matcher over the compiled-in knowledge base.
+    pub fn global() -> &'static Matcher<'static> {
+        static MATCHER: OnceLock<Matcher<'static>> = OnceLock::new();
+        MATCHER.get_or_init(|| Matcher::new(super::entries()))
+    }
+}
+
+impl<'a> Matcher<'a> {
+    /// Indexes entries: tokenizes every message, title and cause and weighs each token by how
+    /// rare it is among them.
+    pub fn new(entries: &'a [Entry]) -> Self {
+        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut document_frequency: Vec<usize> = Vec::new();
+        let mut intern = |token: String, seen: &mut HashSet<u32>| -> u32 {
+            let next = vocabulary.len() as u32;
+            let id = *vocabulary.entry(token).or_insert(next);
+            if id as usize == document_frequency.len() {
+                document_frequency.push(0);
+            }
+            if seen.insert(id) {
+                document_frequency[id as usize] += 1;
+            }
+            id
+        };
+
+        let mut documents = 0usize;
+        let mut raw_patterns = Vec::new();
+        let mut descriptions = Vec::new();
+        for (entry_index, entry) in entries.iter().enumerate() {
+            for (message_index, message) in entry.messages.iter().enumerate() {
+                let mut seen = HashSet::new();
+                let tokens: Vec<(u32, bool)> = normalize::tokens(&message.text)
+                    .into_iter()
+                    .map(|t| {
+                        let placeholder = is_placeholder(&t);
+                        (intern(t, &mut seen), placeholder)
+                    })
+                    .collect();
+                documents += 1;
+                raw_patterns.push((entry_index, message_index, tokens));
+            }
+            let mut seen = HashSet::new();
+            let title: HashSet<u32> = words(&entry.title).map(|t| intern(t, &mut seen)).collect();
+            let cause: HashSet<u32> = words(&entry.cause).map(|t| intern(t, &mut seen)).collect();
+            documents += 1;
+            descriptions.push(Description { title, cause });
+        }
+
+        let idf = |df: usize| (1.0 + documents as f64 / (df as f64 + 0.5)).ln();
+        let weights: Vec<f64> = document_frequency.iter().map(|df| idf(*df)).collect();
+        let patterns = raw_patterns
+            .into_iter()
+            .map(|(entry, message, tokens)| {
+                let weights: Vec<f64> = tokens
+                    .iter()
+                    .map(|(id, placeholder)| {
+                        if *placeholder {
+                            PLACEHOLDER_WEIGHT
+                        } else {
+                            weights[*id as usize]
+                        }
+                    })
+                    .collect();
+                Pattern {
+                    entry,
+                    message,
+                    tokens: tokens.into_iter().map(|(id, _)| id).collect(),
+                    total: weights.iter().sum(),
+                    weights,
+                }
+            })
+            .collect();
+        let placeholders = vocabulary
+            .iter()
+            .filter(|(token, _)| is_placeholder(token))
+            .map(|(_, id)| *id)
+            .collect();
+        Matcher {
+            entries,
+            vocabulary,
+            weights,
+            unknown_weight: idf(0),
+            placeholders,
+            patterns,
+            descriptions,
+        }
+    }
+
+    /// The entries that best explain `query`, best first, at most `limit`, one per code.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Match<'a>> {
+        let mut best: Vec<Option<Best>> = vec![None; self.entries.len()];
+        for window in self.windows(query) {
+            self.match_messages(&window, &mut best);
+        }
+        let query_words = self.query_words(query);
+
+        let mut matches: Vec<Match<'a>> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(index, entry)| {
+                let (description, covered) = self.describe(index, &query_words);
+                let message = best[index].unwrap_or(Best {
+                    score: 0.0,
+                    evidence: 0.0,
+                    message: 0,
+                });
+                let strong = message.score.max(description);
+                let weak = message.score.min(description);
+                let score = (strong + SECOND_CHANNEL_BONUS * weak).min(1.0);
+                (score >= MIN_SCORE).then(|| Match {
+                    entry,
+                    score,
+                    message: (message.score >= MIN_SCORE)
+                        .then(|| entry.messages.get(message.message))
+                        .flatten(),
+                    evidence: message.evidence.max(covered),
+                })
+            })
+            .collect();
+        matches.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(b.evidence.total_cmp(&a.evidence))
+        });
+        matches.truncate(limit);
+        matches
+    }
+
+    /// The token ids of each line, and of each pair of adjacent lines (a message may wrap),
+    /// without repeats: a log says the same thing many times.
+    fn windows(&self, query: &str) -> Vec<Vec<u32>> {
+        let lines: Vec<Vec<u32>> = query
+            .lines()
+            .take(MAX_LINES)
+            .map(|line| {
+                normalize::tokens(line)
+                    .into_iter()
+                    .take(MAX_LINE_TOKENS)
+                    .map(|t| self.vocabulary.get(&t).copied().unwrap_or(UNKNOWN))
+                    .collect::<Vec<u32>>()
+            })
+            .filter(|tokens| !tokens.is_empty())
+            .collect();
+        let mut seen = HashSet::new();
+        let mut windows = Vec::new();
+        for (index, line) in lines.iter().enumerate() {
+            if seen.insert(line.clone()) {
+                windows.push(line.clone());
+            }
+            if let Some(next) = lines.get(index + 1) {
+                let pair: Vec<u32> = line.iter().chain(next).copied().collect();
+                if seen.insert(pair.clone()) {
+                    windows.push(pair);
+                }
+            }
+        }
+        windows
+    }
+
+    fn match_messages(&self, window: &[u32], best: &mut [Option<Best>]) {
+        let present: HashSet<u32> = window.iter().copied().collect();
+        let window_total: f64 = window.iter().map(|t| self.weight(*t)).sum();
+        for (pattern_index, pattern) in self.patterns.iter().enumerate() {
+            // The score never exceeds the share of the message's weight present at all.
+            let reachable: f64 = pattern
+                .tokens
+                .iter()
+                .zip(&pattern.weights)
+                .filter(|(token, _)| present.contains(token))
+                .map(|(_, weight)| weight)
+                .sum();
+            let coverable = (reachable / pattern.total)
+                .max(PRECISION_FACTOR * reachable / window_total.max(f64::EPSILON));
+            if pattern.total <= 0.0 || coverable < MIN_SCORE {
+                continue;
+            }
+            let (subsequence, run) = align(&pattern.tokens, &pattern.weights, window);
+            let score = message_score(subsequence, run, pattern.total, window_total);
+            let slot = &mut best[pattern.entry];
+            let better = slot
+                .is_none_or(|b| score > b.score || (score == b.score && subsequence > b.evidence));
+            if better && score > 0.0 {
+                *slot = Some(Best {
+                    score,
+                    evidence: subsequence,
+                    message: self.patterns[pattern_index].message,
+                });
+            }
+        }
+    }
+
+    /// The weight of a query token: its rarity, little for a placeholder, most for an unknown word.
+    fn weight(&self, token: u32) -> f64 {
+        if token == UNKNOWN {
+            self.unknown_weight
+        } else if self.placeholders.contains(&token) {
+            PLACEHOLDER_WEIGHT
+        } else {
+            self.weights[token as usize]
+        }
+    }
+
+    /// The distinct informative words of the whole query with their weights.
+    fn query_words(&self, query: &str) -> Vec<(u32, f64)> {
+        let mut seen = HashSet::new();
+        words(query)
+            .take(MAX_LINE_TOKENS)
+            .filter_map(|t| {
+                let id = self.vocabulary.get(&t).copied();
+                let weight = id.map_or(self.unknown_weight, |id| self.weights[id as usize]);
+                let key = id.unwrap_or(UNKNOWN);
+                // Unknown words all count, known ones once each.
+                (key == UNKNOWN || seen.insert(key)).then_some((key, weight))
+            })
+            .collect()
+    }
+
+    /// Description score of an entry, and the matched weight behind it.
+    fn describe(&self, entry: usize, query: &[(u32, f64)]) -> (f64, f64) {
+        let description = &self.descriptions[entry];
+        let total: f64 = query.iter().map(|(_, w)| w).sum();
+        if total <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let covered: f64 = query
+            .iter()
+            .map(|(token, weight)| {
+                if description.title.contains(token) {
+                    *weight
+                } else if description.cause.contains(token) {
+                    weight * CAUSE_FACTOR
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        if covered < MIN_DESCRIPTION_EVIDENCE {
+            return (0.0, covered);
+        }
+        // A one-word query is weaker evidence than a phrase.
+        let phrase = 0.6 + 0.4 * (total / 8.0).min(1.0);
+        (DESCRIPTION_WEIGHT * covered / total * phrase, covered)
+    }
+}
+
+/// The informative words of a text: its tokens without placeholders.
+fn words(text: &str) -> impl Iterator<Item = String> {
+    normalize::tokens(text)
+        .into_iter()
+        .filter(|t| !is_placeholder(t))
+}
+
+/// Weighted longest common subsequence of a message and a window, and the weight of their
+/// longest common contiguous run. Weights are the message's.
+fn align(pattern: &[u32], weights: &[f64], window: &[u32]) -> (f64, f64) {
+    let n = pattern.len();
+    let mut previous = vec![0.0f64; n + 1];
+    let mut current = vec![0.0f64; n + 1];
+    let mut previous_run = vec![0.0f64; n + 1];
+    let mut current_run = vec![0.0f64; n + 1];
+    let mut longest_run = 0.0f64;
+    for &token in window {
+        for i in 1..=n {
+            let skip = previous[i].max(current[i - 1]);
+            if pattern[i - 1] == token {
+                current[i] = skip.max(previous[i - 1] + weights[i - 1]);
+                current_run[i] = previous_run[i - 1] + weights[i - 1];
+                longest_run = longest_run.max(current_run[i]);
+            } else {
+                current[i] = skip;
+                current_run[i] = 0.0;
+            }
+        }
+        std::mem::swap(&mut previous, &mut current);
+        std::mem::swap(&mut previous_run, &mut current_run);
+    }
+    (previous[n], longest_run)
+}
+
+/// The share of the message found in the query (or, with enough evidence, of the query found in
+/// the message), counted mostly in order and partly as one contiguous run, and damped when
+/// little weight matched at all (a two-word message is weak evidence even when complete).
+fn message_score(subsequence: f64, run: f64, total: f64, window_total: f64) -> f64 {
+    if subsequence <= 0.0 || total <= 0.0 {
+        return 0.0;
+    }
+    let share = |of: f64| (1.0 - CONTIGUITY_SHARE) * subsequence / of + CONTIGUITY_SHARE * run / of;
+    let recall = share(total);
+    let precision = if subsequence >= MIN_PRECISION_EVIDENCE && window_total > 0.0 {
+        PRECISION_FACTOR * share(window_total).min(1.0)
+    } else {
+        0.0
+    };
+    let strength = 1.0 - (-subsequence / STRENGTH_SCALE).exp();
+    recall.max(precision) * (0.55 + 0.45 * strength)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,67 @@
+//! LINT_ATTRIBUTE_VALUE_TOO_LONG: string (or bytes) attribute values above a configured size on
+//! resources, scopes, spans, events, links, log records and data points, including values nested
+//! in arrays and maps. Reported once per attribute key per service; the value itself is never
+//! shown, it may be a request body or a secret.
+
+use super::LINT_CHECK;
+use super::seen::Findings;
+use super::walk::{attribute_sets, clip};
+use crate::report::{Code, Finding, Severity};
+use crate::serve::Payload;
+use opentelemetry_proto::tonic::common::v1::AnyValue;
+use opentelemetry_proto::tonic::common::v1::any_value::Value;
+
+/// Nested arrays and maps deeper than this are not searched; real attributes are flat.
+const MAX_DEPTH: usize = 4;
+
+pub(super) fn check(payload: &Payload, limit: usize, out: &mut Findings<'_>) {
+    for set in attribute_sets(payload) {
+        for kv in set.attributes {
+            let Some(len) = kv.value.as_ref().map(|v| longest(v, 0)) else {
+                continue;
+            };
+            if len <= limit {
+                continue;
+            }
+            out.once(Code::LintAttributeValueTooLong, (set.service.key(), &kv.key), || {
+                Finding::new(
+                    Code::LintAttributeValueTooLong,
+                    Severity::Warning,
+                    LINT_CHECK,
+                    format!("attribute `{}` carries a very long value", clip(&kv.key)),
+                )
+                .evidence(format!(
+                    "{}, {}: `{}` is {len} bytes, above the lint limit of {limit}",
+                    set.service,
+                    set.owner,
+                    clip(&kv.key)
+                ))
+                .evidence("long values inflate every export towards size limits (4 MiB by default for gRPC) and backends may truncate or reject them")
+                .fix("shorten or drop the attribute at the source (a body, a full SQL text or a stack trace rarely belongs in an attribute)")
+                .fix("set OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT (or OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT) where the SDK supports it, or truncate in the Collector (transform processor, truncate_all)")
+            });
+        }
+    }
+}
+
+/// The size in bytes of the longest string or bytes value in `value`.
+fn longest(value: &AnyValue, depth: usize) -> usize {
+    match &value.value {
+        Some(Value::StringValue(text)) => text.len(),
+        Some(Value::BytesValue(bytes)) => bytes.len(),
+        Some(Value::ArrayValue(array)) if depth < MAX_DEPTH => array
+            .values
+            .iter()
+            .map(|v| longest(v, depth + 1))
+            .max()
+            .unwrap_or(0),
+        Some(Value::KvlistValue(list)) if depth < MAX_DEPTH => list
+            .values
+            .iter()
+            .filter_map(|kv| kv.value.as_ref())
+            .map(|v| longest(v, depth + 1))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
+}

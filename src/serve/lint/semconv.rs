@@ -1,0 +1,72 @@
+//! LINT_DEPRECATED_SEMCONV: attribute keys the semantic conventions deprecated, with their
+//! replacement from [`semconv_table`](super::semconv_table). Reported once per key per service;
+//! when the replacement is present too, the instrumentation is mid-migration (`…/dup` mode).
+
+use super::LINT_CHECK;
+use super::seen::Findings;
+use super::semconv_table::{Deprecation, lookup};
+use super::walk::{AttributeSet, attribute_sets};
+use crate::report::{Code, Finding, Severity};
+use crate::serve::Payload;
+
+pub(super) fn check(payload: &Payload, out: &mut Findings<'_>) {
+    for set in attribute_sets(payload) {
+        for kv in set.attributes {
+            let Some(row) = lookup(&kv.key) else {
+                continue;
+            };
+            out.once(
+                Code::LintDeprecatedSemconv,
+                (set.service.key(), row.key),
+                || finding(&set, row),
+            );
+        }
+    }
+}
+
+fn finding(set: &AttributeSet<'_>, row: &Deprecation) -> Finding {
+    let replacement = row
+        .replacements
+        .iter()
+        .map(|key| format!("`{key}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let mut finding = Finding::new(
+        Code::LintDeprecatedSemconv,
+        Severity::Warning,
+        LINT_CHECK,
+        format!("deprecated attribute `{}`, use {replacement}", row.key),
+    )
+    .evidence(format!(
+        "{}, {}: `{}` is deprecated since semantic conventions {}",
+        set.service, set.owner, row.key, row.since
+    ));
+    if !row.note.is_empty() {
+        finding = finding.evidence(format!("replacement: {}", row.note));
+    }
+    let both = set
+        .attributes
+        .iter()
+        .any(|kv| row.replacements.contains(&kv.key.as_str()));
+    if both {
+        finding = finding.evidence(
+            "the replacement is sent as well: the instrumentation emits old and new names side by side",
+        );
+    }
+    finding = finding.fix(format!(
+        "upgrade the instrumentation, or rename `{}` to {replacement} where you set it yourself",
+        row.key
+    ));
+    if let Some(opt_in) = row.opt_in {
+        finding = if both {
+            finding.fix(format!(
+                "once dashboards and alerts use the new names, set OTEL_SEMCONV_STABILITY_OPT_IN={opt_in} (instead of {opt_in}/dup) to stop sending the old ones"
+            ))
+        } else {
+            finding.fix(format!(
+                "instrumentations mid-migration switch with OTEL_SEMCONV_STABILITY_OPT_IN={opt_in} (new names only) or {opt_in}/dup (both)"
+            ))
+        };
+    }
+    finding.doc(row.source)
+}

@@ -1,0 +1,244 @@
+//! The human live view: one compact line per span, grouped by trace and indented under its
+//! parent when the parent has been seen; metrics and logs one line each; lint findings as they
+//! are found; a summary per service at the end.
+
+use super::summary::{Summary, points};
+use super::values::{service_name, text};
+use crate::report::{Finding, Severity};
+use crate::serve::{Payload, Received};
+use anstyle::{AnsiColor, Style};
+use opentelemetry_proto::tonic::trace::v1::Span;
+use std::collections::{HashMap, VecDeque};
+
+/// Spans remembered for indenting children that arrive in later batches.
+const REMEMBERED_SPANS: usize = 50_000;
+
+pub struct HumanView {
+    color: bool,
+    depth: HashMap<Vec<u8>, usize>,
+    order: VecDeque<Vec<u8>>,
+}
+
+impl HumanView {
+    pub fn new(color: bool) -> Self {
+        HumanView {
+            color,
+            depth: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+
+    pub fn listening(&self, grpc: std::net::SocketAddr, http: std::net::SocketAddr) -> Vec<String> {
+        vec![
+            format!(
+                "listening: OTLP/gRPC on {grpc}, OTLP/HTTP on http://{http} (/v1/traces, /v1/metrics, /v1/logs)"
+            ),
+            format!(
+                "point your app at it: OTEL_EXPORTER_OTLP_ENDPOINT=http://{http} (http/protobuf) or OTEL_EXPORTER_OTLP_ENDPOINT=http://{grpc} OTEL_EXPORTER_OTLP_PROTOCOL=grpc"
+            ),
+            "Ctrl-C prints a summary per service".to_string(),
+        ]
+    }
+
+    /// The lines of one batch.
+    pub fn batch(&mut self, received: &Received) -> Vec<String> {
+        let transport = self.dim(&format!("[{}]", received.transport.as_str()));
+        let mut lines = Vec::new();
+        match &received.payload {
+            Payload::Traces(request) => {
+                for rs in &request.resource_spans {
+                    let service = service_name(rs.resource.as_ref());
+                    let spans: Vec<&Span> = rs.scope_spans.iter().flat_map(|s| &s.spans).collect();
+                    for span in parents_first(&spans) {
+                        let depth = self.depth_of(span);
+                        let duration = span
+                            .end_time_unix_nano
+                            .saturating_sub(span.start_time_unix_nano)
+                            as f64
+                            / 1e6;
+                        let failed = span.status.as_ref().is_some_and(|s| s.code == 2);
+                        let mark = if failed {
+                            self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), " ERROR")
+                        } else {
+                            String::new()
+                        };
+                        lines.push(format!(
+                            "{} {} {}{}{} {}{mark} {transport}",
+                            self.paint(
+                                Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+                                &format!("{service:<18}")
+                            ),
+                            self.dim(&hex::encode(
+                                span.trace_id.get(..4).unwrap_or(&span.trace_id)
+                            )),
+                            "  ".repeat(depth),
+                            if depth > 0 { "└ " } else { "" },
+                            span.name,
+                            self.dim(&format!("{duration:.1} ms")),
+                        ));
+                    }
+                }
+            }
+            Payload::Metrics(request) => {
+                for rm in &request.resource_metrics {
+                    let service = service_name(rm.resource.as_ref());
+                    for metric in rm.scope_metrics.iter().flat_map(|s| &s.metrics) {
+                        lines.push(format!(
+                            "{} metric {} {} {transport}",
+                            self.paint(
+                                Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+                                &format!("{service:<18}")
+                            ),
+                            metric.name,
+                            self.dim(&format!("({} points)", points(metric.data.as_ref()))),
+                        ));
+                    }
+                }
+            }
+            Payload::Logs(request) => {
+                for rl in &request.resource_logs {
+                    let service = service_name(rl.resource.as_ref());
+                    for record in rl.scope_logs.iter().flat_map(|s| &s.log_records) {
+                        let severity = if record.severity_text.is_empty() {
+                            format!("sev{}", record.severity_number)
+                        } else {
+                            record.severity_text.clone()
+                        };
+                        lines.push(format!(
+                            "{} log {} {} {transport}",
+                            self.paint(
+                                Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+                                &format!("{service:<18}")
+                            ),
+                            severity,
+                            record.body.as_ref().map(text).unwrap_or_default(),
+                        ));
+                    }
+                }
+            }
+        }
+        if lines.is_empty() {
+            lines.push(format!(
+                "{} {transport}",
+                self.dim("(an export request with no data)")
+            ));
+        }
+        lines
+    }
+
+    pub fn finding(&self, finding: &Finding) -> Vec<String> {
+        let color = match finding.severity {
+            Severity::Error => AnsiColor::Red,
+            Severity::Warning => AnsiColor::Yellow,
+            Severity::Info => AnsiColor::Blue,
+        };
+        let mut lines = vec![format!(
+            "{} {} {}",
+            self.paint(
+                Style::new().fg_color(Some(color.into())).bold(),
+                &format!("{} {}", mark(finding.severity), finding.code)
+            ),
+            finding.title,
+            ""
+        )];
+        lines.extend(
+            finding
+                .evidence
+                .iter()
+                .take(3)
+                .map(|e| format!("    {} {e}", self.dim("evidence:"))),
+        );
+        lines.extend(finding.fix.iter().take(1).map(|f| format!("    fix: {f}")));
+        lines
+    }
+
+    pub fn summary(&self, summary: &Summary) -> Vec<String> {
+        let mut lines = vec![String::new(), self.paint(Style::new().bold(), "summary")];
+        if summary.services.is_empty() {
+            lines.push("  nothing arrived: is the app's exporter pointed here, and does it flush before exiting?".into());
+        }
+        for (service, totals) in &summary.services {
+            lines.push(format!(
+                "  {service:<18} {} spans ({} errors), {} metric points, {} log records via {}",
+                totals.spans,
+                totals.error_spans,
+                totals.data_points,
+                totals.log_records,
+                totals.transports.join(", ")
+            ));
+        }
+        if !summary.findings.is_empty() {
+            let list: Vec<String> = summary
+                .findings
+                .iter()
+                .map(|(code, n)| format!("{code} ×{n}"))
+                .collect();
+            lines.push(format!("  lint findings: {}", list.join(", ")));
+        }
+        lines.push(format!("  {} export requests", summary.requests));
+        lines
+    }
+
+    fn depth_of(&mut self, span: &Span) -> usize {
+        let depth = if span.parent_span_id.is_empty() {
+            0
+        } else {
+            self.depth.get(&span.parent_span_id).map_or(1, |d| d + 1)
+        };
+        self.depth.insert(span.span_id.clone(), depth);
+        self.order.push_back(span.span_id.clone());
+        if self.order.len() > REMEMBERED_SPANS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.depth.remove(&oldest);
+        }
+        depth
+    }
+}
+
+fn mark(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "✗",
+        Severity::Warning => "!",
+        Severity::Info => "i",
+    }
+}
+
+/// Spans of a batch ordered so a parent comes before its children (SDKs often export children
+/// first, since they end first).
+fn parents_first<'a>(spans: &[&'a Span]) -> Vec<&'a Span> {
+    let ids: std::collections::HashSet<&[u8]> =
+        spans.iter().map(|s| s.span_id.as_slice()).collect();
+    let mut ordered: Vec<&Span> = Vec::with_capacity(spans.len());
+    let mut placed: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    let mut remaining: Vec<&Span> = spans.to_vec();
+    while !remaining.is_empty() {
+        let before = remaining.len();
+        remaining.retain(|span| {
+            let parent_ready = span.parent_span_id.is_empty()
+                || !ids.contains(span.parent_span_id.as_slice())
+                || placed.contains(span.parent_span_id.as_slice());
+            if parent_ready {
+                ordered.push(span);
+                placed.insert(span.span_id.as_slice());
+            }
+            !parent_ready
+        });
+        if remaining.len() == before {
+            ordered.append(&mut remaining);
+        }
+    }
+    ordered
+}

@@ -1,0 +1,6 @@
+//! What `serve` shows: the human live view or NDJSON, and the summary at the end.
+
+pub mod human;
+pub mod ndjson;
+pub mod summary;
+pub mod values;

@@ -1,0 +1,276 @@
+//! `serve` with real clients: the OpenTelemetry Python SDK and its OTLP gRPC and HTTP exporters
+//! send spans; every fault flag is observed from the Python exporter's side.
+
+use crate::support::cli::CLI_TIMEOUT;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// `otlp-doctor serve --format json` on free ports, read line by line.
+pub struct Serve {
+    child: Child,
+    lines: mpsc::Receiver<Value>,
+    pub grpc: String,
+    pub http: String,
+    pub ca_file: Option<String>,
+}
+
+impl Serve {
+    pub fn start(extra: &[&str]) -> Serve {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("otlp-doctor"))
+            .args([
+                "serve",
+                "--grpc-listen",
+                "127.0.0.1:0",
+                "--http-listen",
+                "127.0.0.1:0",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("otlp-doctor serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let lines = read_lines(stdout);
+        let first = lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a listening line");
+        assert_eq!(first["kind"], "listening", "{first}");
+        let scheme = if first.get("tls_ca_file").is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        Serve {
+            child,
+            lines,
+            grpc: format!("{scheme}://{}", first["grpc"].as_str().expect("grpc addr")),
+            http: format!("{scheme}://{}", first["http"].as_str().expect("http addr")),
+            ca_file: first["tls_ca_file"].as_str().map(str::to_string),
+        }
+    }
+
+    /// Stops with SIGINT and returns every line printed after `listening`, summary included.
+    pub fn stop(mut self) -> Vec<Value> {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let mut all = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(10)) {
+            let last = line["kind"] == "summary";
+            all.push(line);
+            if last {
+                break;
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        all
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn read_lines(stdout: ChildStdout) -> mpsc::Receiver<Value> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            match serde_json::from_str::<Value>(&line) {
+                Ok(value) => {
+                    if sender.send(value).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => panic!("serve printed a line that is not JSON ({e}): {line}"),
+            }
+        }
+    });
+    receiver
+}
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/python/export_spans.py")
+}
+
+/// Runs the Python exporter; returns its JSON report.
+pub fn python_export(
+    protocol: &str,
+    endpoint: &str,
+    service: &str,
+    count: usize,
+    header: &str,
+    ca_file: Option<&str>,
+) -> Value {
+    let mut command = Command::new("python3");
+    // requests lets these variables override the exporter's own CA file (session.verify).
+    command
+        .env_remove("REQUESTS_CA_BUNDLE")
+        .env_remove("CURL_CA_BUNDLE");
+    command
+        .arg(script())
+        .args([protocol, endpoint, service, &count.to_string(), header]);
+    if let Some(ca) = ca_file {
+        command.arg(ca);
+    }
+    let output = command.output().expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|_| {
+        panic!(
+            "the Python exporter script failed (install its packages with `bash scripts/test-deps.sh`):\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn spans_of<'a>(lines: &'a [Value], service: &str) -> Vec<&'a Value> {
+    lines
+        .iter()
+        .filter(|l| l["kind"] == "span" && l["service"] == service)
+        .collect()
+}
+
+#[test]
+fn python_sdk_spans_arrive_once_each_over_grpc_and_http() {
+    let serve = Serve::start(&[]);
+    let grpc = python_export("grpc", &serve.grpc, "py-grpc", 3, "", None);
+    let http = python_export("http", &serve.http, "py-http", 4, "", None);
+    assert_eq!(grpc["result"], "SUCCESS", "{grpc}");
+    assert_eq!(http["result"], "SUCCESS", "{http}");
+    let lines = serve.stop();
+    let grpc_spans = spans_of(&lines, "py-grpc");
+    let http_spans = spans_of(&lines, "py-http");
+    assert_eq!(grpc_spans.len(), 3, "each span once: {lines:#?}");
+    assert_eq!(http_spans.len(), 4, "each span once: {lines:#?}");
+    assert!(grpc_spans.iter().all(|s| s["transport"] == "grpc"));
+    assert!(http_spans.iter().all(|s| s["transport"] == "http/protobuf"));
+    for span in grpc_spans.iter().chain(&http_spans) {
+        for key in [
+            "name",
+            "trace_id",
+            "span_id",
+            "parent_span_id",
+            "start_unix_nano",
+            "end_unix_nano",
+            "attributes",
+        ] {
+            assert!(span.get(key).is_some(), "span line lacks {key}: {span}");
+        }
+    }
+    let summary = lines.last().expect("summary");
+    assert_eq!(summary["kind"], "summary");
+    assert_eq!(summary["services"]["py-grpc"]["spans"], 3);
+}
+
+#[test]
+fn required_header_is_seen_by_the_python_exporter() {
+    let serve = Serve::start(&["--require-header", "x-token=letmein"]);
+    let refused = python_export("http", &serve.http, "py", 1, "", None);
+    assert_eq!(refused["result"], "FAILURE", "{refused}");
+    assert!(refused["logs"].to_string().contains("401"), "{refused}");
+    let accepted = python_export("http", &serve.http, "py", 1, "x-token=letmein", None);
+    assert_eq!(accepted["result"], "SUCCESS", "{accepted}");
+    let refused = python_export("grpc", &serve.grpc, "py", 1, "", None);
+    assert_eq!(refused["result"], "FAILURE", "{refused}");
+    assert!(
+        refused["logs"]
+            .to_string()
+            .to_uppercase()
+            .contains("UNAUTHENTICATED"),
+        "{refused}"
+    );
+    let lines = serve.stop();
+    assert!(
+        !lines.iter().any(|l| l.to_string().contains("letmein")),
+        "the required value is a secret"
+    );
+}
+
+#[test]
+fn injected_failures_are_seen_by_the_python_exporter() {
+    // The Python exporter logs the reason phrase for retryable statuses and the code otherwise.
+    for (kind, expect) in [
+        ("unavailable", ["503", "Service Unavailable"]),
+        ("throttled", ["429", "Too Many Requests"]),
+        ("server-error", ["500", "Internal Server Error"]),
+    ] {
+        let serve = Serve::start(&["--fail-rate", "1", "--fail-with", kind]);
+        let report = python_export("http", &serve.http, "py", 1, "", None);
+        assert_eq!(report["result"], "FAILURE", "{kind}: {report}");
+        let logs = report["logs"].to_string();
+        assert!(expect.iter().any(|e| logs.contains(e)), "{kind}: {report}");
+    }
+    let serve = Serve::start(&["--fail-rate", "1", "--fail-with", "server-error"]);
+    let report = python_export("grpc", &serve.grpc, "py", 1, "", None);
+    assert_eq!(report["result"], "FAILURE", "{report}");
+    assert!(
+        report["logs"]
+            .to_string()
+            .to_uppercase()
+            .contains("INTERNAL"),
+        "{report}"
+    );
+}
+
+#[test]
+fn delay_and_partial_success_as_the_python_exporter_sees_them() {
+    let serve = Serve::start(&["--delay", "200ms", "--reject-partial", "1"]);
+    let started = std::time::Instant::now();
+    let report = python_export("grpc", &serve.grpc, "py", 1, "", None);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    // The Python exporter counts partial success as success (it only logs it, if at all).
+    assert_eq!(report["result"], "SUCCESS", "{report}");
+    let _ = serve.stop();
+    let _ = CLI_TIMEOUT;
+}
+
+#[test]
+fn tls_serve_works_with_the_printed_ca() {
+    let serve = Serve::start(&["--tls"]);
+    let ca = serve.ca_file.clone().expect("the CA file is printed");
+    let http = python_export("http", &serve.http, "py-tls", 1, "", Some(&ca));
+    assert_eq!(http["result"], "SUCCESS", "{http}");
+    let grpc = python_export(
+        "grpc",
+        &serve.grpc.replacen("https://", "", 1),
+        "py-tls",
+        1,
+        "",
+        Some(&ca),
+    );
+    assert_eq!(grpc["result"], "SUCCESS", "{grpc}");
+    let lines = serve.stop();
+    assert_eq!(spans_of(&lines, "py-tls").len(), 2);
+}
+
+#[test]
+fn check_against_serve_is_healthy_and_sees_faults() {
+    let serve = Serve::start(&[
+        "--require-header",
+        "authorization=Bearer tok3n-abcdefghijklmnopqrstuvwxyz",
+    ]);
+    let (_, report) = crate::check::check(&[&serve.http, "--signals", "traces,metrics,logs"]);
+    crate::check::assert_root_cause(&report, "AUTH_UNAUTHENTICATED");
+    let (exit, report) = crate::check::check(&[
+        &serve.grpc,
+        "--protocol",
+        "grpc",
+        "--header",
+        "authorization=Bearer tok3n-abcdefghijklmnopqrstuvwxyz",
+        "--signals",
+        "traces,metrics,logs",
+    ]);
+    crate::check::assert_healthy(exit, &report);
+    let _ = serve.stop();
+}
