@@ -16,6 +16,9 @@ use crate::serve::view::summary::Summary;
 use crate::serve::{Receiver, ReceiverConfig, batch_channel};
 use std::time::{Duration, SystemTime};
 
+/// How often idle traces are judged for orphan spans when no batch arrives.
+const LINT_TICK: Duration = Duration::from_secs(5);
+
 pub fn run(args: ServeArgs) -> Result<ExitStatus, CommandError> {
     let mut redactor = Redactor::new();
     if let Some(header) = &args.require_header {
@@ -98,9 +101,16 @@ async fn serve(
     let mut summary = Summary::default();
     let stop = stop_signal(duration);
     tokio::pin!(stop);
+    let mut tick = tokio::time::interval(LINT_TICK);
     loop {
         tokio::select! {
             () = &mut stop => break,
+            _ = tick.tick() => {
+                for finding in linter.tick(SystemTime::now()) {
+                    summary.add_finding(&finding);
+                    show_finding(printer, &view, format, &finding);
+                }
+            }
             received = batches.recv() => {
                 let Some(received) = received else { break };
                 summary.add(&received);

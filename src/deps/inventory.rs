@@ -18,17 +18,14 @@ pub fn project_section(cx: &Context<'_>, manifest: &Path, lock_path: &Path) -> S
         .into_iter()
         .map(|id| lock.package(id).label())
         .collect();
-    let format = lock
-        .format
-        .map(|v| format!(" (format v{v})"))
-        .unwrap_or_default();
+    let format = match lock.format {
+        Some(v) => format!("v{v}"),
+        None => "v1 or v2 (no version line)".to_string(),
+    };
     Section::new("project")
         .row("manifest", manifest.display().to_string(), None)
-        .row(
-            "lock file",
-            format!("{}{format}", lock_path.display()),
-            None,
-        )
+        .row("lock file", lock_path.display().to_string(), None)
+        .row("lock format", format, None)
         .row("packages in lock", lock.packages.len().to_string(), None)
         .row(
             "own packages",

@@ -42,6 +42,9 @@ const PRECISION_FACTOR: f64 = 0.85;
 /// Matched weight a match by query coverage needs, so that a word or two of common vocabulary
 /// ("failed to export") is not an answer.
 const MIN_PRECISION_EVIDENCE: f64 = 3.0;
+/// Matches by query coverage and by description also need one word at least this rare (found in
+/// about one in twelve messages, titles and causes, or fewer), for the same reason.
+const RARE_WEIGHT: f64 = 2.5;
 /// Matched weight a description match needs, so that a single common word is not an answer.
 const MIN_DESCRIPTION_EVIDENCE: f64 = 3.0;
 /// Share of the weaker channel's score added to the stronger one.
@@ -278,8 +281,18 @@ impl<'a> Matcher<'a> {
             if pattern.total <= 0.0 || coverable < MIN_SCORE {
                 continue;
             }
+            let rare = pattern
+                .tokens
+                .iter()
+                .zip(&pattern.weights)
+                .any(|(token, weight)| *weight >= RARE_WEIGHT && present.contains(token));
             let (subsequence, run) = align(&pattern.tokens, &pattern.weights, window);
-            let score = message_score(subsequence, run, pattern.total, window_total);
+            let score = message_score(
+                subsequence,
+                run,
+                pattern.total,
+                rare.then_some(window_total),
+            );
             let slot = &mut best[pattern.entry];
             let better = slot
                 .is_none_or(|b| score > b.score || (score == b.score && subsequence > b.evidence));
@@ -326,19 +339,22 @@ impl<'a> Matcher<'a> {
         if total <= 0.0 {
             return (0.0, 0.0);
         }
+        let mut rare = false;
         let covered: f64 = query
             .iter()
             .map(|(token, weight)| {
-                if description.title.contains(token) {
+                let found = if description.title.contains(token) {
                     *weight
                 } else if description.cause.contains(token) {
                     weight * CAUSE_FACTOR
                 } else {
-                    0.0
-                }
+                    return 0.0;
+                };
+                rare |= *weight >= RARE_WEIGHT;
+                found
             })
             .sum();
-        if covered < MIN_DESCRIPTION_EVIDENCE {
+        if covered < MIN_DESCRIPTION_EVIDENCE || !rare {
             return (0.0, covered);
         }
         // A one-word query is weaker evidence than a phrase.
@@ -384,16 +400,17 @@ fn align(pattern: &[u32], weights: &[f64], window: &[u32]) -> (f64, f64) {
 /// The share of the message found in the query (or, with enough evidence, of the query found in
 /// the message), counted mostly in order and partly as one contiguous run, and damped when
 /// little weight matched at all (a two-word message is weak evidence even when complete).
-fn message_score(subsequence: f64, run: f64, total: f64, window_total: f64) -> f64 {
+fn message_score(subsequence: f64, run: f64, total: f64, window_total: Option<f64>) -> f64 {
     if subsequence <= 0.0 || total <= 0.0 {
         return 0.0;
     }
     let share = |of: f64| (1.0 - CONTIGUITY_SHARE) * subsequence / of + CONTIGUITY_SHARE * run / of;
     let recall = share(total);
-    let precision = if subsequence >= MIN_PRECISION_EVIDENCE && window_total > 0.0 {
-        PRECISION_FACTOR * share(window_total).min(1.0)
-    } else {
-        0.0
+    let precision = match window_total {
+        Some(window_total) if subsequence >= MIN_PRECISION_EVIDENCE && window_total > 0.0 => {
+            PRECISION_FACTOR * share(window_total).min(1.0)
+        }
+        _ => 0.0,
     };
     let strength = 1.0 - (-subsequence / STRENGTH_SCALE).exp();
     recall.max(precision) * (0.55 + 0.45 * strength)

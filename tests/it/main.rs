@@ -2,6 +2,7 @@ mod check;
 mod cli;
 mod collector;
 mod deps;
+mod explain;
 mod export;
 mod peers;
 mod serve;

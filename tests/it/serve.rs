@@ -274,3 +274,82 @@ fn check_against_serve_is_healthy_and_sees_faults() {
     crate::check::assert_healthy(exit, &report);
     let _ = serve.stop();
 }
+
+#[test]
+fn collector_contrib_filelog_logs_arrive_at_serve() {
+    use crate::support::otelcol::Otelcol;
+    let serve = Serve::start(&[]);
+    let collector = Otelcol::builder("otlphttp", &serve.http).start();
+    collector.write_logs(5);
+    // The Collector batches for 50 ms and polls the file every 50 ms: wait (bounded) for the lines.
+    let mut logs = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while logs.len() < 5 && std::time::Instant::now() < deadline {
+        if let Ok(line) = serve.lines.recv_timeout(Duration::from_millis(500))
+            && line["kind"] == "log"
+        {
+            logs.push(line);
+        }
+    }
+    assert_eq!(
+        logs.len(),
+        5,
+        "log records from the Collector:\n{logs:#?}\ncollector log:\n{}",
+        collector.log_tail(30)
+    );
+    assert!(
+        logs.iter().all(|l| l["transport"] == "http/protobuf"),
+        "{logs:#?}"
+    );
+    assert!(logs.iter().any(|l| {
+        l["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("otlp-doctor test line"))
+    }));
+    let lines = serve.stop();
+    let summary = lines.last().expect("summary");
+    assert!(
+        summary["services"]
+            .as_object()
+            .is_some_and(|s| !s.is_empty()),
+        "{summary}"
+    );
+}
+
+#[test]
+fn lint_findings_stream_as_ndjson() {
+    let serve = Serve::start(&[]);
+    let output = crate::support::otlp_doctor()
+        .args([
+            "send",
+            &serve.grpc,
+            "--protocol",
+            "grpc",
+            "--attr",
+            "http.method=GET",
+            "--service-name",
+            "shop",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("send runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let lines = serve.stop();
+    let finding = lines
+        .iter()
+        .find(|l| l["kind"] == "finding" && l["code"] == "LINT_DEPRECATED_SEMCONV")
+        .unwrap_or_else(|| panic!("no deprecated-semconv finding in {lines:#?}"));
+    assert!(
+        finding.to_string().contains("http.request.method"),
+        "{finding}"
+    );
+    assert!(
+        finding.to_string().contains("shop"),
+        "names the service: {finding}"
+    );
+}

@@ -43,7 +43,7 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
                 protocol: target.protocol,
                 url: &url,
                 items: request.item_count(),
-                trace_id: &trace_id,
+                trace_id,
             };
             let interpretation = interpret(&answer, &cx);
             SignalResult {

@@ -127,7 +127,7 @@ fn finding(cx: &Context<'_>, splits: &[Split]) -> Finding {
     let target = target_line(splits);
     for (i, split) in splits.iter().enumerate() {
         for (line, ids) in &split.lines {
-            if i > 0 && *line == target {
+            if i > 0 && Some(*line) == target {
                 continue;
             }
             for &id in ids {
@@ -203,22 +203,21 @@ fn mixing_roots(cx: &Context<'_>, splits: &[Split]) -> Vec<(String, String)> {
 
 /// The line to align on: the newest opentelemetry line in the lock. Every pairing is stated
 /// against it; the SDK and (since 0.25) the proto crate share its numbers.
-fn target_line(splits: &[Split]) -> Line {
+fn target_line(splits: &[Split]) -> Option<Line> {
     let primary = splits
         .iter()
         .find(|s| s.krate == "opentelemetry")
-        .unwrap_or(&splits[0]);
-    *primary
-        .lines
-        .keys()
-        .next_back()
-        .expect("a split has at least two lines")
+        .or(splits.first())?;
+    primary.lines.keys().next_back().copied()
 }
 
 /// Concrete steps: which crate to move to which release (once per crate and manifest), then
 /// how to see every route to the old opentelemetry.
-fn fixes(cx: &Context<'_>, splits: &[Split], target: Line) -> Vec<String> {
+fn fixes(cx: &Context<'_>, splits: &[Split], target: Option<Line>) -> Vec<String> {
     let lock = cx.graph.lock();
+    let Some(target) = target else {
+        return Vec::new();
+    };
     let mut fixes: Vec<String> = Vec::new();
     let mut handled: Vec<(PackageId, PackageId)> = Vec::new();
     for split in splits {
@@ -241,8 +240,8 @@ fn fixes(cx: &Context<'_>, splits: &[Split], target: Line) -> Vec<String> {
     let primary = splits
         .iter()
         .find(|s| s.krate == "opentelemetry")
-        .unwrap_or(&splits[0]);
-    for (line, ids) in &primary.lines {
+        .or(splits.first());
+    for (line, ids) in primary.iter().flat_map(|s| &s.lines) {
         if *line == target {
             continue;
         }

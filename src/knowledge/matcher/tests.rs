@@ -223,10 +223,10 @@ fn alignment_prefers_in_order_and_contiguous_words() {
     assert_eq!(align(&pattern, &weights, &[9, 1, 2, 3, 9]), (3.0, 3.0));
     assert_eq!(align(&pattern, &weights, &[1, 9, 2, 9, 3]), (3.0, 1.0));
     assert_eq!(align(&pattern, &weights, &[3, 2, 1]), (1.0, 1.0));
-    assert!(message_score(3.0, 3.0, 3.0, 9.0) > message_score(3.0, 1.0, 3.0, 9.0));
-    assert_eq!(message_score(0.0, 0.0, 3.0, 9.0), 0.0);
+    assert!(message_score(3.0, 3.0, 3.0, Some(9.0)) > message_score(3.0, 1.0, 3.0, Some(9.0)));
+    assert_eq!(message_score(0.0, 0.0, 3.0, Some(9.0)), 0.0);
     // A short query wholly inside a longer message still counts, below the message itself.
-    let inside = message_score(4.0, 4.0, 8.0, 4.0);
-    assert!(inside > message_score(4.0, 4.0, 8.0, 40.0));
-    assert!(inside < message_score(8.0, 8.0, 8.0, 8.0));
+    let inside = message_score(4.0, 4.0, 8.0, Some(4.0));
+    assert!(inside > message_score(4.0, 4.0, 8.0, Some(40.0)));
+    assert!(inside < message_score(8.0, 8.0, 8.0, None));
 }
