@@ -10,6 +10,7 @@ pub mod cli;
 pub mod collector;
 pub mod commands;
 pub mod deps;
+pub mod fuzzing;
 pub mod knowledge;
 pub mod otlp;
 pub mod printer;

@@ -173,3 +173,103 @@ fn tonic_mismatch(cx: &Context<'_>, local: PackageId) -> Option<Finding> {
         )),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::deps::Project;
+    use crate::report::Severity;
+
+    const APP: &str = "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\ntracing-opentelemetry = \"0.31\"\n";
+
+    fn lock(app_deps: &str, tracing_otel: &str, app_tonic: &str) -> String {
+        format!(
+            r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [{app_deps}]
+[[package]]
+name = "opentelemetry"
+version = "0.33.1"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+[[package]]
+name = "opentelemetry-otlp"
+version = "0.33.1"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["opentelemetry", "tonic 0.14.9"]
+[[package]]
+name = "tracing-opentelemetry"
+version = "{tracing_otel}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+[[package]]
+name = "tonic"
+version = "0.14.9"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+[[package]]
+name = "tonic"
+version = "{app_tonic}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#
+        )
+    }
+
+    fn findings(lock: &str) -> Vec<crate::report::Finding> {
+        let project = Project::from_texts(APP, lock).expect("parses");
+        super::check(&project.context()).findings
+    }
+
+    #[test]
+    fn pairs_that_fit_are_clean() {
+        let lock = lock(
+            "\"opentelemetry\", \"opentelemetry-otlp\", \"tracing-opentelemetry\"",
+            "0.34.0",
+            "0.14.9",
+        );
+        assert!(findings(&lock).is_empty());
+    }
+
+    #[test]
+    fn an_old_tracing_opentelemetry_is_named_with_its_release() {
+        let lock = lock(
+            "\"opentelemetry\", \"opentelemetry-otlp\", \"tracing-opentelemetry\"",
+            "0.31.0",
+            "0.14.9",
+        );
+        let findings = findings(&lock);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert!(
+            findings[0]
+                .fix
+                .iter()
+                .any(|f| f.starts_with("set tracing-opentelemetry = \"0.34\" in Cargo.toml")),
+            "{:?}",
+            findings[0].fix
+        );
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e
+                    == "declared in Cargo.toml: tracing-opentelemetry = { version = \"0.31\" }"),
+            "{:?}",
+            findings[0].evidence
+        );
+    }
+
+    #[test]
+    fn another_tonic_than_the_exporters_is_a_warning() {
+        let lock = lock(
+            "\"opentelemetry-otlp\", \"tonic 0.12.3\"",
+            "0.34.0",
+            "0.12.3",
+        );
+        let findings = findings(&lock);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert_eq!(
+            findings[0].title,
+            "app uses tonic 0.12 but opentelemetry-otlp 0.33.1 is built on tonic 0.14"
+        );
+    }
+}
