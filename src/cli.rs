@@ -102,6 +102,15 @@ pub struct OutputArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Also check the Collector's health_check extension, e.g. http://localhost:13133/
+    #[arg(long, value_name = "URL")]
+    pub collector_health: Option<String>,
+    /// After the export, look the probe trace up in the backend: jaeger|tempo|zipkin=URL
+    #[arg(long, value_name = "KIND=URL", value_parser = crate::checks::backend::BackendQuery::parse)]
+    pub verify_backend: Option<crate::checks::backend::BackendQuery>,
+    /// How long to wait for the trace to appear in the backend
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration_flag)]
+    pub backend_deadline: Duration,
     #[command(flatten)]
     pub output: OutputArgs,
 }

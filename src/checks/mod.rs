@@ -1,6 +1,7 @@
 //! The checks, one module per layer. Each returns findings as data; none prints.
 
 pub mod auth;
+pub mod backend;
 pub mod config;
 pub mod dns;
 pub mod export;

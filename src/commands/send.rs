@@ -14,5 +14,10 @@ pub fn run(args: SendArgs) -> Result<ExitStatus, CommandError> {
         attributes: args.attributes,
         ..ProbeData::new()
     };
-    super::check::diagnose(&args.target, &args.output, &data)
+    super::check::diagnose(
+        &args.target,
+        &args.output,
+        &data,
+        &super::check::Optional::default(),
+    )
 }

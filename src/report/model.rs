@@ -107,6 +107,19 @@ impl Report {
         }
     }
 
+    /// Adds the layers and findings of optional checks run after the main ones, keeping the
+    /// order (by severity, then as produced) and the verdict right.
+    pub fn extend(&mut self, checks: Vec<CheckRecord>, findings: Vec<Finding>, duration_ms: f64) {
+        self.checks.extend(checks);
+        for mut finding in findings {
+            crate::knowledge::add_docs_link(&mut finding);
+            self.findings.push(finding);
+        }
+        self.findings.sort_by_key(|finding| finding.severity);
+        self.verdict = verdict_of(&self.findings);
+        self.duration_ms += duration_ms;
+    }
+
     pub fn with_sections(mut self, sections: Vec<Section>) -> Self {
         self.sections = sections;
         self

@@ -1,3 +1,4 @@
+mod backend;
 mod check;
 mod cli;
 mod collector;
