@@ -18,7 +18,6 @@ use std::time::Instant;
 /// One signal's export and what it meant.
 struct SignalResult {
     signal: Signal,
-    url: String,
     interpretation: Interpretation,
 }
 
@@ -48,7 +47,6 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
             let interpretation = interpret(&answer, &cx);
             SignalResult {
                 signal: *signal,
-                url,
                 interpretation,
             }
         }
@@ -128,7 +126,6 @@ async fn follow_up(
     others_accepted: bool,
 ) {
     let signal = result.signal;
-    let authority = target.url.authority();
     if result.interpretation.not_found {
         let standard = signal.http_path();
         let tried = path_for(target, signal);
@@ -149,26 +146,9 @@ async fn follow_up(
                 )];
             }
         } else if tried != standard {
-            let answer = export(
-                &destination(target, dialer, &authority, standard, target.protocol),
-                &ExportRequest::probe(signal, data),
-            )
-            .await;
             let url = target.url.with_path(standard);
-            let cx = Context {
-                signal,
-                protocol: target.protocol,
-                url: &url,
-                items: 1,
-                trace_id: "",
-            };
-            if interpret(&answer, &cx).accepted {
-                for finding in result
-                    .interpretation
-                    .findings
-                    .iter_mut()
-                    .filter(|f| f.code == Code::ProtoPathNotFound)
-                {
+            if accepted_elsewhere(target, dialer, data, signal, standard, target.protocol).await {
+                for finding in findings_with(result, Code::ProtoPathNotFound) {
                     finding.evidence.push(format!("POST {url} works"));
                     finding.fix.insert(0, format!("send {signal} to {url}"));
                 }
@@ -182,25 +162,8 @@ async fn follow_up(
             Protocol::HttpJson
         };
         let path = path_for(target, signal);
-        let answer = export(
-            &destination(target, dialer, &authority, &path, other),
-            &ExportRequest::probe(signal, data),
-        )
-        .await;
-        let cx = Context {
-            signal,
-            protocol: other,
-            url: &result.url,
-            items: 1,
-            trace_id: "",
-        };
-        if interpret(&answer, &cx).accepted {
-            for finding in result
-                .interpretation
-                .findings
-                .iter_mut()
-                .filter(|f| f.code == Code::ProtoUnsupportedMediaType)
-            {
+        if accepted_elsewhere(target, dialer, data, signal, &path, other).await {
+            for finding in findings_with(result, Code::ProtoUnsupportedMediaType) {
                 finding
                     .evidence
                     .push(format!("the same export in {other} is accepted"));
@@ -208,4 +171,38 @@ async fn follow_up(
             }
         }
     }
+}
+
+/// Whether the same export sent to `path` in `protocol` would be accepted.
+async fn accepted_elsewhere(
+    target: &Target,
+    dialer: &Dialer,
+    data: &ProbeData,
+    signal: Signal,
+    path: &str,
+    protocol: Protocol,
+) -> bool {
+    let authority = target.url.authority();
+    let answer = export(
+        &destination(target, dialer, &authority, path, protocol),
+        &ExportRequest::probe(signal, data),
+    )
+    .await;
+    let url = target.url.with_path(path);
+    let cx = Context {
+        signal,
+        protocol,
+        url: &url,
+        items: 1,
+        trace_id: "",
+    };
+    interpret(&answer, &cx).accepted
+}
+
+fn findings_with(result: &mut SignalResult, code: Code) -> impl Iterator<Item = &mut Finding> {
+    result
+        .interpretation
+        .findings
+        .iter_mut()
+        .filter(move |f| f.code == code)
 }
