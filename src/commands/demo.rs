@@ -9,7 +9,8 @@ use crate::cli::DemoArgs;
 use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::mask::Redactor;
-use crate::report::{ExitStatus, Finding, Report, Section, TargetSummary};
+use crate::report::{Code, ExitStatus, Finding, Report, Section, TargetSummary};
+use crate::serve::lint::{LintConfig, Linter};
 use crate::serve::{Receiver, ReceiverConfig, Transport, batch_channel};
 use crate::settings::{MapEnv, Overrides, Protocol, Selection, Signal, resolve};
 use std::time::Instant;
@@ -84,6 +85,8 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
             None,
         );
     }
+    // What arrived also goes through serve's data lint: our own probes must pass it.
+    let mut linter = Linter::new(LintConfig::default());
     let mut services = std::collections::BTreeSet::new();
     while let Ok(received) = batches.try_recv() {
         services.insert(format!(
@@ -91,7 +94,15 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
             received.signal,
             received.transport.as_str()
         ));
+        // The protocol layer's probes are empty exports on purpose: not a finding here.
+        let linted = linter.inspect(&received, std::time::SystemTime::now());
+        findings.extend(
+            linted
+                .into_iter()
+                .filter(|f| f.code != Code::LintEmptyExport),
+        );
     }
+    findings.extend(linter.finish());
     if !services.is_empty() {
         arrived = arrived.row(
             "batches",

@@ -8,3 +8,4 @@ mod export;
 mod peers;
 mod serve;
 mod support;
+mod demo;
