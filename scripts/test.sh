@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh
-cargo test --locked --all-targets
+cargo test --locked --all-targets --no-fail-fast
