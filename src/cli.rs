@@ -37,13 +37,13 @@ pub enum Command {
     /// Check a Collector: health endpoint, internal metrics, config file
     Collector(CollectorArgs),
     /// Generate OTLP load and report throughput and latency
-    Load(NotBuiltArgs),
+    Load(LoadArgs),
     /// Measure opentelemetry-rust SDK overhead in-process
-    Overhead(NotBuiltArgs),
+    Overhead(OverheadArgs),
     /// Find OpenTelemetry crate version conflicts in a Rust project
     Deps(DepsArgs),
     /// Blackbox-exporter style endpoint for Prometheus
-    ProbeServer(NotBuiltArgs),
+    ProbeServer(ProbeServerArgs),
 }
 
 /// Placeholder arguments of a command that is not built yet: it accepts anything and says so.
@@ -51,6 +51,48 @@ pub enum Command {
 pub struct NotBuiltArgs {
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub rest: Vec<String>,
+}
+
+/// `overhead`: what the opentelemetry-rust SDK costs per span, measured in-process.
+#[derive(Debug, Args)]
+pub struct OverheadArgs {
+    /// OTLP endpoint to export to [default: the built-in receiver, started in-process]; for HTTP, /v1/traces is appended
+    pub endpoint: Option<String>,
+    /// Export protocol
+    #[arg(long, value_enum, default_value = "grpc")]
+    pub protocol: crate::overhead::ExportProtocol,
+    /// Spans created per iteration
+    #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub spans: u32,
+    /// Measured iterations per scenario
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub iterations: u32,
+    /// Iterations run first and not counted
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub warmup: u32,
+    /// Attributes set on every span
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=128))]
+    pub attributes: u32,
+    /// Rounds of the leak check (build a provider, create the spans, shut it down); 0 skips it
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub leak_rounds: u32,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+/// `probe-server`: blackbox-exporter style `/probe?target=URL` endpoint for Prometheus.
+#[derive(Debug, Args)]
+pub struct ProbeServerArgs {
+    /// Listen address (port 0 picks a free port; the bound address is printed)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    pub listen: std::net::SocketAddr,
+    /// TOML file of named probe modules ([modules.NAME] tables); reloaded on SIGHUP
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Probes running at once; beyond that /probe answers 503 at once
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_concurrent: u32,
 }
 
 /// What every target-taking command shares (contract: "Flags every target-taking command shares").
@@ -237,6 +279,49 @@ pub struct DepsArgs {
     pub manifest_path: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `load`: OTLP load against one endpoint; throughput and the latency distribution.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Items to send in total: spans (data points for metrics, log records for logs) [default: 10000]
+    #[arg(long, value_name = "N", conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..))]
+    pub spans: Option<u64>,
+    /// Send for this long instead of a number of items, e.g. 30s or 2m
+    #[arg(long, value_name = "DURATION", value_parser = parse_run_duration)]
+    pub duration: Option<Duration>,
+    /// Items per second; 0 sends as fast as the endpoint answers
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rate: u64,
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+    /// Items per request
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub batch_size: u32,
+    /// Extra string attributes on every item
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub attributes: u32,
+    /// Length of each extra attribute value, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 16, value_parser = clap::value_parser!(u32).range(0..=1_048_576))]
+    pub attribute_size: u32,
+    /// Send more than 100 items/s to an endpoint that is not on this machine
+    #[arg(long)]
+    pub yes: bool,
+    /// Output: a summary for people, or one JSON document
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: LiveFormat,
+}
+
+fn parse_run_duration(raw: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(raw.trim())
+        .map_err(|e| format!("'{raw}' is not a duration like 30s or 2m: {e}"))?;
+    if duration.is_zero() {
+        return Err("the duration must be above zero".into());
+    }
+    Ok(duration)
 }
 
 #[derive(Debug, Args)]

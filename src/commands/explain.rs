@@ -85,34 +85,52 @@ fn nothing_to_explain() -> CommandError {
     ))
 }
 
-/// A pasted log may hold a token (`Authorization: Bearer abc…`, `api-key=…`); the query is echoed
-/// in JSON and Markdown output, so such values are registered for masking.
+/// A pasted log may hold a token (`Authorization: Bearer abc…`, `api-key=…`, a whole
+/// `OTEL_EXPORTER_OTLP_HEADERS` list); the query is echoed in JSON and Markdown output, so such
+/// values are registered for masking.
 fn secrets_in(query: &str) -> Redactor {
+    let trim = |s: &str| {
+        s.trim_matches(|c: char| "\"'` ()[]{}".contains(c))
+            .to_string()
+    };
     let mut redactor = Redactor::new();
     let mut next_is_secret = false;
-    for chunk in query.split_whitespace() {
-        let chunk = chunk.trim_matches(|c: char| "\"'`,;()[]{}".contains(c));
-        if next_is_secret {
-            next_is_secret = false;
-            if !is_secret_key(chunk) {
-                redactor.add(chunk);
-                continue;
-            }
-        }
-        let (key, value) = match chunk.split_once(['=', ':']) {
-            Some((key, value)) => (key, value.trim_matches(|c: char| "\"' ".contains(c))),
-            None => (chunk, ""),
-        };
-        if !is_secret_key(key) {
+    for item in query.split(|c: char| c.is_whitespace() || ",;&".contains(c)) {
+        let item = trim(item);
+        if item.is_empty() {
             continue;
         }
-        if value.is_empty() || is_secret_key(value) {
-            next_is_secret = true;
-        } else {
-            redactor.add(value);
+        if std::mem::take(&mut next_is_secret) && !is_secret_key(&item) {
+            // A free-standing word after `Authorization:` or `Bearer` is masked only when it
+            // looks like a token, not like the next word of a sentence.
+            if looks_like_token(&item) {
+                redactor.add(&item);
+            }
+            continue;
+        }
+        let parts: Vec<String> = item.split(['=', ':']).map(trim).collect();
+        for (index, part) in parts.iter().enumerate() {
+            if !is_secret_key(part) {
+                continue;
+            }
+            match parts.get(index + 1) {
+                Some(value) if !value.is_empty() && !is_secret_key(value) => {
+                    redactor.add(value);
+                    // `Bearer%20abc` in an URL-encoded header list.
+                    if let Some((_, token)) = value.split_once("%20") {
+                        redactor.add(token);
+                    }
+                }
+                _ => next_is_secret = true,
+            }
         }
     }
     redactor
+}
+
+fn looks_like_token(word: &str) -> bool {
+    word.chars().count() >= 8
+        && (word.chars().any(|c| !c.is_alphabetic()) || word.chars().count() >= 20)
 }
 
 fn is_secret_key(word: &str) -> bool {
@@ -131,12 +149,17 @@ mod tests {
             format!("OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20x,api-key={token}"),
             format!("headers: x-honeycomb-team={token}"),
             format!("\"authorization\": \"Bearer {token}\""),
+            format!("OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20{token}"),
         ] {
             let redacted = secrets_in(&query).redact(&query);
             assert!(!redacted.contains(token), "{query} → {redacted}");
         }
-        let plain = "Authorization header contains unsupported authorization scheme";
-        assert_eq!(secrets_in(plain).redact(plain), plain);
+        for plain in [
+            "Authorization header contains unsupported authorization scheme",
+            "Authorization required by the backend",
+        ] {
+            assert_eq!(secrets_in(plain).redact(plain), plain);
+        }
     }
 
     #[test]

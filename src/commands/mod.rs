@@ -7,6 +7,9 @@ pub mod demo;
 pub mod deps;
 pub mod env;
 pub mod explain;
+pub mod load;
+pub mod overhead;
+pub mod probe_server;
 pub mod send;
 pub mod serve;
 mod target;
@@ -44,10 +47,10 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Demo(args) => demo::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Collector(args) => collector::run(args),
-        Command::Load(_) => Err(CommandError::NotBuilt("load")),
-        Command::Overhead(_) => Err(CommandError::NotBuilt("overhead")),
+        Command::Load(args) => load::run(args),
+        Command::Overhead(args) => overhead::run(args),
         Command::Deps(args) => deps::run(args),
-        Command::ProbeServer(_) => Err(CommandError::NotBuilt("probe-server")),
+        Command::ProbeServer(args) => probe_server::run(args),
     };
     result.unwrap_or_else(|error| {
         eprintln!("otlp-doctor: error: {error}");

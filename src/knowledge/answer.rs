@@ -5,7 +5,7 @@
 use super::matcher::Match;
 use super::{Entry, Message};
 use crate::report::render::Format;
-use anstyle::{AnsiColor, Style};
+use crate::report::render::palette::Palette;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -85,7 +85,7 @@ impl<'a> Answer<'a> {
 
     pub fn render(&self, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
         match format {
-            Format::Human => self.human(&Palette { enabled: color }, out),
+            Format::Human => self.human(&Palette::new(color), out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)
@@ -266,7 +266,7 @@ impl<'a> Catalog<'a> {
     }
 
     pub fn render(&self, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
-        let palette = Palette { enabled: color };
+        let palette = Palette::new(color);
         match format {
             Format::Human => {
                 let width = self
@@ -307,35 +307,6 @@ impl<'a> Catalog<'a> {
                 Ok(())
             }
         }
-    }
-}
-
-struct Palette {
-    enabled: bool,
-}
-
-impl Palette {
-    fn paint(&self, style: Style, text: &str) -> String {
-        if self.enabled {
-            format!("{style}{text}{style:#}")
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn code(&self, text: &str) -> String {
-        self.paint(
-            Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(),
-            text,
-        )
-    }
-
-    fn bold(&self, text: &str) -> String {
-        self.paint(Style::new().bold(), text)
-    }
-
-    fn dim(&self, text: &str) -> String {
-        self.paint(Style::new().dimmed(), text)
     }
 }
 

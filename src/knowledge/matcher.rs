@@ -18,7 +18,7 @@
 
 use super::normalize::{self, is_placeholder};
 use super::{Entry, Message};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Below this score a candidate is not an answer. Unrelated text scores 0; a real message pasted
@@ -77,6 +77,8 @@ pub struct Matcher<'a> {
     /// Token ids of placeholders such as `<ip>`.
     placeholders: HashSet<u32>,
     patterns: Vec<Pattern>,
+    /// For each token id, the patterns holding it: (pattern, summed weight there).
+    postings: Vec<Vec<(usize, f64)>>,
     descriptions: Vec<Description>,
 }
 
@@ -154,7 +156,7 @@ impl<'a> Matcher<'a> {
 
         let idf = |df: usize| (1.0 + documents as f64 / (df as f64 + 0.5)).ln();
         let weights: Vec<f64> = document_frequency.iter().map(|df| idf(*df)).collect();
-        let patterns = raw_patterns
+        let patterns: Vec<Pattern> = raw_patterns
             .into_iter()
             .map(|(entry, message, tokens)| {
                 let weights: Vec<f64> = tokens
@@ -176,6 +178,16 @@ impl<'a> Matcher<'a> {
                 }
             })
             .collect();
+        let mut postings: Vec<Vec<(usize, f64)>> = vec![Vec::new(); weights.len()];
+        for (index, pattern) in patterns.iter().enumerate() {
+            let mut sums: HashMap<u32, f64> = HashMap::new();
+            for (token, weight) in pattern.tokens.iter().zip(&pattern.weights) {
+                *sums.entry(*token).or_default() += weight;
+            }
+            for (token, sum) in sums {
+                postings[token as usize].push((index, sum));
+            }
+        }
         let placeholders = vocabulary
             .iter()
             .filter(|(token, _)| is_placeholder(token))
@@ -188,6 +200,7 @@ impl<'a> Matcher<'a> {
             unknown_weight: idf(0),
             placeholders,
             patterns,
+            postings,
             descriptions,
         }
     }
@@ -265,27 +278,29 @@ impl<'a> Matcher<'a> {
     }
 
     fn match_messages(&self, window: &[u32], best: &mut [Option<Best>]) {
-        let present: HashSet<u32> = window.iter().copied().collect();
+        let mut distinct: Vec<u32> = window.iter().copied().filter(|t| *t != UNKNOWN).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
         let window_total: f64 = window.iter().map(|t| self.weight(*t)).sum();
-        for (pattern_index, pattern) in self.patterns.iter().enumerate() {
+        // Only patterns sharing a token with the window can match; gather how much of each
+        // pattern's weight is present at all, and whether a rare word is among it.
+        let mut reachable: BTreeMap<usize, (f64, bool)> = BTreeMap::new();
+        for token in distinct {
+            let rare = self.weight(token) >= RARE_WEIGHT;
+            for (pattern, weight) in &self.postings[token as usize] {
+                let slot = reachable.entry(*pattern).or_default();
+                slot.0 += weight;
+                slot.1 |= rare;
+            }
+        }
+        for (pattern_index, (reachable, rare)) in reachable {
+            let pattern = &self.patterns[pattern_index];
             // The score never exceeds the share of the message's weight present at all.
-            let reachable: f64 = pattern
-                .tokens
-                .iter()
-                .zip(&pattern.weights)
-                .filter(|(token, _)| present.contains(token))
-                .map(|(_, weight)| weight)
-                .sum();
             let coverable = (reachable / pattern.total)
                 .max(PRECISION_FACTOR * reachable / window_total.max(f64::EPSILON));
             if pattern.total <= 0.0 || coverable < MIN_SCORE {
                 continue;
             }
-            let rare = pattern
-                .tokens
-                .iter()
-                .zip(&pattern.weights)
-                .any(|(token, weight)| *weight >= RARE_WEIGHT && present.contains(token));
             let (subsequence, run) = align(&pattern.tokens, &pattern.weights, window);
             let score = message_score(
                 subsequence,

@@ -51,26 +51,26 @@ pub fn tokens(text: &str) -> Vec<String> {
 
 /// Go's "i/o timeout" would otherwise split into two dropped letters.
 fn join_io(text: &str) -> String {
+    // ASCII lowercasing keeps byte offsets, so positions found in `lower` index `text`.
+    let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.to_ascii_lowercase().find("i/o") {
-        let bounded_before = rest[..at]
+    let mut copied = 0;
+    for (at, _) in lower.match_indices("i/o") {
+        let bounded_before = text[..at]
             .chars()
             .next_back()
             .is_none_or(|c| !c.is_alphanumeric());
-        let bounded_after = rest[at + 3..]
+        let bounded_after = text[at + 3..]
             .chars()
             .next()
             .is_none_or(|c| !c.is_alphanumeric());
-        out.push_str(&rest[..at]);
-        out.push_str(if bounded_before && bounded_after {
-            "io"
-        } else {
-            &rest[at..at + 3]
-        });
-        rest = &rest[at + 3..];
+        if bounded_before && bounded_after {
+            out.push_str(&text[copied..at]);
+            out.push_str("io");
+            copied = at + 3;
+        }
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -272,30 +272,32 @@ fn piece_tokens(piece: &str, out: &mut Vec<String>) {
 
 /// Drops `{0}`, `{ip}`, `{Endpoint}` and `<backend>`, `<redacted>` slots: they stand for values
 /// that any real log line fills in differently.
-fn strip_template_slots(piece: &str) -> String {
-    let mut out = String::with_capacity(piece.len());
-    let mut rest = piece;
+fn strip_template_slots(text: &str) -> String {
+    const MAX_SLOT_CHARS: usize = 40;
+    let is_slot_char = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(open) = rest.find(['{', '<']) {
-        let close_char = if rest[open..].starts_with('{') {
+        let close = if rest[open..].starts_with('{') {
             '}'
         } else {
             '>'
         };
-        let Some(len) = rest[open + 1..].find(close_char) else {
-            break;
-        };
-        let inner = &rest[open + 1..open + 1 + len];
-        let slot = inner.len() <= 40
-            && inner
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-        out.push_str(&rest[..open]);
-        out.push(' ');
-        if !slot {
-            out.push_str(inner);
+        let after = &rest[open + 1..];
+        // Look only a slot's length ahead, so a lone `<` costs nothing.
+        let name_len = after
+            .char_indices()
+            .take(MAX_SLOT_CHARS + 1)
+            .find(|(_, c)| !is_slot_char(*c))
+            .map_or(after.len(), |(i, _)| i);
+        if name_len <= MAX_SLOT_CHARS && after[name_len..].starts_with(close) {
+            out.push_str(&rest[..open]);
             out.push(' ');
+            rest = &after[name_len + 1..];
+        } else {
+            out.push_str(&rest[..open + 1]);
+            rest = after;
         }
-        rest = &rest[open + 2 + len..];
     }
     out.push_str(rest);
     out

@@ -2,8 +2,7 @@
 //! (and our tests) can watch how their SDK reacts to each failure: a required header, a share of
 //! failed requests, a delay, and partial success.
 
-use crate::otlp::rpc::{ProtoAny, ProtoDuration, RETRY_INFO_TYPE_URL, RetryInfo, RpcStatus};
-use prost::Message;
+use crate::otlp::rpc::status_with_retry_delay;
 use std::time::Duration;
 
 /// The delay a throttled answer asks for (`Retry-After` / `RetryInfo`).
@@ -81,22 +80,9 @@ pub fn grpc_status(decision: Decision) -> Option<tonic::Status> {
         )),
         Decision::Fail(FailureKind::Throttled) => {
             let message = "otlp-doctor serve: injected throttling (--fail-with throttled)";
-            let retry = RetryInfo {
-                retry_delay: Some(ProtoDuration::from_duration(THROTTLE_RETRY_AFTER)),
-            };
-            let status = RpcStatus {
-                code: tonic::Code::ResourceExhausted as i32,
-                message: message.to_string(),
-                details: vec![ProtoAny {
-                    type_url: RETRY_INFO_TYPE_URL.to_string(),
-                    value: retry.encode_to_vec(),
-                }],
-            };
-            Some(tonic::Status::with_details(
-                tonic::Code::ResourceExhausted,
-                message,
-                status.encode_to_vec().into(),
-            ))
+            let code = tonic::Code::ResourceExhausted;
+            let details = status_with_retry_delay(code as i32, message, THROTTLE_RETRY_AFTER);
+            Some(tonic::Status::with_details(code, message, details.into()))
         }
     }
 }

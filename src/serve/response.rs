@@ -3,6 +3,7 @@
 //! text when the request's encoding is unknown.
 
 use super::decode::BodyEncoding;
+use crate::otlp::rpc::RpcStatus;
 use crate::settings::Signal;
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_TYPE};
@@ -22,15 +23,6 @@ use serde::Serialize;
 
 /// The body type every OTLP/HTTP answer uses.
 pub(crate) type Body = Full<Bytes>;
-
-/// `google.rpc.Status` without `details`: the message the spec puts in a failed OTLP/HTTP answer.
-#[derive(Clone, PartialEq, Message, Serialize)]
-struct RpcStatus {
-    #[prost(int32, tag = "1")]
-    code: i32,
-    #[prost(string, tag = "2")]
-    message: String,
-}
 
 /// 200 with the signal's export response, encoded as the request was; `rejected` items are
 /// reported as partial success.
@@ -72,9 +64,11 @@ pub(crate) fn failure(
     encoding: Option<BodyEncoding>,
     message: &str,
 ) -> Response<Body> {
+    // `google.rpc.Status` without details: what the spec puts in a failed OTLP/HTTP answer.
     let rpc = RpcStatus {
         code: rpc_code(status) as i32,
         message: message.to_owned(),
+        details: Vec::new(),
     };
     match encoding {
         Some(BodyEncoding::Protobuf) => respond(
@@ -83,7 +77,8 @@ pub(crate) fn failure(
             rpc.encode_to_vec(),
         ),
         Some(BodyEncoding::Json) => {
-            respond(status, BodyEncoding::Json.content_type(), to_json(&rpc))
+            let json = serde_json::json!({"code": rpc.code, "message": rpc.message});
+            respond(status, BodyEncoding::Json.content_type(), to_json(&json))
         }
         None => respond(
             status,

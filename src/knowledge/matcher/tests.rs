@@ -230,3 +230,15 @@ fn alignment_prefers_in_order_and_contiguous_words() {
     assert!(inside > message_score(4.0, 4.0, 8.0, Some(40.0)));
     assert!(inside < message_score(8.0, 8.0, 8.0, None));
 }
+
+#[test]
+fn a_long_log_is_read_in_linear_time() {
+    // `api/orders` contains `i/o` and `<` opens no slot: both once made normalizing quadratic.
+    let noise = "2024-05-17T09:13:44Z INFO GET /api/orders/7 <- handled in 12ms {worker";
+    let mut log: String = (0..5_000).map(|i| format!("{noise} {i}\n")).collect();
+    log.push_str("ERROR Failed to export batch code: 401, reason: Unauthorized\n");
+    let started = std::time::Instant::now();
+    assert_eq!(top(&log), Some("AUTH_UNAUTHENTICATED"));
+    // Generous for a debug build on a busy machine; the quadratic version took minutes.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

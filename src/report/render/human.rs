@@ -2,44 +2,14 @@
 //! and fix, then the checks layer by layer, then any other findings. Colour only when asked.
 
 use super::format_ms;
+use super::palette::Palette;
 use crate::report::finding::{Finding, Severity};
 use crate::report::model::{CheckStatus, Report, Verdict};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
-struct Palette {
-    enabled: bool,
-}
-
-impl Palette {
-    fn paint(&self, style: Style, text: &str) -> String {
-        if self.enabled {
-            format!("{style}{text}{style:#}")
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn severity(&self, severity: Severity, text: &str) -> String {
-        let color = match severity {
-            Severity::Error => AnsiColor::Red,
-            Severity::Warning => AnsiColor::Yellow,
-            Severity::Info => AnsiColor::Cyan,
-        };
-        self.paint(Style::new().fg_color(Some(color.into())).bold(), text)
-    }
-
-    fn dim(&self, text: &str) -> String {
-        self.paint(Style::new().dimmed(), text)
-    }
-
-    fn bold(&self, text: &str) -> String {
-        self.paint(Style::new().bold(), text)
-    }
-}
-
 pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let palette = Palette { enabled: color };
+    let palette = Palette::new(color);
 
     if let Some(target) = &report.target {
         writeln!(

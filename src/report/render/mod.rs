@@ -4,6 +4,7 @@
 mod human;
 mod json;
 mod markdown;
+pub mod palette;
 
 use super::model::Report;
 use std::io::{self, Write};

@@ -4,6 +4,7 @@
 
 use super::summary::{Summary, points};
 use super::values::{service_name, text};
+use crate::report::render::palette::Palette;
 use crate::report::{Finding, Severity};
 use crate::serve::{Payload, Received};
 use anstyle::{AnsiColor, Style};
@@ -14,7 +15,7 @@ use std::collections::{HashMap, VecDeque};
 const REMEMBERED_SPANS: usize = 50_000;
 
 pub struct HumanView {
-    color: bool,
+    palette: Palette,
     depth: HashMap<Vec<u8>, usize>,
     order: VecDeque<Vec<u8>>,
 }
@@ -22,22 +23,18 @@ pub struct HumanView {
 impl HumanView {
     pub fn new(color: bool) -> Self {
         HumanView {
-            color,
+            palette: Palette::new(color),
             depth: HashMap::new(),
             order: VecDeque::new(),
         }
     }
 
     fn paint(&self, style: Style, text: &str) -> String {
-        if self.color {
-            format!("{style}{text}{style:#}")
-        } else {
-            text.to_string()
-        }
+        self.palette.paint(style, text)
     }
 
     fn dim(&self, text: &str) -> String {
-        self.paint(Style::new().dimmed(), text)
+        self.palette.dim(text)
     }
 
     pub fn listening(&self, grpc: std::net::SocketAddr, http: std::net::SocketAddr) -> Vec<String> {

@@ -1,0 +1,89 @@
+//! `otlp-doctor probe-server`: serves `/probe?target=URL` for Prometheus (the blackbox-exporter
+//! pattern) until Ctrl-C or SIGTERM; SIGHUP reloads the module file.
+
+use super::CommandError;
+use crate::cli::ProbeServerArgs;
+use crate::printer::Printer;
+use crate::probe::{Modules, ProbeServer, Reloader, ServerConfig};
+use crate::report::ExitStatus;
+use crate::report::mask::Redactor;
+use crate::report::render::Format;
+use tokio_util::sync::CancellationToken;
+
+pub fn run(args: ProbeServerArgs) -> Result<ExitStatus, CommandError> {
+    let modules = match &args.config {
+        Some(path) => Modules::load(path).map_err(|e| CommandError::Serve(e.to_string()))?,
+        None => Modules::builtin(),
+    };
+    let mut redactor = Redactor::new();
+    for secret in modules.secrets() {
+        redactor.add(secret);
+    }
+    let printer = Printer::new(Format::Human, redactor);
+    let config = ServerConfig {
+        listen: args.listen,
+        max_concurrent: args.max_concurrent as usize,
+        modules,
+        module_file: args.config.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(config, &printer))
+}
+
+async fn serve(config: ServerConfig, printer: &Printer) -> Result<ExitStatus, CommandError> {
+    let names = config.modules.names().collect::<Vec<_>>().join(", ");
+    let bound = ProbeServer::bind(config)
+        .await
+        .map_err(|e| CommandError::Serve(e.to_string()))?;
+    printer.line(&format!("listening on http://{}", bound.local_addr()));
+    printer.line(&format!(
+        "probe with /probe?target=URL[&module=NAME]; modules: {names}"
+    ));
+    let reloader = bound.reloader();
+    let token = CancellationToken::new();
+    let server = tokio::spawn(bound.serve(token.clone()));
+    tokio::select! {
+        () = stop_signal() => {}
+        () = reload_on_hangup(&reloader, printer) => {}
+    }
+    token.cancel();
+    let _ = server.await;
+    Ok(ExitStatus::Success)
+}
+
+/// Completes on Ctrl-C or SIGTERM (what Kubernetes sends).
+async fn stop_signal() {
+    let terminate = async {
+        #[cfg(unix)]
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// Reloads the module file on every SIGHUP; never completes.
+async fn reload_on_hangup(reloader: &Reloader, printer: &Printer) {
+    #[cfg(unix)]
+    if let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        while hangup.recv().await.is_some() {
+            match reloader.reload() {
+                Ok(Some(count)) => printer.error(&format!("reloaded {count} modules")),
+                Ok(None) => printer.error("SIGHUP ignored: no --config file to reload"),
+                Err(error) => printer.error(&format!(
+                    "otlp-doctor: reload failed, the previous modules stay in use: {error}"
+                )),
+            }
+        }
+    }
+    std::future::pending::<()>().await
+}

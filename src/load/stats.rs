@@ -1,0 +1,172 @@
+//! The statistics of a load run, folded from [`Sample`]s by the collector task: counts, failures
+//! by status, and an HDR histogram of the latency of every answered request (success or error
+//! status; a request that got no answer has no server latency and is only counted as failed).
+
+use super::sample::Sample;
+use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Latencies are recorded in microseconds, from 1 µs up to an hour, to 3 significant digits.
+const HISTOGRAM_MAX_MICROS: u64 = 3_600_000_000;
+const HISTOGRAM_DIGITS: u8 = 3;
+
+/// Everything measured so far.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    latency: Histogram<u64>,
+    pub requests: u64,
+    pub items: u64,
+    pub failed_requests: u64,
+    pub failed_items: u64,
+    /// Items the server took but rejected in a partial success.
+    pub rejected_items: u64,
+    /// Failed requests by status (`HTTP 503`, `gRPC UNAVAILABLE`) or transport error.
+    pub failures: BTreeMap<String, u64>,
+    /// When the last request finished, since the run started.
+    pub last_end: Duration,
+}
+
+/// Latency percentiles in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally::new()
+    }
+}
+
+impl Tally {
+    /// An empty tally.
+    pub fn new() -> Tally {
+        let latency = Histogram::new_with_bounds(1, HISTOGRAM_MAX_MICROS, HISTOGRAM_DIGITS)
+            .expect("constant histogram bounds are valid");
+        Tally {
+            latency,
+            requests: 0,
+            items: 0,
+            failed_requests: 0,
+            failed_items: 0,
+            rejected_items: 0,
+            failures: BTreeMap::new(),
+            last_end: Duration::ZERO,
+        }
+    }
+
+    /// Folds one request's measurement in.
+    pub fn record(&mut self, sample: &Sample) {
+        self.requests += 1;
+        self.items += u64::from(sample.items);
+        self.last_end = self.last_end.max(sample.ended());
+        if sample.outcome.answered() {
+            let micros = u64::try_from(sample.latency.as_micros()).unwrap_or(u64::MAX);
+            self.latency.saturating_record(micros.max(1));
+        }
+        match sample.outcome.failure_key() {
+            None => {
+                if let super::Outcome::Accepted { rejected } = sample.outcome {
+                    self.rejected_items += rejected;
+                }
+            }
+            Some(key) => {
+                self.failed_requests += 1;
+                self.failed_items += u64::from(sample.items);
+                *self.failures.entry(key.to_string()).or_default() += 1;
+            }
+        }
+    }
+
+    /// p50, p90, p99 and max of the answered requests; all zero when none was answered.
+    pub fn percentiles(&self) -> Percentiles {
+        if self.latency.is_empty() {
+            return Percentiles::default();
+        }
+        let ms = |micros: u64| micros as f64 / 1000.0;
+        Percentiles {
+            p50: ms(self.latency.value_at_quantile(0.50)),
+            p90: ms(self.latency.value_at_quantile(0.90)),
+            p99: ms(self.latency.value_at_quantile(0.99)),
+            max: ms(self.latency.max()),
+        }
+    }
+
+    /// Items per second over `duration` (0 for an empty run).
+    pub fn items_per_second(&self, duration: Duration) -> f64 {
+        per_second(self.items, duration)
+    }
+
+    /// Requests per second over `duration` (0 for an empty run).
+    pub fn requests_per_second(&self, duration: Duration) -> f64 {
+        per_second(self.requests, duration)
+    }
+}
+
+fn per_second(count: u64, duration: Duration) -> f64 {
+    let seconds = duration.as_secs_f64();
+    if seconds > 0.0 {
+        count as f64 / seconds
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Outcome;
+    use crate::settings::Signal;
+
+    fn sample(latency_ms: u64, outcome: Outcome) -> Sample {
+        Sample {
+            started: Duration::from_millis(10),
+            latency: Duration::from_millis(latency_ms),
+            signal: Signal::Traces,
+            items: 100,
+            outcome,
+        }
+    }
+
+    #[test]
+    fn counts_failures_by_status_and_times_only_answers() {
+        let mut tally = Tally::new();
+        for latency in 1..=100 {
+            tally.record(&sample(latency, Outcome::Accepted { rejected: 0 }));
+        }
+        tally.record(&sample(
+            7,
+            Outcome::Refused {
+                status: "HTTP 503".into(),
+            },
+        ));
+        tally.record(&sample(
+            5000,
+            Outcome::NoAnswer {
+                error: "timeout".into(),
+            },
+        ));
+        assert_eq!(tally.requests, 102);
+        assert_eq!(tally.items, 10_200);
+        assert_eq!(tally.failed_requests, 2);
+        assert_eq!(tally.failures.get("HTTP 503"), Some(&1));
+        assert_eq!(tally.failures.get("timeout"), Some(&1));
+        assert_eq!(tally.last_end, Duration::from_millis(5010));
+        let p = tally.percentiles();
+        assert!((p.p50 - 50.0).abs() < 0.1, "{p:?}");
+        assert!((p.p99 - 99.0).abs() < 0.1, "{p:?}");
+        assert!((p.max - 100.0).abs() < 0.1, "{p:?}");
+        assert!((tally.items_per_second(Duration::from_secs(2)) - 5100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_empty_run_has_zero_figures() {
+        let tally = Tally::new();
+        assert_eq!(tally.percentiles(), Percentiles::default());
+        assert_eq!(tally.items_per_second(Duration::ZERO), 0.0);
+    }
+}

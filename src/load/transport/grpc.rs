@@ -1,0 +1,180 @@
+//! OTLP/gRPC load: ONE tonic channel (one HTTP/2 connection from our [`Dialer`], ALPN `h2`)
+//! shared by every worker, each request a stream on it. Requests go through
+//! `tonic::client::Grpc::unary` on the signal's export method with the [`RawCodec`], so the
+//! pooled protobuf bytes are framed as they are. The channel connects lazily and reconnects
+//! after a failure; a failure is a measured outcome, not an error.
+
+use super::codec::RawCodec;
+use super::{TransportError, no_answer};
+use crate::checks::protocol::answer::grpc_code_name;
+use crate::checks::protocol::dialer::{ALPN_H2, Dialer, Io};
+use crate::load::sample::Outcome;
+use crate::otlp::client::{MAX_RESPONSE_BYTES, PartialSuccess, USER_AGENT, error_chain};
+use crate::settings::Signal;
+use crate::settings::values::Header;
+use bytes::Bytes;
+use http::uri::PathAndQuery;
+use hyper_util::rt::TokioIo;
+use std::error::Error;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tonic::client::Grpc;
+use tonic::codec::CompressionEncoding;
+use tonic::codegen::Service;
+use tonic::metadata::MetadataMap;
+use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::{Code, Status};
+
+/// The message of the status tonic makes when its own deadline passes.
+const TONIC_TIMEOUT_MESSAGE: &str = "Timeout expired";
+
+/// A worker's handle on the shared channel; cloning shares the connection.
+#[derive(Clone)]
+pub struct GrpcSender {
+    client: Grpc<Channel>,
+    metadata: MetadataMap,
+    codec: RawCodec,
+    timeout: Duration,
+}
+
+/// What the sender is built from.
+pub struct GrpcSetup<'a> {
+    pub dialer: Dialer,
+    pub authority: &'a str,
+    pub headers: &'a [Header],
+    pub gzip: bool,
+    pub timeout: Duration,
+    pub message_capacity: usize,
+}
+
+impl GrpcSender {
+    pub fn new(setup: GrpcSetup<'_>) -> Result<GrpcSender, TransportError> {
+        // As in `otlp::client::grpc`: the dialer does any TLS, so the URI tonic connects to is
+        // always `http`; the origin sets `:scheme` and `:authority`.
+        let scheme = if setup.dialer.is_tls() {
+            "https"
+        } else {
+            "http"
+        };
+        let invalid = |e: tonic::transport::Error| TransportError::Endpoint(error_chain(&e));
+        let origin = Endpoint::from_shared(format!("{scheme}://{}", setup.authority))
+            .map_err(invalid)?
+            .uri()
+            .clone();
+        let endpoint = Endpoint::from_shared(format!("http://{}", setup.authority))
+            .map_err(invalid)?
+            .origin(origin)
+            .user_agent(USER_AGENT)
+            .map_err(invalid)?;
+        let channel = endpoint.connect_with_connector_lazy(DialConnector {
+            dialer: setup.dialer,
+            timeout: setup.timeout,
+        });
+        let mut client = Grpc::new(channel)
+            .accept_compressed(CompressionEncoding::Gzip)
+            .max_decoding_message_size(MAX_RESPONSE_BYTES);
+        if setup.gzip {
+            client = client.send_compressed(CompressionEncoding::Gzip);
+        }
+        Ok(GrpcSender {
+            client,
+            metadata: metadata(setup.headers)?,
+            codec: RawCodec {
+                message_capacity: setup.message_capacity,
+            },
+            timeout: setup.timeout,
+        })
+    }
+
+    /// Sends one pre-encoded export request of `signal` and waits for its status.
+    pub async fn send(&mut self, signal: Signal, body: &Bytes) -> Outcome {
+        let mut request = tonic::Request::from_parts(
+            self.metadata.clone(),
+            tonic::Extensions::default(),
+            body.clone(),
+        );
+        request.set_timeout(self.timeout);
+        let (client, codec) = (&mut self.client, self.codec);
+        let call = async move {
+            client
+                .ready()
+                .await
+                .map_err(|e| Status::from_error(Box::new(e)))?;
+            client.unary(request, export_path(signal), codec).await
+        };
+        match tokio::time::timeout(self.timeout, call).await {
+            Err(_) => no_answer(self.timeout),
+            Ok(Ok(response)) => Outcome::Accepted {
+                rejected: PartialSuccess::from_protobuf(signal, response.get_ref())
+                    .map_or(0, |p| u64::try_from(p.rejected).unwrap_or(0)),
+            },
+            Ok(Err(status)) => status_outcome(&status, self.timeout),
+        }
+    }
+}
+
+/// The OTLP export method of a signal.
+fn export_path(signal: Signal) -> PathAndQuery {
+    PathAndQuery::from_static(match signal {
+        Signal::Traces => "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+        Signal::Metrics => "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+        Signal::Logs => "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
+    })
+}
+
+/// A status the server sent is `Refused`; one tonic made up (its deadline, a connection error
+/// carried as the source) is `NoAnswer`.
+fn status_outcome(status: &Status, timeout: Duration) -> Outcome {
+    if status.code() == Code::Cancelled && status.message() == TONIC_TIMEOUT_MESSAGE {
+        return no_answer(timeout);
+    }
+    if let Some(source) = status.source() {
+        return Outcome::NoAnswer {
+            error: format!("no answer: {}", error_chain(source)),
+        };
+    }
+    Outcome::Refused {
+        status: format!("gRPC {}", grpc_code_name(status.code() as i32)),
+    }
+}
+
+/// User headers as gRPC metadata, built once for the run.
+fn metadata(headers: &[Header]) -> Result<MetadataMap, TransportError> {
+    let mut map = http::HeaderMap::new();
+    for header in headers {
+        let name = http::HeaderName::from_bytes(header.name.to_ascii_lowercase().as_bytes());
+        let value = http::HeaderValue::from_str(&header.value);
+        match (name, value) {
+            (Ok(name), Ok(value)) => {
+                map.append(name, value);
+            }
+            _ => return Err(TransportError::Header(header.name.clone())),
+        }
+    }
+    Ok(MetadataMap::from_headers(map))
+}
+
+/// tonic's connector: every connection comes from the dialer, offering ALPN `h2`.
+#[derive(Clone)]
+struct DialConnector {
+    dialer: Dialer,
+    timeout: Duration,
+}
+
+impl Service<Uri> for DialConnector {
+    type Response = TokioIo<Box<dyn Io>>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Uri) -> Self::Future {
+        let (dialer, timeout) = (self.dialer.clone(), self.timeout);
+        Box::pin(async move { dialer.dial(ALPN_H2, timeout).await.map(TokioIo::new) })
+    }
+}

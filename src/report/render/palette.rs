@@ -1,0 +1,53 @@
+//! Terminal colour for human output, in one place: a palette that paints only when enabled
+//! (a terminal without `NO_COLOR`), so renderers never test for colour themselves.
+
+use crate::report::Severity;
+use anstyle::{AnsiColor, Style};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Palette {
+    enabled: bool,
+}
+
+impl Palette {
+    pub fn new(enabled: bool) -> Self {
+        Palette { enabled }
+    }
+
+    pub fn paint(&self, style: Style, text: &str) -> String {
+        if self.enabled {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn color(&self, color: AnsiColor, text: &str) -> String {
+        self.paint(Style::new().fg_color(Some(color.into())), text)
+    }
+
+    pub fn severity(&self, severity: Severity, text: &str) -> String {
+        let color = match severity {
+            Severity::Error => AnsiColor::Red,
+            Severity::Warning => AnsiColor::Yellow,
+            Severity::Info => AnsiColor::Cyan,
+        };
+        self.paint(Style::new().fg_color(Some(color.into())).bold(), text)
+    }
+
+    /// A finding code.
+    pub fn code(&self, text: &str) -> String {
+        self.paint(
+            Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(),
+            text,
+        )
+    }
+
+    pub fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+
+    pub fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+}
