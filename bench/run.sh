@@ -103,6 +103,7 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "- memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 echo "- kernel: $(uname -r); $(rustc --version)"
+echo "- load average at start (other work on the machine): $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- peers: rotel-agent $("$ROTEL" --version 2>&1 | awk '{print $NF}'), opentelemetry-sdk (Python) $("$PYTHON" -m pip show opentelemetry-sdk 2>/dev/null | sed -n 's/^Version: //p'), opentelemetry_sdk (Rust) $(sed -n '/^name = "opentelemetry_sdk"/{n;s/version = //p}' Cargo.lock | tr -d '"')"
 echo
 
@@ -253,3 +254,4 @@ for cell in \
 done
 echo
 echo "check timeout: $CHECK_TIMEOUT per network step."
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

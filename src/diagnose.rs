@@ -12,7 +12,7 @@ use crate::checks::pipeline::{self, Quiet};
 use crate::otlp::payload::ProbeData;
 use crate::report::mask::Redactor;
 use crate::report::{CheckRecord, CheckStatus, Report, Verdict};
-use crate::settings::{self, EnvSource, Overrides, ProcessEnv, Resolution, Selection, Signal};
+use crate::settings::{self, EnvSource, Overrides, ProcessEnv, Selection, Signal};
 use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -69,7 +69,7 @@ pub fn diagnose_with_env(
 ) -> impl Future<Output = Report> + Send + 'static {
     let prepared = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let resolution = settings::resolve(env, &Overrides::default());
-        let redactor = redactor(&resolution, env);
+        let redactor = settings::secrets::redactor(&resolution, env);
         (resolution, redactor)
     }));
     let selection = selection(&options.signals);
@@ -101,29 +101,6 @@ fn selection(signals: &[Signal]) -> Selection {
         signals,
         explicit: true,
     }
-}
-
-/// Every header value of every signal is a secret, including the raw text of items the parser
-/// dropped as malformed (the same rule as the CLI's renderers).
-fn redactor(resolution: &Resolution, env: &dyn EnvSource) -> Redactor {
-    let mut redactor = Redactor::new();
-    for exporter in &resolution.exporters {
-        for header in &exporter.headers {
-            redactor.add(&header.value.value);
-        }
-    }
-    let header_vars = std::iter::once("OTEL_EXPORTER_OTLP_HEADERS".to_string())
-        .chain(Signal::ALL.map(|s| format!("OTEL_EXPORTER_OTLP_{}_HEADERS", s.env_infix())));
-    for variable in header_vars {
-        for item in env.raw(&variable).unwrap_or_default().split(',') {
-            let value = item.split_once('=').map_or(item, |(_, value)| value);
-            redactor.add(value);
-            // A quoted value (AUTH_TOKEN_QUOTED) is sent with its quotes, but a server may echo
-            // the token alone.
-            redactor.add(value.trim().trim_matches(['"', '\'']));
-        }
-    }
-    redactor
 }
 
 /// The CLI masks secrets when it renders; a library caller gets the data itself, so every text

@@ -4,8 +4,7 @@
 use super::CommandError;
 use crate::checks::config::check_pem_file;
 use crate::cli::TargetArgs;
-use crate::report::mask::Redactor;
-use crate::settings::{EnvSource, Overrides, Resolution, Selection, Signal};
+use crate::settings::{Overrides, Selection, Signal};
 
 pub fn overrides(args: &TargetArgs) -> Result<Overrides, CommandError> {
     let files = [
@@ -52,21 +51,4 @@ pub fn selection(args: &TargetArgs, default: &[Signal]) -> Selection {
     }
 }
 
-/// Every header value of every signal is a secret, including the raw text of items the parser
-/// dropped as malformed.
-pub fn redactor(resolution: &Resolution, env: &dyn EnvSource) -> Redactor {
-    let mut redactor = Redactor::new();
-    for exporter in &resolution.exporters {
-        for header in &exporter.headers {
-            redactor.add(&header.value.value);
-        }
-    }
-    let header_vars = std::iter::once("OTEL_EXPORTER_OTLP_HEADERS".to_string())
-        .chain(Signal::ALL.map(|s| format!("OTEL_EXPORTER_OTLP_{}_HEADERS", s.env_infix())));
-    for variable in header_vars {
-        for item in env.get(&variable).unwrap_or_default().split(',') {
-            redactor.add(item.split_once('=').map_or(item, |(_, value)| value));
-        }
-    }
-    redactor
-}
+pub use crate::settings::secrets::redactor;

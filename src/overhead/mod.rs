@@ -9,6 +9,7 @@
 //! and returns [`sample::Measurements`] (plain data), [`summary`] and [`stats`] compute, and
 //! [`report`] turns it all into the common report model for the printer.
 
+mod advice;
 mod alloc_counter;
 mod exporter;
 pub mod plan;

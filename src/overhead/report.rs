@@ -4,7 +4,8 @@
 //! recommendations drawn from the numbers. The contract has no finding codes for overhead, so
 //! recommendations are a section, not findings.
 
-use super::plan::{Destination, Plan, SDK_MAX_EXPORT_BATCH_SIZE, SDK_MAX_QUEUE_SIZE, Scenario};
+use super::advice;
+use super::plan::{Destination, Plan, Scenario};
 use super::sample::Measurements;
 use super::stats::Spread;
 use super::summary::{LeakSummary, ScenarioSummary, Summary};
@@ -13,8 +14,6 @@ use crate::report::{CheckRecord, CheckStatus, Report, Section, TargetSummary};
 
 /// Spans per second the "cost at a rate" rows assume: a busy service.
 const REFERENCE_RATE: f64 = 10_000.0;
-/// Runs that vary more than this ((p90 - p10) / median) are called noisy.
-const NOISY_SPREAD: f64 = 0.5;
 
 /// The report of one `overhead` run.
 pub fn report(plan: &Plan, measured: &Measurements) -> Report {
@@ -42,7 +41,7 @@ pub fn report(plan: &Plan, measured: &Measurements) -> Report {
     if let Some(leak) = &summary.leak {
         sections.push(leak_section(leak, measured.alloc_counting));
     }
-    sections.push(recommendations(plan, measured, &summary));
+    sections.push(advice::recommendations(plan, measured, &summary));
 
     let target = TargetSummary {
         endpoint: match &plan.destination {
@@ -62,7 +61,7 @@ pub fn report(plan: &Plan, measured: &Measurements) -> Report {
 }
 
 /// A number of nanoseconds (or any small quantity) with sensible precision.
-fn number(value: f64) -> String {
+pub(super) fn number(value: f64) -> String {
     if value.abs() >= 100.0 {
         format!("{value:.0}")
     } else if value.abs() >= 10.0 {
@@ -85,7 +84,7 @@ fn spread_text(spread: &Spread, unit: &str) -> String {
     )
 }
 
-fn bytes_text(bytes: f64) -> String {
+pub(super) fn bytes_text(bytes: f64) -> String {
     const MIB: f64 = 1024.0 * 1024.0;
     if bytes.abs() >= MIB {
         format!("{:.1} MiB", bytes / MIB)
@@ -96,7 +95,7 @@ fn bytes_text(bytes: f64) -> String {
     }
 }
 
-fn percent(share: f64) -> String {
+pub(super) fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
@@ -463,131 +462,6 @@ fn leak_section(leak: &LeakSummary, alloc_counting: bool) -> Section {
         "stable"
     };
     section.row("verdict", verdict, None)
-}
-
-fn recommendations(plan: &Plan, measured: &Measurements, summary: &Summary) -> Section {
-    let mut section = Section::new("recommendations");
-    let default = summary.scenario(Scenario::BatchDefault);
-    let roomy = summary.scenario(Scenario::BatchRoomy);
-    let small = summary.scenario(Scenario::BatchSmallQueue);
-
-    match (default.and_then(|d| d.drop_rate()), roomy) {
-        (Some(rate), Some(roomy)) if rate > 0.0 => {
-            let queue = roomy
-                .scenario
-                .batch(plan.spans)
-                .map_or(0, |b| b.max_queue_size);
-            let memory = roomy
-                .allocs
-                .map(|a| {
-                    format!(
-                        " (about {} of memory while full)",
-                        bytes_text(a.thread.bytes as f64 / a.spans.max(1) as f64 * queue as f64)
-                    )
-                })
-                .unwrap_or_default();
-            section = section.row(
-                "queue size",
-                format!(
-                    "bursts of {} spans overflow the default queue of {SDK_MAX_QUEUE_SIZE}: {} were dropped; a queue of {} dropped {}{memory}. Set OTEL_BSP_MAX_QUEUE_SIZE (or with_max_queue_size) to the largest burst you create between exports",
-                    thousands(u64::from(plan.spans)),
-                    percent(rate),
-                    thousands(queue as u64),
-                    roomy.drop_rate().map_or("none".into(), |r| if r > 0.0 { percent(r) } else { "none".into() }),
-                ),
-                None,
-            );
-        }
-        (Some(_), _) => {
-            section = section.row(
-                "queue size",
-                format!(
-                    "the default queue of {SDK_MAX_QUEUE_SIZE} held bursts of {} spans without drops here",
-                    thousands(u64::from(plan.spans))
-                ),
-                None,
-            );
-        }
-        _ => {}
-    }
-    if let Some(rate) = small.and_then(|s| s.drop_rate()).filter(|&r| r > 0.0) {
-        section = section.row(
-            "full queue",
-            format!(
-                "a full queue drops spans silently (one SDK warning, then a count at shutdown): the small queue lost {}. Watch for BatchSpanProcessor.SpanDroppingStarted in the SDK's internal logs",
-                percent(rate)
-            ),
-            None,
-        );
-    }
-    if let Some((process, thread)) = roomy.and_then(|r| Some((r.process_cpu_ns?, r.thread_cpu_ns?)))
-    {
-        section = section.row(
-                "batch size",
-                format!(
-                    "with batches of {SDK_MAX_EXPORT_BATCH_SIZE}, the batch processor and exporter used about {} ns of CPU per span off the application thread, which itself spent {} ns. Keep {SDK_MAX_EXPORT_BATCH_SIZE} unless one export nears the collector's 4 MiB message limit; larger batches pay only when exporting, not creating spans, is the bottleneck",
-                    number((process.median - thread.median).max(0.0)),
-                    number(thread.median)
-                ),
-                None,
-            );
-    }
-    if let (Some(off), Some(on)) = (
-        summary
-            .scenario(Scenario::AlwaysOff)
-            .and_then(|s| s.process_cpu_ns),
-        roomy.and_then(|s| s.process_cpu_ns),
-    ) {
-        section = section.row(
-            "sampler",
-            format!(
-                "an exported span cost {} ns of CPU, an unsampled one {} ns: where per-span cost matters, sample (OTEL_TRACES_SAMPLER=parentbased_traceidratio) and unsampled spans cost about the always_off figure",
-                number(on.median),
-                number(off.median)
-            ),
-            None,
-        );
-    }
-    if let Some(leak) = &summary.leak {
-        section = section.row(
-            "provider lifecycle",
-            if leak.leaking() {
-                "memory grew with every provider built and shut down: build the tracer provider once and keep it for the life of the process"
-            } else {
-                "building and shutting down providers gave memory back: no leak to work around"
-            },
-            None,
-        );
-    }
-    // Scenarios that drop spans vary with how the drops fall; only the others say the machine was busy.
-    let noisy = summary
-        .scenarios
-        .iter()
-        .filter(|s| s.drop_rate().is_none_or(|rate| rate == 0.0))
-        .filter_map(|s| s.wall_ns.as_ref()?.relative_spread())
-        .any(|spread| spread > NOISY_SPREAD);
-    if noisy {
-        section = section.row(
-            "noise",
-            "some scenarios varied by more than half their median between iterations: the machine was busy; rerun with more --iterations on an idle machine before comparing",
-            None,
-        );
-    }
-    if cfg!(debug_assertions) {
-        section = section.row(
-            "build",
-            "a debug build measured this: quote numbers from a release build (cargo build --release)",
-            None,
-        );
-    }
-    if !measured.alloc_counting {
-        section = section.row(
-            "allocations",
-            "allocations were not counted: this binary does not install otlp_doctor::overhead::CountingAllocator as its global allocator",
-            None,
-        );
-    }
-    section
 }
 
 #[cfg(test)]

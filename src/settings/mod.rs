@@ -9,6 +9,7 @@ pub mod origin;
 pub mod overrides;
 pub mod problems;
 pub mod sdk;
+pub mod secrets;
 pub mod signal;
 pub mod target;
 pub mod values;

@@ -83,10 +83,17 @@ fn an_unreadable_file_on_the_command_line_is_exit_2_naming_it() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so_and_exit_2() {
-    let (code, _, stderr) = stdout_of(otlp_doctor().args(["load", "--spans", "10"]));
+fn unknown_commands_and_bad_flags_exit_2_with_a_message() {
+    let (code, stdout, stderr) = stdout_of(otlp_doctor().arg("diagnose-everything"));
     assert_eq!(code, 2);
-    assert!(stderr.contains("not built yet"), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("diagnose-everything"), "{stderr}");
+    let (code, _, stderr) = stdout_of(otlp_doctor().args(["check", "--timeout", "soon"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("soon"), "{stderr}");
+    let (code, _, stderr) = stdout_of(otlp_doctor().args(["send", "--header", "no-equals-sign"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("K=V"), "{stderr}");
 }
 
 #[test]
