@@ -46,13 +46,6 @@ pub enum Command {
     ProbeServer(ProbeServerArgs),
 }
 
-/// Placeholder arguments of a command that is not built yet: it accepts anything and says so.
-#[derive(Debug, Args)]
-pub struct NotBuiltArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
-}
-
 /// `overhead`: what the opentelemetry-rust SDK costs per span, measured in-process.
 #[derive(Debug, Args)]
 pub struct OverheadArgs {

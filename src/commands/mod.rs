@@ -27,10 +27,6 @@ pub enum CommandError {
         path: PathBuf,
         reason: String,
     },
-    #[error(
-        "`otlp-doctor {0}` is not built yet in this version; see `otlp-doctor --help` for what is"
-    )]
-    NotBuilt(&'static str),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
