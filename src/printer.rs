@@ -50,6 +50,19 @@ impl Printer {
         let _ = stdout.flush();
     }
 
+    /// Several lines of a live view in one write: a batch of a thousand spans is one system
+    /// call, not a thousand (`serve` must keep up with a load generator).
+    pub fn lines(&self, lines: &[String]) {
+        if lines.is_empty() {
+            return;
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        let mut stdout = io::stdout().lock();
+        let _ = stdout.write_all(self.redactor.redact(&text).as_bytes());
+        let _ = stdout.flush();
+    }
+
     /// One NDJSON line on stdout.
     pub fn json_line(&self, value: &serde_json::Value) {
         self.line(&value.to_string());

@@ -115,8 +115,8 @@ async fn serve(
                 let Some(received) = received else { break };
                 summary.add(&received);
                 match format {
-                    LiveFormat::Json => ndjson::items(&received).iter().for_each(|line| printer.json_line(line)),
-                    LiveFormat::Human => view.batch(&received).iter().for_each(|line| printer.line(line)),
+                    LiveFormat::Json => printer.lines(&ndjson::items(&received)),
+                    LiveFormat::Human => printer.lines(&view.batch(&received)),
                 }
                 for finding in linter.inspect(&received, SystemTime::now()) {
                     summary.add_finding(&finding);
@@ -125,7 +125,9 @@ async fn serve(
             }
         }
     }
+    let counters = running.counters();
     let _ = running.stop().await;
+    summary.dropped = counters.dropped();
     while let Ok(received) = batches.try_recv() {
         summary.add(&received);
         for finding in linter.inspect(&received, SystemTime::now()) {

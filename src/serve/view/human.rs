@@ -185,6 +185,12 @@ impl HumanView {
             lines.push(format!("  lint findings: {}", list.join(", ")));
         }
         lines.push(format!("  {} export requests", summary.requests));
+        if summary.dropped > 0 {
+            lines.push(format!(
+                "  {} batches were acknowledged but not shown or linted: the view could not keep up (use --format json > file for high rates)",
+                summary.dropped
+            ));
+        }
         lines
     }
 

@@ -5,6 +5,7 @@ use super::values::{attributes, id, service_name, text};
 use crate::report::Finding;
 use crate::serve::{Payload, Received};
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
@@ -20,8 +21,25 @@ pub fn finding(finding: &Finding) -> Value {
     value
 }
 
-/// One line per span, metric and log record of a batch.
-pub fn items(received: &Received) -> Vec<Value> {
+/// A span line, serialized straight from borrowed fields: spans are most of what `serve` prints,
+/// and building a `serde_json::Value` for each one dominated its profile under load.
+#[derive(Serialize)]
+struct SpanLine<'a> {
+    kind: &'static str,
+    service: &'a str,
+    name: &'a str,
+    trace_id: String,
+    span_id: String,
+    parent_span_id: String,
+    start_unix_nano: u64,
+    end_unix_nano: u64,
+    attributes: Value,
+    status: i32,
+    transport: &'a str,
+}
+
+/// One line per span, metric and log record of a batch, each a JSON text.
+pub fn items(received: &Received) -> Vec<String> {
     let transport = received.transport.as_str();
     let mut lines = Vec::new();
     match &received.payload {
@@ -29,19 +47,20 @@ pub fn items(received: &Received) -> Vec<Value> {
             for resource_spans in &request.resource_spans {
                 let service = service_name(resource_spans.resource.as_ref());
                 for span in resource_spans.scope_spans.iter().flat_map(|s| &s.spans) {
-                    lines.push(json!({
-                        "kind": "span",
-                        "service": service,
-                        "name": span.name,
-                        "trace_id": id(&span.trace_id),
-                        "span_id": id(&span.span_id),
-                        "parent_span_id": id(&span.parent_span_id),
-                        "start_unix_nano": span.start_time_unix_nano,
-                        "end_unix_nano": span.end_time_unix_nano,
-                        "attributes": attributes(&span.attributes),
-                        "status": span.status.as_ref().map(|s| s.code).unwrap_or(0),
-                        "transport": transport,
-                    }));
+                    let line = SpanLine {
+                        kind: "span",
+                        service: &service,
+                        name: &span.name,
+                        trace_id: id(&span.trace_id),
+                        span_id: id(&span.span_id),
+                        parent_span_id: id(&span.parent_span_id),
+                        start_unix_nano: span.start_time_unix_nano,
+                        end_unix_nano: span.end_time_unix_nano,
+                        attributes: attributes(&span.attributes),
+                        status: span.status.as_ref().map(|s| s.code).unwrap_or(0),
+                        transport,
+                    };
+                    lines.push(serde_json::to_string(&line).unwrap_or_default());
                 }
             }
         }
@@ -63,15 +82,18 @@ pub fn items(received: &Received) -> Vec<Value> {
                         Some(Data::Summary(s)) => ("summary", s.data_points.len()),
                         None => ("empty", 0),
                     };
-                    lines.push(json!({
-                        "kind": "metric",
-                        "service": service,
-                        "name": metric.name,
-                        "type": kind,
-                        "unit": metric.unit,
-                        "data_points": points,
-                        "transport": transport,
-                    }));
+                    lines.push(
+                        json!({
+                            "kind": "metric",
+                            "service": service,
+                            "name": metric.name,
+                            "type": kind,
+                            "unit": metric.unit,
+                            "data_points": points,
+                            "transport": transport,
+                        })
+                        .to_string(),
+                    );
                 }
             }
         }
@@ -79,18 +101,21 @@ pub fn items(received: &Received) -> Vec<Value> {
             for resource_logs in &request.resource_logs {
                 let service = service_name(resource_logs.resource.as_ref());
                 for record in resource_logs.scope_logs.iter().flat_map(|s| &s.log_records) {
-                    lines.push(json!({
-                        "kind": "log",
-                        "service": service,
-                        "severity": record.severity_text,
-                        "severity_number": record.severity_number,
-                        "body": record.body.as_ref().map(text).unwrap_or_default(),
-                        "time_unix_nano": record.time_unix_nano,
-                        "trace_id": id(&record.trace_id),
-                        "span_id": id(&record.span_id),
-                        "attributes": attributes(&record.attributes),
-                        "transport": transport,
-                    }));
+                    lines.push(
+                        json!({
+                            "kind": "log",
+                            "service": service,
+                            "severity": record.severity_text,
+                            "severity_number": record.severity_number,
+                            "body": record.body.as_ref().map(text).unwrap_or_default(),
+                            "time_unix_nano": record.time_unix_nano,
+                            "trace_id": id(&record.trace_id),
+                            "span_id": id(&record.span_id),
+                            "attributes": attributes(&record.attributes),
+                            "transport": transport,
+                        })
+                        .to_string(),
+                    );
                 }
             }
         }

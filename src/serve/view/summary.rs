@@ -24,6 +24,9 @@ pub struct Summary {
     /// Lint findings by code.
     pub findings: BTreeMap<String, u64>,
     pub requests: u64,
+    /// Batches acknowledged to the sender but neither shown nor linted because the view fell
+    /// behind.
+    pub dropped: u64,
 }
 
 /// OTLP status code ERROR (`trace.proto` Status.StatusCode).
