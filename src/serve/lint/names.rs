@@ -15,6 +15,9 @@ use std::hash::{Hash, Hasher};
 /// Patterns remembered at once; the oldest is forgotten first. A forgotten pattern that keeps
 /// occurring simply collects its distinct names again.
 const MAX_PATTERNS: usize = 10_000;
+/// Names whose pattern is remembered; past this the memo starts over (names with ids in them
+/// would otherwise grow it without bound).
+const MAX_REMEMBERED_NAMES: usize = 10_000;
 /// Examples shown per pattern.
 const MAX_EXAMPLES: usize = 3;
 /// Hex runs at least this long are ids (a 32-bit id in hex; shorter runs are often words).
@@ -37,6 +40,8 @@ pub(super) struct SpanNames {
     min_names: usize,
     patterns: HashMap<u64, Pattern>,
     order: VecDeque<u64>,
+    /// Span name → its pattern (`None`: no variable part).
+    normalised: HashMap<String, Option<String>>,
 }
 
 impl SpanNames {
@@ -45,12 +50,27 @@ impl SpanNames {
             min_names: min_names.max(1),
             patterns: HashMap::new(),
             order: VecDeque::new(),
+            normalised: HashMap::new(),
         }
+    }
+
+    /// [`normalise`], remembered per name: most spans repeat a few names, and rewriting each
+    /// one was a visible share of `serve`'s CPU under load.
+    fn pattern_of(&mut self, name: &str) -> Option<String> {
+        if let Some(pattern) = self.normalised.get(name) {
+            return pattern.clone();
+        }
+        let pattern = normalise(name);
+        if self.normalised.len() >= MAX_REMEMBERED_NAMES {
+            self.normalised.clear();
+        }
+        self.normalised.insert(name.to_string(), pattern.clone());
+        pattern
     }
 
     pub(super) fn check(&mut self, request: &ExportTraceServiceRequest, out: &mut Findings<'_>) {
         for (service, span) in spans(request) {
-            let Some(pattern) = normalise(&span.name) else {
+            let Some(pattern) = self.pattern_of(&span.name) else {
                 continue;
             };
             let key = hash(&(service.key(), &pattern));

@@ -303,7 +303,7 @@ pub(super) fn id_hex(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         "(empty)".to_owned()
     } else {
-        hex::encode(bytes)
+        const_hex::encode(bytes)
     }
 }
 

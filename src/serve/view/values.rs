@@ -44,7 +44,7 @@ fn json_of(value: &Value) -> Json {
         Value::BoolValue(b) => Json::from(*b),
         Value::IntValue(i) => Json::from(*i),
         Value::DoubleValue(d) => Json::from(*d),
-        Value::BytesValue(b) => Json::from(hex::encode(b)),
+        Value::BytesValue(b) => Json::from(const_hex::encode(b)),
         Value::ArrayValue(array) => Json::Array(
             array
                 .values
@@ -61,5 +61,5 @@ fn json_of(value: &Value) -> Json {
 
 /// Lowercase hex, empty for an absent id.
 pub fn id(bytes: &[u8]) -> String {
-    hex::encode(bytes)
+    const_hex::encode(bytes)
 }
