@@ -1,6 +1,6 @@
 //! The result of one layer: status, one-line summary, findings and how long it took.
 
-use crate::report::{CheckRecord, CheckStatus, Finding, Severity};
+use crate::report::{CheckRecord, CheckStatus, Finding};
 use std::time::Duration;
 
 #[derive(Debug)]
@@ -20,13 +20,7 @@ impl Layer {
         findings: Vec<Finding>,
         duration: Duration,
     ) -> Self {
-        let status = if findings.iter().any(|f| f.severity == Severity::Error) {
-            CheckStatus::Fail
-        } else if findings.iter().any(|f| f.severity == Severity::Warning) {
-            CheckStatus::Warn
-        } else {
-            CheckStatus::Pass
-        };
+        let status = CheckStatus::of(&findings);
         Layer {
             id,
             status,

@@ -6,7 +6,7 @@ use crate::checks::config;
 use crate::cli::EnvArgs;
 use crate::printer::Printer;
 use crate::report::mask::mask;
-use crate::report::{CheckRecord, CheckStatus, ExitStatus, Report, Section, Severity};
+use crate::report::{CheckRecord, CheckStatus, ExitStatus, Report, Section};
 use crate::settings::{self, EnvSource, ExporterSettings, ProcessEnv, Resolution, Signal};
 use std::time::Instant;
 
@@ -36,13 +36,7 @@ pub fn env_report(
     duration_ms: f64,
 ) -> Report {
     let findings = config::lint(resolution, selection);
-    let status = if findings.iter().any(|f| f.severity == Severity::Error) {
-        CheckStatus::Fail
-    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Pass
-    };
+    let status = CheckStatus::of(&findings);
     let check = CheckRecord {
         id: "config".into(),
         status,

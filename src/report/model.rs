@@ -37,6 +37,18 @@ pub enum CheckStatus {
 }
 
 impl CheckStatus {
+    /// The status findings give a layer: `Fail` with any error, else `Warn` with any warning,
+    /// else `Pass`.
+    pub fn of(findings: &[Finding]) -> Self {
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            CheckStatus::Fail
+        } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+            CheckStatus::Warn
+        } else {
+            CheckStatus::Pass
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CheckStatus::Pass => "pass",

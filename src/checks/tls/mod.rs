@@ -122,15 +122,3 @@ impl TlsOutcome {
         }
     }
 }
-
-/// `Fail` with any error, else `Warn` with any warning, else `Pass`.
-pub fn status_of(findings: &[Finding]) -> CheckStatus {
-    use crate::report::Severity;
-    if findings.iter().any(|f| f.severity == Severity::Error) {
-        CheckStatus::Fail
-    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
-        CheckStatus::Warn
-    } else {
-        CheckStatus::Pass
-    }
-}

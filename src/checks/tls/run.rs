@@ -10,7 +10,7 @@ use super::findings::{self, TrustSource};
 use super::handshake::{
     AfterHandshake, Attempt, Failure, Mode, Setup, alert_window, watch_after_handshake,
 };
-use super::{SessionInfo, TlsOutcome, TlsRequest, files, status_of};
+use super::{SessionInfo, TlsOutcome, TlsRequest, files};
 use crate::checks::wire::{self, escape};
 use crate::report::{CheckStatus, Finding, Severity};
 use rustls::client::WebPkiServerVerifier;
@@ -242,7 +242,7 @@ async fn succeeded(
         ),
     };
     TlsOutcome {
-        status: status_of(&findings),
+        status: CheckStatus::of(&findings),
         summary,
         findings,
         session: Some(session),

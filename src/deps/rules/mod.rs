@@ -13,7 +13,7 @@ use super::graph::Graph;
 use super::lockfile::PackageId;
 use super::manifest::Manifest;
 use super::matrix::Matrix;
-use crate::report::{CheckStatus, Finding, Severity};
+use crate::report::{CheckStatus, Finding};
 use std::path::Path;
 
 /// At most this many reverse paths are shown per package version; the rest are counted. A
@@ -98,18 +98,9 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn status(&self) -> CheckStatus {
-        if self.findings.iter().any(|f| f.severity == Severity::Error) {
-            CheckStatus::Fail
-        } else if self
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Warning)
-        {
-            CheckStatus::Warn
-        } else if self.applicable {
-            CheckStatus::Pass
-        } else {
-            CheckStatus::Skip
+        match CheckStatus::of(&self.findings) {
+            CheckStatus::Pass if !self.applicable => CheckStatus::Skip,
+            status => status,
         }
     }
 }
