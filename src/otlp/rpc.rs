@@ -94,6 +94,32 @@ pub fn status_with_retry_delay(code: i32, message: &str, delay: Duration) -> Vec
     .encode_to_vec()
 }
 
+/// The HTTP status tonic quotes when an answer was not gRPC (a proxy's error page): "... while
+/// receiving response with status: 502 Bad Gateway" or "grpc-status header missing, mapped from
+/// HTTP status code 404".
+pub fn proxied_http_status(message: &str) -> Option<u16> {
+    ["mapped from HTTP status code ", "with status: "]
+        .iter()
+        .find_map(|marker| {
+            let rest = &message[message.find(marker)? + marker.len()..];
+            let status: u16 = rest.get(..3)?.parse().ok()?;
+            (100..=599).contains(&status).then_some(status)
+        })
+}
+
+/// grpc/doc/http-grpc-status-mapping.md: the gRPC code a client gives an HTTP status. Other
+/// statuses (a 200 web page, a 500) give `None`.
+pub fn grpc_code_for_http(status: u16) -> Option<i32> {
+    match status {
+        400 => Some(13),
+        401 => Some(16),
+        403 => Some(7),
+        404 => Some(12),
+        429 | 502..=504 => Some(14),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

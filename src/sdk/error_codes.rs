@@ -25,6 +25,7 @@
 //! invoked` is a misuse of the SDK, not a delivery problem.
 
 use crate::knowledge::matcher::Matcher;
+use crate::otlp::rpc::{grpc_code_for_http, proxied_http_status};
 use crate::report::Code;
 use opentelemetry_sdk::error::OTelSdkError;
 
@@ -104,7 +105,7 @@ pub fn code_for_message(message: &str) -> Option<Code> {
     if let Some(status) = http_status(text) {
         return Some(http_code(status, text));
     }
-    if let Some(mapped) = proxied_grpc_code(text) {
+    if let Some(mapped) = proxied_http_status(text).and_then(grpc_code_for_http) {
         return server_answer(mapped, text).or_else(|| transport_status(mapped));
     }
     let grpc = grpc_code(text);
@@ -127,14 +128,7 @@ fn http_status(text: &str) -> Option<u16> {
     MARKERS.iter().find_map(|marker| number_after(text, marker))
 }
 
-/// The HTTP status tonic quotes when an answer was not gRPC (a proxy's error page, a plain web
-/// server): "... mapped from HTTP status code 404", "... with status: 502 Bad Gateway".
-fn proxied_http_status(text: &str) -> Option<u16> {
-    ["mapped from HTTP status code ", "with status: "]
-        .iter()
-        .find_map(|marker| number_after(text, marker))
-}
-
+/// The three-digit HTTP status right after `marker`.
 fn number_after(text: &str, marker: &str) -> Option<u16> {
     let rest = &text[text.find(marker)? + marker.len()..];
     let digits = rest.get(..3)?;
@@ -191,20 +185,6 @@ fn grpc_code(text: &str) -> Option<i32> {
                 })
             })
         })
-}
-
-/// The gRPC code a client derives from the HTTP status of an answer that was not gRPC (a
-/// proxy's error page), as the `export` check maps it (grpc/doc/http-grpc-status-mapping.md).
-/// Other statuses (a 200 web page, a 500) give `None`: the knowledge base decides.
-fn proxied_grpc_code(text: &str) -> Option<i32> {
-    match proxied_http_status(text)? {
-        400 => Some(13),
-        401 => Some(16),
-        403 => Some(7),
-        404 => Some(12),
-        429 | 502..=504 => Some(14),
-        _ => None,
-    }
 }
 
 /// The code of a gRPC status only a server sends; `None` for the ones tonic also makes up for a

@@ -5,6 +5,7 @@
 use crate::checks::protocol::answer::grpc_code_name;
 use crate::checks::protocol::probe::grpc_path;
 use crate::otlp::client::{ExportAnswer, Outcome, PartialSuccess};
+use crate::otlp::rpc::{grpc_code_for_http, proxied_http_status};
 use crate::report::{Code, Finding, Severity};
 use crate::settings::{Protocol, Signal};
 use std::time::Duration;
@@ -70,11 +71,11 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             let seen = format!("gRPC {} → status {code} {}: {message}", grpc_path(signal), grpc_code_name(*code));
             // A proxy's own HTTP error (nginx's HTML 502) reaches tonic as a garbled gRPC answer;
             // the HTTP status inside the message is the real answer.
-            let proxied = http_status_in(message).and_then(grpc_code_for_http);
+            let proxied = proxied_http_status(message).and_then(grpc_code_for_http);
             let effective = proxied.unwrap_or(*code);
             let failure = grpc_failure(effective, message, retry_delay.is_some(), signal);
             let mut found = failure.finding().evidence(seen);
-            if let (Some(mapped), Some(status)) = (proxied, http_status_in(message)) {
+            if let (Some(mapped), Some(status)) = (proxied, proxied_http_status(message)) {
                 found = found.evidence(format!(
                     "the HTTP status {status} came from a proxy or a non-gRPC server; gRPC maps it to {}",
                     grpc_code_name(mapped)
@@ -136,29 +137,6 @@ fn accepted(
                 .evidence(format!("over {SLOW_EXPORT:?} for a request of {items} items"))
                 .fix("check the network path and the receiver's load; raise OTEL_EXPORTER_OTLP_TIMEOUT if exports time out"),
         );
-    }
-}
-
-/// The HTTP status tonic quotes when an answer was not gRPC: "... with status: 502 Bad
-/// Gateway" or "... mapped from HTTP status code 404".
-fn http_status_in(message: &str) -> Option<u16> {
-    ["with status: ", "mapped from HTTP status code "]
-        .iter()
-        .find_map(|marker| {
-            let rest = &message[message.find(marker)? + marker.len()..];
-            rest.get(..3)?.parse().ok()
-        })
-}
-
-/// grpc/doc/http-grpc-status-mapping.md: the gRPC code a client gives an HTTP status.
-fn grpc_code_for_http(status: u16) -> Option<i32> {
-    match status {
-        400 => Some(13),
-        401 => Some(16),
-        403 => Some(7),
-        404 => Some(12),
-        429 | 502..=504 => Some(14),
-        _ => None,
     }
 }
 
@@ -344,12 +322,12 @@ mod tests {
     #[test]
     fn http_status_inside_tonic_messages() {
         let garbled = "protocol error: received message with invalid compression flag: 60 (valid flags are 0 and 1) while receiving response with status: 502 Bad Gateway";
-        assert_eq!(http_status_in(garbled), Some(502));
+        assert_eq!(proxied_http_status(garbled), Some(502));
         assert_eq!(
-            http_status_in("grpc-status header missing, mapped from HTTP status code 401"),
+            proxied_http_status("grpc-status header missing, mapped from HTTP status code 401"),
             Some(401)
         );
-        assert_eq!(http_status_in("deadline exceeded"), None);
+        assert_eq!(proxied_http_status("deadline exceeded"), None);
         assert_eq!(grpc_code_for_http(502), Some(14));
     }
 }
