@@ -7,25 +7,20 @@
 use super::codec::RawCodec;
 use super::{TransportError, no_answer};
 use crate::checks::protocol::answer::grpc_code_name;
-use crate::checks::protocol::dialer::{ALPN_H2, Dialer, Io};
+use crate::checks::protocol::dialer::Dialer;
 use crate::load::sample::Outcome;
-use crate::otlp::client::{MAX_RESPONSE_BYTES, PartialSuccess, USER_AGENT, error_chain};
+use crate::otlp::client::channel::{self, DialConnector};
+use crate::otlp::client::{MAX_RESPONSE_BYTES, PartialSuccess, error_chain};
 use crate::settings::Signal;
 use crate::settings::values::Header;
 use bytes::Bytes;
 use http::uri::PathAndQuery;
-use hyper_util::rt::TokioIo;
 use std::error::Error;
-use std::future::Future;
-use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 use tonic::client::Grpc;
 use tonic::codec::CompressionEncoding;
-use tonic::codegen::Service;
 use tonic::metadata::MetadataMap;
-use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::transport::Channel;
 use tonic::{Code, Status};
 
 /// The message of the status tonic makes when its own deadline passes.
@@ -52,27 +47,10 @@ pub struct GrpcSetup<'a> {
 
 impl GrpcSender {
     pub fn new(setup: GrpcSetup<'_>) -> Result<GrpcSender, TransportError> {
-        // As in `otlp::client::grpc`: the dialer does any TLS, so the URI tonic connects to is
-        // always `http`; the origin sets `:scheme` and `:authority`.
-        let scheme = if setup.dialer.is_tls() {
-            "https"
-        } else {
-            "http"
-        };
         let invalid = |e: tonic::transport::Error| TransportError::Endpoint(error_chain(&e));
-        let origin = Endpoint::from_shared(format!("{scheme}://{}", setup.authority))
+        let channel = channel::endpoint(&setup.dialer, setup.authority)
             .map_err(invalid)?
-            .uri()
-            .clone();
-        let endpoint = Endpoint::from_shared(format!("http://{}", setup.authority))
-            .map_err(invalid)?
-            .origin(origin)
-            .user_agent(USER_AGENT)
-            .map_err(invalid)?;
-        let channel = endpoint.connect_with_connector_lazy(DialConnector {
-            dialer: setup.dialer,
-            timeout: setup.timeout,
-        });
+            .connect_with_connector_lazy(DialConnector::new(setup.dialer, setup.timeout));
         let mut client = Grpc::new(channel)
             .accept_compressed(CompressionEncoding::Gzip)
             .max_decoding_message_size(MAX_RESPONSE_BYTES);
@@ -81,7 +59,7 @@ impl GrpcSender {
         }
         Ok(GrpcSender {
             client,
-            metadata: metadata(setup.headers)?,
+            metadata: channel::metadata(setup.headers).map_err(TransportError::Header)?,
             codec: RawCodec {
                 message_capacity: setup.message_capacity,
             },
@@ -138,43 +116,5 @@ fn status_outcome(status: &Status, timeout: Duration) -> Outcome {
     }
     Outcome::Refused {
         status: format!("gRPC {}", grpc_code_name(status.code() as i32)),
-    }
-}
-
-/// User headers as gRPC metadata, built once for the run.
-fn metadata(headers: &[Header]) -> Result<MetadataMap, TransportError> {
-    let mut map = http::HeaderMap::new();
-    for header in headers {
-        let name = http::HeaderName::from_bytes(header.name.to_ascii_lowercase().as_bytes());
-        let value = http::HeaderValue::from_str(&header.value);
-        match (name, value) {
-            (Ok(name), Ok(value)) => {
-                map.append(name, value);
-            }
-            _ => return Err(TransportError::Header(header.name.clone())),
-        }
-    }
-    Ok(MetadataMap::from_headers(map))
-}
-
-/// tonic's connector: every connection comes from the dialer, offering ALPN `h2`.
-#[derive(Clone)]
-struct DialConnector {
-    dialer: Dialer,
-    timeout: Duration,
-}
-
-impl Service<Uri> for DialConnector {
-    type Response = TokioIo<Box<dyn Io>>;
-    type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _: Uri) -> Self::Future {
-        let (dialer, timeout) = (self.dialer.clone(), self.timeout);
-        Box::pin(async move { dialer.dial(ALPN_H2, timeout).await.map(TokioIo::new) })
     }
 }

@@ -4,27 +4,21 @@
 //! server (or tonic, from an HTTP answer) produced is an [`Outcome::Grpc`]; a status tonic made
 //! up because the connection failed or the deadline passed is an [`Outcome::Transport`].
 
-use super::{Destination, MAX_RESPONSE_BYTES, Outcome, PartialSuccess, USER_AGENT, error_chain};
-use crate::checks::protocol::dialer::{ALPN_H2, Dialer, Io};
+use super::channel::{self, DialConnector};
+use super::{Destination, MAX_RESPONSE_BYTES, Outcome, PartialSuccess, error_chain};
 use crate::otlp::encode::protobuf_len;
 use crate::otlp::payload::ExportRequest;
 use crate::otlp::rpc;
 use crate::settings::Compression;
 use crate::settings::values::Header;
-use hyper_util::rt::TokioIo;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
 use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_client::MetricsServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use std::error::Error;
-use std::future::Future;
-use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 use tonic::codec::CompressionEncoding;
-use tonic::codegen::Service;
 use tonic::metadata::MetadataMap;
-use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::transport::Channel;
 use tonic::{Code, Status};
 
 /// The message of the status tonic makes when its own deadline passes (`tonic::TimeoutExpired`).
@@ -60,47 +54,17 @@ pub(super) async fn export(dest: &Destination<'_>, request: &ExportRequest) -> (
 
 /// A channel over one dialed connection; connects now, so a failure here is the transport's.
 async fn connect(dest: &Destination<'_>) -> Result<Channel, tonic::transport::Error> {
-    // The dialer does any TLS. tonic (with a TLS feature on) would try its own TLS on an
-    // `https` endpoint URI and fail with "Connecting to HTTPS without TLS enabled", so the URI the
-    // connector sees is always `http`; the origin, which only sets `:scheme` and `:authority`,
-    // says `https` when the connection is TLS.
-    let origin = Endpoint::from_shared(format!("{}://{}", dest.scheme(), dest.authority))?
-        .uri()
-        .clone();
-    let endpoint = Endpoint::from_shared(format!("http://{}", dest.authority))?
-        .origin(origin)
-        .user_agent(USER_AGENT)?;
-    endpoint
-        .connect_with_connector(DialConnector {
-            dialer: dest.dialer.clone(),
-            timeout: dest.timeout,
-        })
+    channel::endpoint(dest.dialer, dest.authority)?
+        .connect_with_connector(DialConnector::new(dest.dialer.clone(), dest.timeout))
         .await
 }
 
-/// User headers as gRPC metadata: keys lower case, values as given. Headers gRPC reserves
-/// (`content-type`, `te`, `user-agent`, `grpc-*`) are dropped by tonic.
+/// User headers as gRPC metadata; a header that cannot be sent is a transport failure.
 fn metadata(headers: &[Header]) -> Result<MetadataMap, Outcome> {
-    let mut map = http::HeaderMap::new();
-    for header in headers {
-        let name = http::HeaderName::from_bytes(header.name.to_ascii_lowercase().as_bytes());
-        let value = http::HeaderValue::from_str(&header.value);
-        match (name, value) {
-            (Ok(name), Ok(value)) => {
-                map.append(name, value);
-            }
-            _ => {
-                return Err(Outcome::Transport {
-                    error: format!(
-                        "header '{}' cannot be sent as gRPC metadata (invalid name or value)",
-                        header.name
-                    ),
-                    timed_out: false,
-                });
-            }
-        }
-    }
-    Ok(MetadataMap::from_headers(map))
+    channel::metadata(headers).map_err(|name| Outcome::Transport {
+        error: format!("header '{name}' cannot be sent as gRPC metadata (invalid name or value)"),
+        timed_out: false,
+    })
 }
 
 /// The export RPC of the request's signal.
@@ -194,27 +158,5 @@ fn status_outcome(status: &Status, timeout: Duration) -> Outcome {
         message: status.message().to_string(),
         retry_delay: rpc::retry_delay(status.details()),
         partial: None,
-    }
-}
-
-/// tonic's connector: every connection comes from the dialer, offering ALPN `h2`.
-#[derive(Clone)]
-struct DialConnector {
-    dialer: Dialer,
-    timeout: Duration,
-}
-
-impl Service<Uri> for DialConnector {
-    type Response = TokioIo<Box<dyn Io>>;
-    type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _: Uri) -> Self::Future {
-        let (dialer, timeout) = (self.dialer.clone(), self.timeout);
-        Box::pin(async move { dialer.dial(ALPN_H2, timeout).await.map(TokioIo::new) })
     }
 }

@@ -4,6 +4,7 @@
 //! connection is opened by the protocol check's [`Dialer`], so TLS settings and ALPN are the ones
 //! the TLS check verified. Expected failures are data here: nothing returns an error.
 
+pub mod channel;
 mod grpc;
 mod http;
 
@@ -38,16 +39,6 @@ pub struct Destination<'a> {
     pub compression: Compression,
     /// Bounds the whole export: connecting, sending and reading the answer.
     pub timeout: Duration,
-}
-
-impl Destination<'_> {
-    fn scheme(&self) -> &'static str {
-        if self.dialer.is_tls() {
-            "https"
-        } else {
-            "http"
-        }
-    }
 }
 
 /// What one export got back.
