@@ -26,6 +26,7 @@ pub mod commands;
 pub mod deps;
 mod diagnose;
 pub mod fuzzing;
+mod http_connection;
 pub mod knowledge;
 pub mod load;
 pub mod otlp;

@@ -33,6 +33,25 @@ pub enum CommandError {
     Serve(String),
 }
 
+/// Completes on Ctrl-C or SIGTERM (what Kubernetes and process managers send): how the
+/// long-running commands (`serve`, `probe-server`) are stopped.
+async fn shutdown_signal() {
+    let terminate = async {
+        #[cfg(unix)]
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
 /// Runs a parsed command line to completion.
 pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {

@@ -45,30 +45,12 @@ async fn serve(config: ServerConfig, printer: &Printer) -> Result<ExitStatus, Co
     let token = CancellationToken::new();
     let server = tokio::spawn(bound.serve(token.clone()));
     tokio::select! {
-        () = stop_signal() => {}
+        () = super::shutdown_signal() => {}
         () = reload_on_hangup(&reloader, printer) => {}
     }
     token.cancel();
     let _ = server.await;
     Ok(ExitStatus::Success)
-}
-
-/// Completes on Ctrl-C or SIGTERM (what Kubernetes sends).
-async fn stop_signal() {
-    let terminate = async {
-        #[cfg(unix)]
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            signal.recv().await;
-            return;
-        }
-        std::future::pending::<()>().await
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
-    }
 }
 
 /// Reloads the module file on every SIGHUP; never completes.

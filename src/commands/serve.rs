@@ -198,19 +198,8 @@ async fn stop_signal(duration: Option<Duration>) {
             None => std::future::pending().await,
         }
     };
-    let terminate = async {
-        #[cfg(unix)]
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            signal.recv().await;
-            return;
-        }
-        std::future::pending::<()>().await
-    };
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        () = super::shutdown_signal() => {}
         () = timer => {}
-        () = terminate => {}
     }
 }

@@ -13,10 +13,6 @@ use http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -193,24 +189,11 @@ async fn serve_connection(
     state: Arc<State>,
     token: CancellationToken,
 ) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
-    let service = service_fn(move |request| {
+    crate::http_connection::serve(stream, HEADER_READ_TIMEOUT, token, move |request| {
         let state = state.clone();
-        async move { Ok::<_, Infallible>(handle(request, &state).await) }
-    });
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        () = token.cancelled() => {
-            connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
-        }
-    }
+        async move { handle(request, &state).await }
+    })
+    .await;
 }
 
 type Answer = Response<Full<Bytes>>;
