@@ -5,12 +5,12 @@
 use super::{TransportError, no_answer};
 use crate::checks::protocol::dialer::{ALPN_HTTP1, Dialer};
 use crate::load::sample::Outcome;
-use crate::otlp::client::{PartialSuccess, USER_AGENT, error_chain};
+use crate::otlp::client::{PartialSuccess, error_chain, request_headers};
 use crate::otlp::encode::CONTENT_TYPE_JSON;
 use crate::settings::Signal;
 use crate::settings::values::Header;
 use bytes::Bytes;
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::HeaderMap;
 use http::{Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
@@ -43,35 +43,13 @@ pub struct HttpSetup<'a> {
 impl HttpShared {
     /// User headers first, then the ones that describe the body, which win (as `send` does).
     pub fn new(setup: HttpSetup<'_>) -> Result<HttpShared, TransportError> {
-        let mut headers = HeaderMap::new();
-        for user in setup.headers {
-            let name = HeaderName::from_bytes(user.name.as_bytes());
-            let value = HeaderValue::from_str(&user.value);
-            match (name, value) {
-                (Ok(name), Ok(value)) => {
-                    headers.append(name, value);
-                }
-                _ => return Err(TransportError::Header(user.name.clone())),
-            }
-        }
-        let host = HeaderValue::from_str(setup.authority)
-            .map_err(|e| TransportError::Endpoint(e.to_string()))?;
-        headers.insert(header::HOST, host);
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(setup.content_type),
-        );
-        match setup.content_encoding {
-            Some(encoding) => {
-                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-            }
-            None => {
-                headers.remove(header::CONTENT_ENCODING);
-            }
-        }
-        if !headers.contains_key(header::USER_AGENT) {
-            headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
-        }
+        let headers = request_headers(
+            setup.headers,
+            setup.authority,
+            setup.content_type,
+            setup.content_encoding,
+        )
+        .map_err(TransportError::Header)?;
         let mut paths = Vec::new();
         for (signal, path) in setup.paths {
             // Spec: a signal endpoint without a path posts to `/`.

@@ -9,6 +9,7 @@ use crate::otlp::encode::{CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF, EncodedBody,
 use crate::otlp::payload::ExportRequest;
 use crate::otlp::rpc::RpcStatus;
 use crate::settings::Signal;
+use crate::settings::values::Header;
 use bytes::Bytes;
 use flate2::read::MultiGzDecoder;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -30,10 +31,7 @@ pub(super) async fn export(dest: &Destination<'_>, request: &ExportRequest) -> (
         Ok(http_request) => http_request,
         Err(error) => {
             let outcome = Outcome::Transport {
-                error: format!(
-                    "the request cannot be built: {}",
-                    super::error_chain(&error)
-                ),
+                error: format!("the request cannot be built: {error}"),
                 timed_out: false,
             };
             return (outcome, request_bytes);
@@ -48,28 +46,53 @@ pub(super) async fn export(dest: &Destination<'_>, request: &ExportRequest) -> (
 }
 
 /// The POST: user headers first, then the ones that describe the body, which win.
-fn build(
-    dest: &Destination<'_>,
-    body: EncodedBody,
-) -> Result<http::Request<Full<Bytes>>, http::Error> {
+fn build(dest: &Destination<'_>, body: EncodedBody) -> Result<http::Request<Full<Bytes>>, String> {
     // An empty path is the root (spec: a signal endpoint without a path posts to `/`).
     let path = if dest.http_path.is_empty() {
         "/"
     } else {
         dest.http_path
     };
-    let mut builder = http::Request::post(path);
-    for header in dest.headers {
-        builder = builder.header(header.name.as_str(), header.value.as_str());
+    let mut request = http::Request::post(path)
+        .body(Full::new(Bytes::from(body.bytes)))
+        .map_err(|error| super::error_chain(&error))?;
+    *request.headers_mut() = request_headers(
+        dest.headers,
+        dest.authority,
+        body.content_type,
+        body.content_encoding,
+    )
+    .map_err(|name| format!("header '{name}' is not a valid HTTP header"))?;
+    Ok(request)
+}
+
+/// The headers of an OTLP/HTTP export: the user's first, then those that describe the body,
+/// which win, and a default User-Agent. `Err` names a header that is not a valid name or value
+/// (the authority counts as `host`).
+pub(crate) fn request_headers(
+    user: &[Header],
+    authority: &str,
+    content_type: &'static str,
+    content_encoding: Option<&'static str>,
+) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::new();
+    for header in user {
+        match (
+            HeaderName::from_bytes(header.name.as_bytes()),
+            HeaderValue::from_str(&header.value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => return Err(header.name.clone()),
+        }
     }
-    let mut request = builder.body(Full::new(Bytes::from(body.bytes)))?;
-    let headers = request.headers_mut();
-    headers.insert(header::HOST, HeaderValue::from_str(dest.authority)?);
     headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(body.content_type),
+        header::HOST,
+        HeaderValue::from_str(authority).map_err(|_| "host".to_string())?,
     );
-    match body.content_encoding {
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    match content_encoding {
         Some(encoding) => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
         }
@@ -80,7 +103,7 @@ fn build(
     if !headers.contains_key(header::USER_AGENT) {
         headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
     }
-    Ok(request)
+    Ok(headers)
 }
 
 /// What came back, before interpretation.

@@ -8,6 +8,8 @@ pub mod channel;
 mod grpc;
 mod http;
 
+pub(crate) use http::request_headers;
+
 use super::payload::ExportRequest;
 use crate::checks::protocol::dialer::Dialer;
 use crate::settings::values::Header;
