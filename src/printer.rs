@@ -58,8 +58,16 @@ impl Printer {
         }
         let mut text = lines.join("\n");
         text.push('\n');
+        self.block(&text);
+    }
+
+    /// Text made of whole lines (each ending in a newline), secrets redacted, in one write.
+    pub fn block(&self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
         let mut stdout = io::stdout().lock();
-        let _ = stdout.write_all(self.redactor.redact(&text).as_bytes());
+        let _ = stdout.write_all(self.redactor.redacted(text).as_bytes());
         let _ = stdout.flush();
     }
 

@@ -115,7 +115,7 @@ async fn serve(
                 let Some(received) = received else { break };
                 summary.add(&received);
                 match format {
-                    LiveFormat::Json => printer.lines(&ndjson::items(&received)),
+                    LiveFormat::Json => printer.block(&ndjson::items(&received)),
                     LiveFormat::Human => printer.lines(&view.batch(&received)),
                 }
                 for finding in linter.inspect(&received, SystemTime::now()) {

@@ -1,6 +1,7 @@
-//! A counting global allocator: wraps [`System`] and, while counting is switched on, adds every
-//! allocation to process-wide atomic totals and to the calling thread's own totals. It only
-//! measures when the binary installs it as `#[global_allocator]`; [`installed`] finds out.
+//! A counting global allocator: wraps another allocator ([`System`] unless told otherwise) and,
+//! while counting is switched on, adds every allocation to process-wide atomic totals and to the
+//! calling thread's own totals. It only measures when the binary installs it as
+//! `#[global_allocator]`; [`installed`] finds out.
 //!
 //! Counting is off by default so that timed runs pay one relaxed load per allocation, not a
 //! contended atomic add; `overhead` switches it on only for its allocation and leak passes.
@@ -11,15 +12,22 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// `#[global_allocator] static ALLOC: CountingAllocator = CountingAllocator::new();`
+/// `#[global_allocator] static ALLOC: CountingAllocator = CountingAllocator::new();`, or
+/// `CountingAllocator::wrapping(other)` to count around another allocator.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct CountingAllocator {
-    system: System,
+pub struct CountingAllocator<A = System> {
+    inner: A,
 }
 
-impl CountingAllocator {
+impl CountingAllocator<System> {
     pub const fn new() -> Self {
-        CountingAllocator { system: System }
+        CountingAllocator { inner: System }
+    }
+}
+
+impl<A: GlobalAlloc> CountingAllocator<A> {
+    pub const fn wrapping(inner: A) -> Self {
+        CountingAllocator { inner }
     }
 }
 
@@ -76,12 +84,12 @@ fn record_free(bytes: usize) {
     }
 }
 
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the counting
+// SAFETY: every method forwards to the inner allocator with the caller's arguments unchanged; the counting
 // around it touches only atomics and a const-initialised thread-local, and never allocates.
-unsafe impl GlobalAlloc for CountingAllocator {
+unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAllocator<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let ptr = unsafe { self.system.alloc(layout) };
+        let ptr = unsafe { self.inner.alloc(layout) };
         if !ptr.is_null() {
             record_allocation(layout.size());
         }
@@ -90,7 +98,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let ptr = unsafe { self.system.alloc_zeroed(layout) };
+        let ptr = unsafe { self.inner.alloc_zeroed(layout) };
         if !ptr.is_null() {
             record_allocation(layout.size());
         }
@@ -99,13 +107,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: same contract as the caller's.
-        unsafe { self.system.dealloc(ptr, layout) };
+        unsafe { self.inner.dealloc(ptr, layout) };
         record_free(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let new = unsafe { self.system.realloc(ptr, layout, new_size) };
+        let new = unsafe { self.inner.realloc(ptr, layout, new_size) };
         if !new.is_null() {
             // A reallocation is counted as a new allocation of the new size and a free of the old.
             record_free(layout.size());

@@ -22,6 +22,7 @@
 mod attributes;
 mod duplicates;
 mod empty;
+mod hashing;
 mod ids;
 mod names;
 mod orphans;

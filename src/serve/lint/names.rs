@@ -4,13 +4,12 @@
 //! few examples. Names without a variable part are never tracked, and patterns are bounded.
 
 use super::LINT_CHECK;
+use super::hashing::{HashMap, HashMapExt, digest};
 use super::seen::Findings;
 use super::walk::{clip, spans};
 use crate::report::{Code, Finding, Severity};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::VecDeque;
 
 /// Patterns remembered at once; the oldest is forgotten first. A forgotten pattern that keeps
 /// occurring simply collects its distinct names again.
@@ -73,7 +72,7 @@ impl SpanNames {
             let Some(pattern) = self.pattern_of(&span.name) else {
                 continue;
             };
-            let key = hash(&(service.key(), &pattern));
+            let key = digest(&(service.key(), &pattern));
             let entry = match self.patterns.get_mut(&key) {
                 Some(entry) => entry,
                 None => {
@@ -89,7 +88,7 @@ impl SpanNames {
             if entry.reported {
                 continue;
             }
-            let name = hash(&span.name);
+            let name = digest(&span.name);
             if !entry.names.contains(&name) {
                 entry.names.push(name);
                 if entry.examples.len() < MAX_EXAMPLES {
@@ -125,12 +124,6 @@ impl SpanNames {
             });
         }
     }
-}
-
-fn hash(value: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// The pattern of a span name, or `None` when the name has no variable part.

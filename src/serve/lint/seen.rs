@@ -1,10 +1,9 @@
 //! Dedupe: each (code, key) is reported once per session, and each code at most a configured
 //! number of times, so memory and output stay bounded however long `serve` runs.
 
+use super::hashing::{HashMap, HashMapExt, HashSet, digest};
 use crate::report::{Code, Finding};
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
 /// The keys already reported, per code. Keys are stored as 64-bit hashes, so a key's size does
 /// not matter; a collision merely hides one finding.
@@ -24,9 +23,7 @@ impl Seen {
 
     /// True the first time `(code, key)` comes by while the code still has room.
     pub(super) fn first(&mut self, code: Code, key: impl Hash) -> bool {
-        let mut hasher = DefaultHasher::new();
-        key.hash(&mut hasher);
-        let hash = hasher.finish();
+        let hash = digest(&key);
         let keys = self.keys.entry(code).or_default();
         if keys.contains(&hash) || keys.len() >= self.max_per_code {
             return false;

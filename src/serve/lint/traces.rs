@@ -4,13 +4,12 @@
 //! the least recently active trace is forgotten first, without judging its waiting spans (a trace
 //! pushed out by load is no evidence of an orphan).
 
+use super::hashing::{HashMap, HashMapExt, digest};
 use super::ids::{SPAN_ID_LEN, TRACE_ID_LEN};
 use super::walk::{Service, clip, spans};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::trace::v1::Span;
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 pub(super) type TraceId = [u8; TRACE_ID_LEN];
@@ -35,10 +34,8 @@ pub(super) struct Fingerprint {
 
 impl Fingerprint {
     fn of(span: &Span) -> Self {
-        let mut hasher = DefaultHasher::new();
-        span.name.hash(&mut hasher);
         Fingerprint {
-            name: hasher.finish(),
+            name: digest(&span.name),
             start: span.start_time_unix_nano,
             end: span.end_time_unix_nano,
         }

@@ -1,7 +1,7 @@
 //! The machine-readable live view (`serve --format json`): one JSON object per line, each with
 //! a `kind` (`listening`, `span`, `metric`, `log`, `finding`, `summary`), as the contract says.
 
-use super::values::{attributes, id, service_name, text};
+use super::values::{Attributes, Id, service_name, text};
 use crate::report::Finding;
 use crate::serve::{Payload, Received};
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
@@ -28,39 +28,69 @@ struct SpanLine<'a> {
     kind: &'static str,
     service: &'a str,
     name: &'a str,
-    trace_id: String,
-    span_id: String,
-    parent_span_id: String,
+    trace_id: Id<'a>,
+    span_id: Id<'a>,
+    parent_span_id: Id<'a>,
     start_unix_nano: u64,
     end_unix_nano: u64,
-    attributes: Value,
+    attributes: Attributes<'a>,
     status: i32,
     transport: &'a str,
 }
 
-/// One line per span, metric and log record of a batch, each a JSON text.
-pub fn items(received: &Received) -> Vec<String> {
+#[derive(Serialize)]
+struct MetricLine<'a> {
+    kind: &'static str,
+    service: &'a str,
+    name: &'a str,
+    #[serde(rename = "type")]
+    metric_type: &'static str,
+    unit: &'a str,
+    data_points: usize,
+    transport: &'a str,
+}
+
+#[derive(Serialize)]
+struct LogLine<'a> {
+    kind: &'static str,
+    service: &'a str,
+    severity: &'a str,
+    severity_number: i32,
+    body: String,
+    time_unix_nano: u64,
+    trace_id: Id<'a>,
+    span_id: Id<'a>,
+    attributes: Attributes<'a>,
+    transport: &'a str,
+}
+
+/// Every span, metric and log record of a batch as NDJSON, each line ending in a newline, written
+/// into one buffer so the batch is printed with one write.
+pub fn items(received: &Received) -> String {
     let transport = received.transport.as_str();
-    let mut lines = Vec::new();
+    let items = usize::try_from(received.payload.item_count()).unwrap_or(0);
+    let mut out = Vec::with_capacity(256 * items.min(4096));
     match &received.payload {
         Payload::Traces(request) => {
             for resource_spans in &request.resource_spans {
                 let service = service_name(resource_spans.resource.as_ref());
                 for span in resource_spans.scope_spans.iter().flat_map(|s| &s.spans) {
-                    let line = SpanLine {
-                        kind: "span",
-                        service: &service,
-                        name: &span.name,
-                        trace_id: id(&span.trace_id),
-                        span_id: id(&span.span_id),
-                        parent_span_id: id(&span.parent_span_id),
-                        start_unix_nano: span.start_time_unix_nano,
-                        end_unix_nano: span.end_time_unix_nano,
-                        attributes: attributes(&span.attributes),
-                        status: span.status.as_ref().map(|s| s.code).unwrap_or(0),
-                        transport,
-                    };
-                    lines.push(serde_json::to_string(&line).unwrap_or_default());
+                    push_line(
+                        &mut out,
+                        &SpanLine {
+                            kind: "span",
+                            service: &service,
+                            name: &span.name,
+                            trace_id: Id(&span.trace_id),
+                            span_id: Id(&span.span_id),
+                            parent_span_id: Id(&span.parent_span_id),
+                            start_unix_nano: span.start_time_unix_nano,
+                            end_unix_nano: span.end_time_unix_nano,
+                            attributes: Attributes(&span.attributes),
+                            status: span.status.as_ref().map(|s| s.code).unwrap_or(0),
+                            transport,
+                        },
+                    );
                 }
             }
         }
@@ -72,7 +102,7 @@ pub fn items(received: &Received) -> Vec<String> {
                     .iter()
                     .flat_map(|s| &s.metrics)
                 {
-                    let (kind, points) = match &metric.data {
+                    let (metric_type, data_points) = match &metric.data {
                         Some(Data::Gauge(g)) => ("gauge", g.data_points.len()),
                         Some(Data::Sum(s)) => ("sum", s.data_points.len()),
                         Some(Data::Histogram(h)) => ("histogram", h.data_points.len()),
@@ -82,17 +112,17 @@ pub fn items(received: &Received) -> Vec<String> {
                         Some(Data::Summary(s)) => ("summary", s.data_points.len()),
                         None => ("empty", 0),
                     };
-                    lines.push(
-                        json!({
-                            "kind": "metric",
-                            "service": service,
-                            "name": metric.name,
-                            "type": kind,
-                            "unit": metric.unit,
-                            "data_points": points,
-                            "transport": transport,
-                        })
-                        .to_string(),
+                    push_line(
+                        &mut out,
+                        &MetricLine {
+                            kind: "metric",
+                            service: &service,
+                            name: &metric.name,
+                            metric_type,
+                            unit: &metric.unit,
+                            data_points,
+                            transport,
+                        },
                     );
                 }
             }
@@ -101,24 +131,31 @@ pub fn items(received: &Received) -> Vec<String> {
             for resource_logs in &request.resource_logs {
                 let service = service_name(resource_logs.resource.as_ref());
                 for record in resource_logs.scope_logs.iter().flat_map(|s| &s.log_records) {
-                    lines.push(
-                        json!({
-                            "kind": "log",
-                            "service": service,
-                            "severity": record.severity_text,
-                            "severity_number": record.severity_number,
-                            "body": record.body.as_ref().map(text).unwrap_or_default(),
-                            "time_unix_nano": record.time_unix_nano,
-                            "trace_id": id(&record.trace_id),
-                            "span_id": id(&record.span_id),
-                            "attributes": attributes(&record.attributes),
-                            "transport": transport,
-                        })
-                        .to_string(),
+                    push_line(
+                        &mut out,
+                        &LogLine {
+                            kind: "log",
+                            service: &service,
+                            severity: &record.severity_text,
+                            severity_number: record.severity_number,
+                            body: record.body.as_ref().map(text).unwrap_or_default(),
+                            time_unix_nano: record.time_unix_nano,
+                            trace_id: Id(&record.trace_id),
+                            span_id: Id(&record.span_id),
+                            attributes: Attributes(&record.attributes),
+                            transport,
+                        },
                     );
                 }
             }
         }
     }
-    lines
+    // serde_json writes only valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn push_line(out: &mut Vec<u8>, item: &impl Serialize) {
+    // Writing into a Vec cannot fail, and every value here is representable in JSON.
+    let _ = serde_json::to_writer(&mut *out, item);
+    out.push(b'\n');
 }

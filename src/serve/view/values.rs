@@ -1,9 +1,12 @@
 //! Turning OTLP values into what people and scripts read: attribute maps, service names, ids.
+//! The JSON forms serialize straight from the borrowed OTLP values: `serve --format json` writes
+//! one per span, and building a `serde_json::Value` (cloned keys and strings) for each dominated
+//! its profile under load.
 
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
 use opentelemetry_proto::tonic::resource::v1::Resource;
-use serde_json::{Map, Value as Json};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 /// The `service.name` of a resource, or `unknown_service` as SDKs default it.
 pub fn service_name(resource: Option<&Resource>) -> String {
@@ -18,48 +21,148 @@ pub fn service_name(resource: Option<&Resource>) -> String {
 pub fn text(value: &AnyValue) -> String {
     match &value.value {
         Some(Value::StringValue(s)) => s.clone(),
-        Some(other) => json_of(other).to_string(),
+        Some(other) => serde_json::to_string(&Json(other)).unwrap_or_default(),
         None => String::new(),
     }
 }
 
-/// Attributes as a JSON object.
-pub fn attributes(attributes: &[KeyValue]) -> Json {
-    let mut map = Map::new();
-    for kv in attributes {
-        let value = kv
-            .value
-            .as_ref()
-            .and_then(|v| v.value.as_ref())
-            .map(json_of)
-            .unwrap_or(Json::Null);
-        map.insert(kv.key.clone(), value);
-    }
-    Json::Object(map)
-}
+/// Attributes as a JSON object (a key without a value is `null`; a repeated key is written
+/// twice, as it arrived).
+pub struct Attributes<'a>(pub &'a [KeyValue]);
 
-fn json_of(value: &Value) -> Json {
-    match value {
-        Value::StringValue(s) => Json::from(s.clone()),
-        Value::BoolValue(b) => Json::from(*b),
-        Value::IntValue(i) => Json::from(*i),
-        Value::DoubleValue(d) => Json::from(*d),
-        Value::BytesValue(b) => Json::from(const_hex::encode(b)),
-        Value::ArrayValue(array) => Json::Array(
-            array
-                .values
-                .iter()
-                .filter_map(|v| v.value.as_ref())
-                .map(json_of)
-                .collect(),
-        ),
-        Value::KvlistValue(list) => attributes(&list.values),
-        // An index into a profile's string table: meaningless outside profiles.
-        Value::StringValueStrindex(index) => Json::from(format!("strindex:{index}")),
+impl Serialize for Attributes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for kv in self.0 {
+            let value = kv.value.as_ref().and_then(|v| v.value.as_ref()).map(Json);
+            map.serialize_entry(&kv.key, &value)?;
+        }
+        map.end()
     }
 }
 
-/// Lowercase hex, empty for an absent id.
-pub fn id(bytes: &[u8]) -> String {
-    const_hex::encode(bytes)
+/// One attribute value as JSON: bytes as hex, arrays and key-value lists nested.
+struct Json<'a>(&'a Value);
+
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::StringValue(s) => serializer.serialize_str(s),
+            Value::BoolValue(b) => serializer.serialize_bool(*b),
+            Value::IntValue(i) => serializer.serialize_i64(*i),
+            // JSON has no NaN or infinity; serde_json writes them as null.
+            Value::DoubleValue(d) => serializer.serialize_f64(*d),
+            Value::BytesValue(b) => Id(b).serialize(serializer),
+            Value::ArrayValue(array) => {
+                let values = array.values.iter().filter_map(|v| v.value.as_ref());
+                let mut seq = serializer.serialize_seq(None)?;
+                for value in values {
+                    seq.serialize_element(&Json(value))?;
+                }
+                seq.end()
+            }
+            Value::KvlistValue(list) => Attributes(&list.values).serialize(serializer),
+            // An index into a profile's string table: meaningless outside profiles.
+            Value::StringValueStrindex(index) => {
+                serializer.collect_str(&format_args!("strindex:{index}"))
+            }
+        }
+    }
+}
+
+/// Bytes as lowercase hex (an absent id is the empty string), without a heap allocation for ids.
+pub struct Id<'a>(pub &'a [u8]);
+
+impl Serialize for Id<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Trace ids are 16 bytes and span ids 8; anything longer is rare enough to allocate.
+        let mut buffer = [0u8; 64];
+        match buffer.get_mut(..self.0.len() * 2) {
+            Some(out) => {
+                const_hex::encode_to_slice(self.0, out).map_err(serde::ser::Error::custom)?;
+                serializer
+                    .serialize_str(std::str::from_utf8(out).map_err(serde::ser::Error::custom)?)
+            }
+            None => serializer.serialize_str(&const_hex::encode(self.0)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry_proto::tonic::common::v1::{ArrayValue, KeyValueList};
+    use serde_json::json;
+
+    fn kv(key: &str, value: Option<Value>) -> KeyValue {
+        KeyValue {
+            key: key.into(),
+            value: value.map(|value| AnyValue { value: Some(value) }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn attributes_serialize_every_value_kind() {
+        let list = vec![
+            kv("s", Some(Value::StringValue("a \"quoted\"\nline".into()))),
+            kv("b", Some(Value::BoolValue(true))),
+            kv("i", Some(Value::IntValue(-7))),
+            kv("d", Some(Value::DoubleValue(1.5))),
+            kv("nan", Some(Value::DoubleValue(f64::NAN))),
+            kv("bytes", Some(Value::BytesValue(vec![0xde, 0xad]))),
+            kv(
+                "array",
+                Some(Value::ArrayValue(ArrayValue {
+                    values: vec![
+                        AnyValue {
+                            value: Some(Value::IntValue(1)),
+                        },
+                        AnyValue { value: None },
+                        AnyValue {
+                            value: Some(Value::StringValue("x".into())),
+                        },
+                    ],
+                })),
+            ),
+            kv(
+                "map",
+                Some(Value::KvlistValue(KeyValueList {
+                    values: vec![kv("inner", Some(Value::BoolValue(false)))],
+                })),
+            ),
+            kv("absent", None),
+            kv("strindex", Some(Value::StringValueStrindex(3))),
+        ];
+        let written = serde_json::to_value(Attributes(&list)).expect("serializes");
+        assert_eq!(
+            written,
+            json!({
+                "s": "a \"quoted\"\nline", "b": true, "i": -7, "d": 1.5, "nan": null,
+                "bytes": "dead", "array": [1, "x"], "map": {"inner": false},
+                "absent": null, "strindex": "strindex:3",
+            })
+        );
+    }
+
+    #[test]
+    fn ids_are_lowercase_hex_of_any_length() {
+        let hex = |bytes: &[u8]| serde_json::to_string(&Id(bytes)).expect("serializes");
+        assert_eq!(hex(&[]), "\"\"");
+        assert_eq!(hex(&[0xAB, 0x01]), "\"ab01\"");
+        let long = vec![0x0f; 40];
+        assert_eq!(hex(&long), format!("\"{}\"", "0f".repeat(40)));
+    }
+
+    #[test]
+    fn text_quotes_nothing_but_non_strings() {
+        let string = AnyValue {
+            value: Some(Value::StringValue("plain".into())),
+        };
+        let number = AnyValue {
+            value: Some(Value::IntValue(42)),
+        };
+        assert_eq!(text(&string), "plain");
+        assert_eq!(text(&number), "42");
+    }
 }
