@@ -8,8 +8,9 @@ use crate::report::render::palette::Palette;
 use crate::report::{Finding, Severity};
 use crate::serve::{Payload, Received};
 use anstyle::{AnsiColor, Style};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use opentelemetry_proto::tonic::trace::v1::Span;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Spans remembered for indenting children that arrive in later batches.
 const REMEMBERED_SPANS: usize = 50_000;
@@ -60,11 +61,10 @@ impl HumanView {
                     let spans: Vec<&Span> = rs.scope_spans.iter().flat_map(|s| &s.spans).collect();
                     for span in parents_first(&spans) {
                         let depth = self.depth_of(span);
-                        let duration = span
-                            .end_time_unix_nano
-                            .saturating_sub(span.start_time_unix_nano)
-                            as f64
-                            / 1e6;
+                        let duration = tenths_of_ms(
+                            span.end_time_unix_nano
+                                .saturating_sub(span.start_time_unix_nano),
+                        );
                         let failed = span.status.as_ref().is_some_and(|s| s.code == 2);
                         let mark = if failed {
                             self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), " ERROR")
@@ -83,7 +83,7 @@ impl HumanView {
                             "  ".repeat(depth),
                             if depth > 0 { "└ " } else { "" },
                             span.name,
-                            self.dim(&format!("{duration:.1} ms")),
+                            self.dim(&format!("{duration} ms")),
                         ));
                     }
                 }
@@ -211,6 +211,13 @@ impl HumanView {
     }
 }
 
+/// Nanoseconds as milliseconds with one decimal, rounded half up. Integer arithmetic: float
+/// formatting with a precision was a visible cost of this view under load.
+fn tenths_of_ms(nanos: u64) -> String {
+    let tenths = nanos.saturating_add(50_000) / 100_000;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 fn mark(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "✗",
@@ -222,10 +229,9 @@ fn mark(severity: Severity) -> &'static str {
 /// Spans of a batch ordered so a parent comes before its children (SDKs often export children
 /// first, since they end first).
 fn parents_first<'a>(spans: &[&'a Span]) -> Vec<&'a Span> {
-    let ids: std::collections::HashSet<&[u8]> =
-        spans.iter().map(|s| s.span_id.as_slice()).collect();
+    let ids: HashSet<&[u8]> = spans.iter().map(|s| s.span_id.as_slice()).collect();
     let mut ordered: Vec<&Span> = Vec::with_capacity(spans.len());
-    let mut placed: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    let mut placed: HashSet<&[u8]> = HashSet::new();
     let mut remaining: Vec<&Span> = spans.to_vec();
     while !remaining.is_empty() {
         let before = remaining.len();
@@ -244,4 +250,19 @@ fn parents_first<'a>(spans: &[&'a Span]) -> Vec<&'a Span> {
         }
     }
     ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tenths_of_ms;
+
+    #[test]
+    fn durations_show_tenths_of_a_millisecond_rounded() {
+        assert_eq!(tenths_of_ms(0), "0.0");
+        assert_eq!(tenths_of_ms(1_000_000), "1.0");
+        assert_eq!(tenths_of_ms(1_049_999), "1.0");
+        assert_eq!(tenths_of_ms(1_050_000), "1.1");
+        assert_eq!(tenths_of_ms(12_345_678_901), "12345.7");
+        assert_eq!(tenths_of_ms(u64::MAX), "18446744073709.5");
+    }
 }
