@@ -12,16 +12,16 @@
 #
 # Needs: bash scripts/test-deps.sh (rotel, Python SDK), cargo build --release; hyperfine is used
 # when installed (apt-get install hyperfine), else a loop with `date +%s%N`.
-# Usage: bash bench/run.sh   (sizes: SPANS=200000 SUSTAIN_SPANS=1000000 GEN_SPANS=1000000
-#                                   PY_SPANS=200000 REPEAT=3 CHECK_TIMEOUT=2s)
+# Usage: bash bench/run.sh   (sizes: SPANS=400000 SUSTAIN_SPANS=1000000 GEN_SPANS=1000000
+#                                   PY_SPANS=200000 REPEAT=5 CHECK_TIMEOUT=2s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SPANS="${SPANS:-200000}"          # items per ingest measurement
+SPANS="${SPANS:-400000}"          # items per ingest measurement (within serve's queue of 1024 batches of 512)
 SUSTAIN_SPANS="${SUSTAIN_SPANS:-1000000}" # more than serve's queue (1024 batches of 512)
 GEN_SPANS="${GEN_SPANS:-1000000}" # items per generation measurement (load, Rust SDK)
 PY_SPANS="${PY_SPANS:-200000}"    # the Python SDK is ~100x slower: fewer spans keep it short
-REPEAT="${REPEAT:-3}"             # ingest runs per cell; the median (by spans/s) is reported
+REPEAT="${REPEAT:-5}"             # ingest runs per cell, serve and rotel alternating; the median (by spans/s) is reported
 CHECK_TIMEOUT="${CHECK_TIMEOUT:-2s}"
 
 BIN="target/release/otlp-doctor"
@@ -119,12 +119,8 @@ ingest_once() {
     echo "$out" | json_field "'%.0f %.2f %.2f %.2f' % (d['spans_per_second'], d['latency_ms']['p99'], ($after - $before) / 100, ($busy - $started) / 1e9)"
 }
 
-# The median run (by spans/s) of REPEAT.
-ingest() {
-    local runs=()
-    for _ in $(seq "$REPEAT"); do runs+=("$(ingest_once "$@")"); done
-    printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((REPEAT + 1) / 2))p"
-}
+# The median run (by spans/s) of the lines on stdin.
+median_run() { sort -n | sed -n "$(((REPEAT + 1) / 2))p"; }
 
 log "ingest: $SPANS spans x $REPEAT runs per cell"
 echo "## 1. Ingest: the same load against serve and rotel"
@@ -140,8 +136,14 @@ echo "|---|---|---:|---:|---:|---:|---:|"
 wait_idle "$SERVE_PID" >/dev/null
 for protocol in grpc http/protobuf; do
     if [ "$protocol" = grpc ]; then s_port="$SERVE_GRPC"; r_port="$ROTEL_GRPC"; else s_port="$SERVE_HTTP"; r_port="$ROTEL_HTTP"; fi
-    read -r s_rate s_p99 s_cpu s_drain <<<"$(ingest "http://127.0.0.1:$s_port" "$protocol" "$SERVE_PID")"
-    read -r r_rate r_p99 r_cpu r_drain <<<"$(ingest "http://127.0.0.1:$r_port" "$protocol" "$ROTEL_PID")"
+    # Alternating serve and rotel runs, so that other work on the machine weighs on both alike.
+    s_runs=(); r_runs=()
+    for _ in $(seq "$REPEAT"); do
+        s_runs+=("$(ingest_once "http://127.0.0.1:$s_port" "$protocol" "$SERVE_PID")")
+        r_runs+=("$(ingest_once "http://127.0.0.1:$r_port" "$protocol" "$ROTEL_PID")")
+    done
+    read -r s_rate s_p99 s_cpu s_drain <<<"$(printf '%s\n' "${s_runs[@]}" | median_run)"
+    read -r r_rate r_p99 r_cpu r_drain <<<"$(printf '%s\n' "${r_runs[@]}" | median_run)"
     ratio="$(awk -v a="$s_rate" -v b="$r_rate" 'BEGIN { printf "%.2f", a / b }')"
     echo "| $protocol | serve --format json >/dev/null | $s_rate | $s_p99 | $s_cpu | $s_drain | $ratio |"
     echo "| $protocol | rotel --exporter blackhole | $r_rate | $r_p99 | $r_cpu | $r_drain | |"

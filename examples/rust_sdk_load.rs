@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 /// Linux reports process CPU time in clock ticks of 1/100 s (`USER_HZ`) in /proc/self/stat.
 const TICKS_PER_SECOND: f64 = 100.0;
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut args = std::env::args().skip(1);
@@ -54,7 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         span.end();
     }
     let created = started.elapsed();
-    provider.shutdown()?;
+    // The default shutdown allows 5 s; a queue of a million spans behind rotel's 40 ms gRPC
+    // stalls needs longer, and a timed-out shutdown would leave spans unsent and uncounted.
+    provider.shutdown_with_timeout(SHUTDOWN_TIMEOUT)?;
     let elapsed = started.elapsed();
     let cpu = cpu_seconds() - cpu_before;
     println!(

@@ -63,11 +63,25 @@ impl Printer {
 
     /// Text made of whole lines (each ending in a newline), secrets redacted, in one write.
     pub fn block(&self, text: &str) {
-        if text.is_empty() {
+        self.write_block(self.redactor.redacted(text).as_bytes());
+    }
+
+    /// [`Printer::block`] for UTF-8 bytes, copied as they are when there is no secret to redact
+    /// (`serve --format json` writes every span through here).
+    pub fn block_bytes(&self, text: &[u8]) {
+        if self.redactor.is_empty() {
+            self.write_block(text);
+        } else {
+            self.block(&String::from_utf8_lossy(text));
+        }
+    }
+
+    fn write_block(&self, bytes: &[u8]) {
+        if bytes.is_empty() {
             return;
         }
         let mut stdout = io::stdout().lock();
-        let _ = stdout.write_all(self.redactor.redacted(text).as_bytes());
+        let _ = stdout.write_all(bytes);
         let _ = stdout.flush();
     }
 

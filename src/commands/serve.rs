@@ -98,6 +98,8 @@ async fn serve(
     }
 
     let mut linter = Linter::new(LintConfig::default());
+    // The NDJSON of one batch, reused so that its memory is not allocated again for every batch.
+    let mut lines = Vec::new();
     let mut summary = Summary::default();
     let stop = stop_signal(duration);
     tokio::pin!(stop);
@@ -115,7 +117,11 @@ async fn serve(
                 let Some(received) = received else { break };
                 summary.add(&received);
                 match format {
-                    LiveFormat::Json => printer.block(&ndjson::items(&received)),
+                    LiveFormat::Json => {
+                        lines.clear();
+                        ndjson::items(&received, &mut lines);
+                        printer.block_bytes(&lines);
+                    }
                     LiveFormat::Human => printer.lines(&view.batch(&received)),
                 }
                 for finding in linter.inspect(&received, SystemTime::now()) {

@@ -63,6 +63,11 @@ impl Redactor {
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
+    /// Whether there is anything to redact at all.
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
     pub fn redact(&self, text: &str) -> String {
         self.redacted(text).into_owned()
     }

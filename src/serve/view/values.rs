@@ -75,15 +75,14 @@ pub struct Id<'a>(pub &'a [u8]);
 
 impl Serialize for Id<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Trace ids are 16 bytes and span ids 8; anything longer is rare enough to allocate.
-        let mut buffer = [0u8; 64];
-        match buffer.get_mut(..self.0.len() * 2) {
-            Some(out) => {
-                const_hex::encode_to_slice(self.0, out).map_err(serde::ser::Error::custom)?;
-                serializer
-                    .serialize_str(std::str::from_utf8(out).map_err(serde::ser::Error::custom)?)
-            }
-            None => serializer.serialize_str(&const_hex::encode(self.0)),
+        // Trace ids are 16 bytes and span ids 8: formatted on the stack. Other lengths are
+        // invalid ids, rare enough to allocate for.
+        if let Ok(trace_id) = <&[u8; 16]>::try_from(self.0) {
+            serializer.serialize_str(const_hex::Buffer::<16>::new().format(trace_id))
+        } else if let Ok(span_id) = <&[u8; 8]>::try_from(self.0) {
+            serializer.serialize_str(const_hex::Buffer::<8>::new().format(span_id))
+        } else {
+            serializer.serialize_str(&const_hex::encode(self.0))
         }
     }
 }
@@ -150,6 +149,8 @@ mod tests {
         let hex = |bytes: &[u8]| serde_json::to_string(&Id(bytes)).expect("serializes");
         assert_eq!(hex(&[]), "\"\"");
         assert_eq!(hex(&[0xAB, 0x01]), "\"ab01\"");
+        assert_eq!(hex(&[0xA5; 8]), format!("\"{}\"", "a5".repeat(8)));
+        assert_eq!(hex(&[0x5A; 16]), format!("\"{}\"", "5a".repeat(16)));
         let long = vec![0x0f; 40];
         assert_eq!(hex(&long), format!("\"{}\"", "0f".repeat(40)));
     }
