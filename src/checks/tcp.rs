@@ -1,5 +1,7 @@
 //! The `tcp` check: connects to every resolved address concurrently, happy-eyeballs style: the
-//! first that connects wins, and each attempt's outcome and timing is kept as evidence.
+//! first that connects wins, and each attempt's outcome and timing is kept as evidence. When the
+//! name's first address fails but a later one connects, that is a warning: clients that only try
+//! the first address (resolver order) fail where this check succeeds.
 
 use super::layer::{Layer, millis};
 use crate::report::{Code, Finding, Severity};
@@ -9,6 +11,11 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
+
+/// After a later address connected, how long to wait for the first address's outcome. A refusal
+/// from the same host arrives within a round trip; a first address that stays silent longer is
+/// not judged (happy-eyeballs clients move on after 250 ms, RFC 8305).
+const FIRST_ADDRESS_GRACE: Duration = Duration::from_millis(250);
 
 /// How one address failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +63,21 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
     while let Some((address, result, elapsed)) = attempts.next().await {
         match result {
             Ok(()) => {
+                let first = addresses.first().copied();
+                if first != Some(address) && !failures.iter().any(|f| Some(f.0) == first) {
+                    // Learn how the first address fares, briefly.
+                    let _ = tokio::time::timeout(FIRST_ADDRESS_GRACE, async {
+                        while let Some((other, result, _)) = attempts.next().await {
+                            if let Err((failure, text)) = result {
+                                failures.push((other, failure, text));
+                            }
+                            if Some(other) == first {
+                                break;
+                            }
+                        }
+                    })
+                    .await;
+                }
                 let mut summary = format!("connected to {address} in {}", millis(elapsed));
                 if !failures.is_empty() {
                     let others: Vec<String> = failures
@@ -64,8 +86,14 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
                         .collect();
                     summary.push_str(&format!(" (also tried {})", others.join("; ")));
                 }
+                let findings = failures
+                    .iter()
+                    .find(|f| Some(f.0) == first)
+                    .map(|failed_first| first_address_failed(failed_first, address))
+                    .into_iter()
+                    .collect();
                 return (
-                    Layer::from_findings("tcp", summary, Vec::new(), started.elapsed()),
+                    Layer::from_findings("tcp", summary, findings, started.elapsed()),
                     Some(address),
                 );
             }
@@ -131,6 +159,36 @@ fn failure_finding(
     finding
 }
 
+/// The warning for a name whose first address fails while a later one connects.
+fn first_address_failed(
+    (first, failure, text): &(SocketAddr, ConnectFailure, String),
+    connected: SocketAddr,
+) -> Finding {
+    let code = match failure {
+        ConnectFailure::Refused => Code::NetConnRefused,
+        ConnectFailure::TimedOut => Code::NetConnTimeout,
+        ConnectFailure::Unreachable => Code::NetUnreachable,
+        ConnectFailure::Reset => Code::NetConnReset,
+    };
+    let port = connected.port();
+    Finding::new(
+        code,
+        Severity::Warning,
+        "tcp",
+        format!("the host's first address {first} fails; {connected} works"),
+    )
+    .evidence(format!("connect {first}: {text}"))
+    .evidence(format!("connect {connected}: connected"))
+    .evidence("the name resolves to both, first address first: clients that connect only to the first address (Node.js 17-19 by default, for one) fail, while clients that try every address succeed")
+    .fix(format!(
+        "make the collector listen on every address the name resolves to (on Linux, [::]:{port} also accepts IPv4)"
+    ))
+    .fix(format!(
+        "or put the address that works, {}, in the endpoint instead of the name",
+        connected.ip()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +223,41 @@ mod tests {
         let finding = failure_finding(&failures, Duration::from_secs(1));
         assert_eq!(finding.code, Code::NetUnreachable);
         assert!(finding.evidence[0].contains("os error 101"));
+    }
+
+    /// A listener on 127.0.0.1 and a port on 127.0.0.2 where nothing listens (both loopback).
+    async fn one_listening_address() -> (tokio::net::TcpListener, SocketAddr, SocketAddr) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let listening = listener.local_addr().expect("address");
+        let silent = SocketAddr::from(([127, 0, 0, 2], listening.port()));
+        (listener, listening, silent)
+    }
+
+    #[tokio::test]
+    async fn a_refusing_first_address_is_a_warning_even_though_a_later_one_connects() {
+        let (_listener, listening, refusing) = one_listening_address().await;
+        let (layer, connected) = connect(&[refusing, listening], Duration::from_secs(2)).await;
+        assert_eq!(connected, Some(listening));
+        let [finding] = layer.findings.as_slice() else {
+            panic!("one finding expected: {:?}", layer.findings);
+        };
+        assert_eq!(finding.code, Code::NetConnRefused);
+        assert_eq!(finding.severity, Severity::Warning);
+        assert!(
+            finding.title.contains(&refusing.to_string()),
+            "{}",
+            finding.title
+        );
+        assert!(finding.fix.iter().any(|f| f.contains("127.0.0.1")));
+    }
+
+    #[tokio::test]
+    async fn a_refusing_later_address_is_no_finding() {
+        let (_listener, listening, refusing) = one_listening_address().await;
+        let (layer, connected) = connect(&[listening, refusing], Duration::from_secs(2)).await;
+        assert_eq!(connected, Some(listening));
+        assert!(layer.findings.is_empty(), "{:?}", layer.findings);
     }
 }
