@@ -22,6 +22,16 @@ impl Palette {
         }
     }
 
+    /// [`Palette::paint`] appended to `out`, for a renderer that builds a line in one buffer.
+    pub fn paint_to(&self, out: &mut String, style: Style, text: impl std::fmt::Display) {
+        use std::fmt::Write;
+        let _ = if self.enabled {
+            write!(out, "{style}{text}{style:#}")
+        } else {
+            write!(out, "{text}")
+        };
+    }
+
     pub fn color(&self, color: AnsiColor, text: &str) -> String {
         self.paint(Style::new().fg_color(Some(color.into())), text)
     }

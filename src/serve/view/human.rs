@@ -9,16 +9,19 @@ use crate::report::{Finding, Severity};
 use crate::serve::{Payload, Received};
 use anstyle::{AnsiColor, Style};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
 
 /// Spans remembered for indenting children that arrive in later batches.
 const REMEMBERED_SPANS: usize = 50_000;
 
 pub struct HumanView {
     palette: Palette,
-    depth: HashMap<Vec<u8>, usize>,
-    order: VecDeque<Vec<u8>>,
+    /// Depth by span id digest (a collision only misindents a line).
+    depth: HashMap<u64, usize>,
+    order: VecDeque<u64>,
 }
 
 impl HumanView {
@@ -50,6 +53,47 @@ impl HumanView {
         ]
     }
 
+    /// One span: service, the trace id's first 4 bytes, the name indented under its parent, the
+    /// duration, ERROR when its status says so. Built in one buffer: this view prints every span.
+    fn span_line(&self, span: &Span, depth: usize, label: &str, transport: &str) -> String {
+        let mut line = String::with_capacity(label.len() + span.name.len() + 2 * depth + 64);
+        line.push_str(label);
+        line.push(' ');
+        let prefix = span.trace_id.get(..4).unwrap_or(&span.trace_id);
+        self.palette
+            .paint_to(&mut line, Style::new().dimmed(), const_hex::encode(prefix));
+        line.push(' ');
+        for _ in 0..depth {
+            line.push_str("  ");
+        }
+        if depth > 0 {
+            line.push_str("└ ");
+        }
+        line.push_str(&span.name);
+        line.push(' ');
+        let duration = span
+            .end_time_unix_nano
+            .saturating_sub(span.start_time_unix_nano);
+        self.palette
+            .paint_to(&mut line, Style::new().dimmed(), Millis(duration));
+        if span.status.as_ref().is_some_and(|s| s.code == 2) {
+            let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+            self.palette.paint_to(&mut line, red, " ERROR");
+        }
+        line.push(' ');
+        line.push_str(transport);
+        line
+    }
+
+    /// The service name, padded and coloured, once per resource.
+    fn service_label(&self, resource: Option<&Resource>) -> String {
+        let service = service_name(resource);
+        self.paint(
+            Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+            &format!("{service:<18}"),
+        )
+    }
+
     /// The lines of one batch.
     pub fn batch(&mut self, received: &Received) -> Vec<String> {
         let transport = self.dim(&format!("[{}]", received.transport.as_str()));
@@ -57,47 +101,20 @@ impl HumanView {
         match &received.payload {
             Payload::Traces(request) => {
                 for rs in &request.resource_spans {
-                    let service = service_name(rs.resource.as_ref());
+                    let label = self.service_label(rs.resource.as_ref());
                     let spans: Vec<&Span> = rs.scope_spans.iter().flat_map(|s| &s.spans).collect();
                     for span in parents_first(&spans) {
                         let depth = self.depth_of(span);
-                        let duration = tenths_of_ms(
-                            span.end_time_unix_nano
-                                .saturating_sub(span.start_time_unix_nano),
-                        );
-                        let failed = span.status.as_ref().is_some_and(|s| s.code == 2);
-                        let mark = if failed {
-                            self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), " ERROR")
-                        } else {
-                            String::new()
-                        };
-                        lines.push(format!(
-                            "{} {} {}{}{} {}{mark} {transport}",
-                            self.paint(
-                                Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-                                &format!("{service:<18}")
-                            ),
-                            self.dim(&hex::encode(
-                                span.trace_id.get(..4).unwrap_or(&span.trace_id)
-                            )),
-                            "  ".repeat(depth),
-                            if depth > 0 { "└ " } else { "" },
-                            span.name,
-                            self.dim(&format!("{duration} ms")),
-                        ));
+                        lines.push(self.span_line(span, depth, &label, &transport));
                     }
                 }
             }
             Payload::Metrics(request) => {
                 for rm in &request.resource_metrics {
-                    let service = service_name(rm.resource.as_ref());
+                    let label = self.service_label(rm.resource.as_ref());
                     for metric in rm.scope_metrics.iter().flat_map(|s| &s.metrics) {
                         lines.push(format!(
-                            "{} metric {} {} {transport}",
-                            self.paint(
-                                Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-                                &format!("{service:<18}")
-                            ),
+                            "{label} metric {} {} {transport}",
                             metric.name,
                             self.dim(&format!("({} points)", points(metric.data.as_ref()))),
                         ));
@@ -106,7 +123,7 @@ impl HumanView {
             }
             Payload::Logs(request) => {
                 for rl in &request.resource_logs {
-                    let service = service_name(rl.resource.as_ref());
+                    let label = self.service_label(rl.resource.as_ref());
                     for record in rl.scope_logs.iter().flat_map(|s| &s.log_records) {
                         let severity = if record.severity_text.is_empty() {
                             format!("sev{}", record.severity_number)
@@ -114,11 +131,7 @@ impl HumanView {
                             record.severity_text.clone()
                         };
                         lines.push(format!(
-                            "{} log {} {} {transport}",
-                            self.paint(
-                                Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-                                &format!("{service:<18}")
-                            ),
+                            "{label} log {} {} {transport}",
                             severity,
                             record.body.as_ref().map(text).unwrap_or_default(),
                         ));
@@ -198,10 +211,13 @@ impl HumanView {
         let depth = if span.parent_span_id.is_empty() {
             0
         } else {
-            self.depth.get(&span.parent_span_id).map_or(1, |d| d + 1)
+            self.depth
+                .get(&id_key(&span.parent_span_id))
+                .map_or(1, |d| d + 1)
         };
-        self.depth.insert(span.span_id.clone(), depth);
-        self.order.push_back(span.span_id.clone());
+        let key = id_key(&span.span_id);
+        self.depth.insert(key, depth);
+        self.order.push_back(key);
         if self.order.len() > REMEMBERED_SPANS
             && let Some(oldest) = self.order.pop_front()
         {
@@ -211,11 +227,19 @@ impl HumanView {
     }
 }
 
-/// Nanoseconds as milliseconds with one decimal, rounded half up. Integer arithmetic: float
-/// formatting with a precision was a visible cost of this view under load.
-fn tenths_of_ms(nanos: u64) -> String {
-    let tenths = nanos.saturating_add(50_000) / 100_000;
-    format!("{}.{}", tenths / 10, tenths % 10)
+fn id_key(id: &[u8]) -> u64 {
+    foldhash::fast::FixedState::default().hash_one(id)
+}
+
+/// Nanoseconds shown as milliseconds with one decimal, rounded half up. Integer arithmetic:
+/// float formatting with a precision was a visible cost of this view under load.
+struct Millis(u64);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = self.0.saturating_add(50_000) / 100_000;
+        write!(f, "{}.{} ms", tenths / 10, tenths % 10)
+    }
 }
 
 fn mark(severity: Severity) -> &'static str {
@@ -254,7 +278,14 @@ fn parents_first<'a>(spans: &[&'a Span]) -> Vec<&'a Span> {
 
 #[cfg(test)]
 mod tests {
-    use super::tenths_of_ms;
+    use super::Millis;
+
+    fn tenths_of_ms(nanos: u64) -> String {
+        Millis(nanos)
+            .to_string()
+            .trim_end_matches(" ms")
+            .to_string()
+    }
 
     #[test]
     fn durations_show_tenths_of_a_millisecond_rounded() {
