@@ -1,4 +1,4 @@
-//! Turning OTLP values into what people and scripts read: attribute maps, service names, ids.
+//! Turning OTLP values into what people and scripts read: attribute maps, service names, text.
 //! The JSON forms serialize straight from the borrowed OTLP values: `serve --format json` writes
 //! one per span, and building a `serde_json::Value` (cloned keys and strings) for each dominated
 //! its profile under load.
@@ -52,7 +52,7 @@ impl Serialize for Json<'_> {
             Value::IntValue(i) => serializer.serialize_i64(*i),
             // JSON has no NaN or infinity; serde_json writes them as null.
             Value::DoubleValue(d) => serializer.serialize_f64(*d),
-            Value::BytesValue(b) => Id(b).serialize(serializer),
+            Value::BytesValue(b) => serializer.serialize_str(&const_hex::encode(b)),
             Value::ArrayValue(array) => {
                 let values = array.values.iter().filter_map(|v| v.value.as_ref());
                 let mut seq = serializer.serialize_seq(None)?;
@@ -66,23 +66,6 @@ impl Serialize for Json<'_> {
             Value::StringValueStrindex(index) => {
                 serializer.collect_str(&format_args!("strindex:{index}"))
             }
-        }
-    }
-}
-
-/// Bytes as lowercase hex (an absent id is the empty string), without a heap allocation for ids.
-pub struct Id<'a>(pub &'a [u8]);
-
-impl Serialize for Id<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Trace ids are 16 bytes and span ids 8: formatted on the stack. Other lengths are
-        // invalid ids, rare enough to allocate for.
-        if let Ok(trace_id) = <&[u8; 16]>::try_from(self.0) {
-            serializer.serialize_str(const_hex::Buffer::<16>::new().format(trace_id))
-        } else if let Ok(span_id) = <&[u8; 8]>::try_from(self.0) {
-            serializer.serialize_str(const_hex::Buffer::<8>::new().format(span_id))
-        } else {
-            serializer.serialize_str(&const_hex::encode(self.0))
         }
     }
 }
@@ -142,17 +125,6 @@ mod tests {
                 "absent": null, "strindex": "strindex:3",
             })
         );
-    }
-
-    #[test]
-    fn ids_are_lowercase_hex_of_any_length() {
-        let hex = |bytes: &[u8]| serde_json::to_string(&Id(bytes)).expect("serializes");
-        assert_eq!(hex(&[]), "\"\"");
-        assert_eq!(hex(&[0xAB, 0x01]), "\"ab01\"");
-        assert_eq!(hex(&[0xA5; 8]), format!("\"{}\"", "a5".repeat(8)));
-        assert_eq!(hex(&[0x5A; 16]), format!("\"{}\"", "5a".repeat(16)));
-        let long = vec![0x0f; 40];
-        assert_eq!(hex(&long), format!("\"{}\"", "0f".repeat(40)));
     }
 
     #[test]
