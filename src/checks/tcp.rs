@@ -27,6 +27,15 @@ pub enum ConnectFailure {
 }
 
 impl ConnectFailure {
+    pub fn code(self) -> Code {
+        match self {
+            ConnectFailure::Refused => Code::NetConnRefused,
+            ConnectFailure::TimedOut => Code::NetConnTimeout,
+            ConnectFailure::Unreachable => Code::NetUnreachable,
+            ConnectFailure::Reset => Code::NetConnReset,
+        }
+    }
+
     pub fn of(error: &io::Error) -> Self {
         match error.kind() {
             io::ErrorKind::ConnectionRefused => ConnectFailure::Refused,
@@ -141,16 +150,16 @@ fn failure_finding(
         .map(|(a, _, _)| a.port())
         .unwrap_or_default();
     let mut finding = match kind {
-        ConnectFailure::Refused => Finding::new(Code::NetConnRefused, Severity::Error, "tcp", format!("connection refused: nothing listens on port {port}"))
+        ConnectFailure::Refused => Finding::new(kind.code(), Severity::Error, "tcp", format!("connection refused: nothing listens on port {port}"))
             .fix("start the collector, or point the endpoint at the port it really listens on (OTLP gRPC 4317, OTLP/HTTP 4318)")
             .fix("if the collector runs in a container or another host, make its receiver listen on 0.0.0.0:<port> (since v0.104 the Collector binds localhost by default) and publish the port"),
-        ConnectFailure::TimedOut => Finding::new(Code::NetConnTimeout, Severity::Error, "tcp", format!("connecting timed out after {}", millis(timeout)))
+        ConnectFailure::TimedOut => Finding::new(kind.code(), Severity::Error, "tcp", format!("connecting timed out after {}", millis(timeout)))
             .fix("a firewall, security group or network policy is probably dropping packets to this port; allow it")
             .fix("check that the host and port are the collector's, as reachable from where the application runs"),
-        ConnectFailure::Unreachable => Finding::new(Code::NetUnreachable, Severity::Error, "tcp", "the network or host is unreachable")
+        ConnectFailure::Unreachable => Finding::new(kind.code(), Severity::Error, "tcp", "the network or host is unreachable")
             .fix("check routing from this machine to the host (VPN, proxy, IPv6 without a route)")
             .fix("if the host resolves to IPv6 and IPv4, try the IPv4 address directly"),
-        ConnectFailure::Reset => Finding::new(Code::NetConnReset, Severity::Error, "tcp", "the connection was reset while connecting")
+        ConnectFailure::Reset => Finding::new(kind.code(), Severity::Error, "tcp", "the connection was reset while connecting")
             .fix("something on the path (firewall, load balancer, proxy) resets connections to this port; check its rules and the collector's logs"),
     };
     for (address, _, text) in failures {
@@ -164,15 +173,9 @@ fn first_address_failed(
     (first, failure, text): &(SocketAddr, ConnectFailure, String),
     connected: SocketAddr,
 ) -> Finding {
-    let code = match failure {
-        ConnectFailure::Refused => Code::NetConnRefused,
-        ConnectFailure::TimedOut => Code::NetConnTimeout,
-        ConnectFailure::Unreachable => Code::NetUnreachable,
-        ConnectFailure::Reset => Code::NetConnReset,
-    };
     let port = connected.port();
     Finding::new(
-        code,
+        failure.code(),
         Severity::Warning,
         "tcp",
         format!("the host's first address {first} fails; {connected} works"),
@@ -231,8 +234,8 @@ mod tests {
             .await
             .expect("bind loopback");
         let listening = listener.local_addr().expect("address");
-        let silent = SocketAddr::from(([127, 0, 0, 2], listening.port()));
-        (listener, listening, silent)
+        let refusing = SocketAddr::from(([127, 0, 0, 2], listening.port()));
+        (listener, listening, refusing)
     }
 
     #[tokio::test]
