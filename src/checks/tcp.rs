@@ -1,7 +1,7 @@
 //! The `tcp` check: connects to every resolved address concurrently, happy-eyeballs style: the
 //! first that connects wins, and each attempt's outcome and timing is kept as evidence. When the
-//! name's first address fails but a later one connects, that is a warning: clients that only try
-//! the first address (resolver order) fail where this check succeeds.
+//! name's first address refuses but a later one connects, that is a warning: clients that only
+//! try the first address (resolver order) fail where this check succeeds.
 
 use super::layer::{Layer, millis};
 use crate::report::{Code, Finding, Severity};
@@ -95,9 +95,13 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
                         .collect();
                     summary.push_str(&format!(" (also tried {})", others.join("; ")));
                 }
+                // Only a first address that answers and refuses is judged: an unroutable IPv6
+                // address is skipped by resolvers that ask for configured families only
+                // (AI_ADDRCONFIG), so the application may never try it.
                 let findings = failures
                     .iter()
                     .find(|f| Some(f.0) == first)
+                    .filter(|f| matches!(f.1, ConnectFailure::Refused | ConnectFailure::Reset))
                     .map(|failed_first| first_address_failed(failed_first, address))
                     .into_iter()
                     .collect();
@@ -168,7 +172,7 @@ fn failure_finding(
     finding
 }
 
-/// The warning for a name whose first address fails while a later one connects.
+/// The warning for a name whose first address refuses while a later one connects.
 fn first_address_failed(
     (first, failure, text): &(SocketAddr, ConnectFailure, String),
     connected: SocketAddr,
@@ -178,7 +182,7 @@ fn first_address_failed(
         failure.code(),
         Severity::Warning,
         "tcp",
-        format!("the host's first address {first} fails; {connected} works"),
+        format!("the host's first address {first} refuses; {connected} works"),
     )
     .evidence(format!("connect {first}: {text}"))
     .evidence(format!("connect {connected}: connected"))
