@@ -26,6 +26,7 @@ mod decode;
 mod error;
 pub mod faults;
 mod grpc;
+mod hashing;
 mod http;
 mod intake;
 pub mod lint;

@@ -22,7 +22,6 @@
 mod attributes;
 mod duplicates;
 mod empty;
-mod hashing;
 mod ids;
 mod names;
 mod orphans;

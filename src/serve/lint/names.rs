@@ -4,10 +4,10 @@
 //! few examples. Names without a variable part are never tracked, and patterns are bounded.
 
 use super::LINT_CHECK;
-use super::hashing::{HashMap, HashMapExt, digest};
 use super::seen::Findings;
 use super::walk::{clip, spans};
 use crate::report::{Code, Finding, Severity};
+use crate::serve::hashing::{HashMap, HashMapExt, digest};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use std::collections::VecDeque;
 

@@ -1,8 +1,8 @@
 //! Dedupe: each (code, key) is reported once per session, and each code at most a configured
 //! number of times, so memory and output stay bounded however long `serve` runs.
 
-use super::hashing::{HashMap, HashMapExt, HashSet, digest};
 use crate::report::{Code, Finding};
+use crate::serve::hashing::{HashMap, HashMapExt, HashSet, digest};
 use std::hash::Hash;
 
 /// The keys already reported, per code. Keys are stored as 64-bit hashes, so a key's size does

@@ -4,9 +4,9 @@
 //! the least recently active trace is forgotten first, without judging its waiting spans (a trace
 //! pushed out by load is no evidence of an orphan).
 
-use super::hashing::{HashMap, HashMapExt, digest};
 use super::ids::{SPAN_ID_LEN, TRACE_ID_LEN};
 use super::walk::{Service, clip, spans};
+use crate::serve::hashing::{HashMap, HashMapExt, digest};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use std::collections::VecDeque;

@@ -6,13 +6,12 @@ use super::summary::{Summary, points};
 use super::values::{service_name, text};
 use crate::report::render::palette::Palette;
 use crate::report::{Finding, Severity};
+use crate::serve::hashing::{HashMap, HashMapExt, HashSet, HashSetExt, digest};
 use crate::serve::{Payload, Received};
 use anstyle::{AnsiColor, Style};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use std::collections::VecDeque;
-use std::hash::BuildHasher;
 
 /// Spans remembered for indenting children that arrive in later batches.
 const REMEMBERED_SPANS: usize = 50_000;
@@ -212,10 +211,10 @@ impl HumanView {
             0
         } else {
             self.depth
-                .get(&id_key(&span.parent_span_id))
+                .get(&digest(&span.parent_span_id))
                 .map_or(1, |d| d + 1)
         };
-        let key = id_key(&span.span_id);
+        let key = digest(&span.span_id);
         self.depth.insert(key, depth);
         self.order.push_back(key);
         if self.order.len() > REMEMBERED_SPANS
@@ -225,10 +224,6 @@ impl HumanView {
         }
         depth
     }
-}
-
-fn id_key(id: &[u8]) -> u64 {
-    foldhash::fast::FixedState::default().hash_one(id)
 }
 
 /// Nanoseconds shown as milliseconds with one decimal, rounded half up. Integer arithmetic:
