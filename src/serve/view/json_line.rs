@@ -33,14 +33,7 @@ impl<'o> JsonLine<'o> {
         self
     }
 
-    pub fn u64(&mut self, key: &'static str, value: u64) -> &mut Self {
-        self.key(key);
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-        self
-    }
-
-    pub fn i64(&mut self, key: &'static str, value: i64) -> &mut Self {
+    pub fn int(&mut self, key: &'static str, value: impl itoa::Integer) -> &mut Self {
         self.key(key);
         self.out
             .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
@@ -156,8 +149,8 @@ mod tests {
                 .str("name", "tab\there \"quoted\" back\\slash é")
                 .hex("id", &[0x00, 0xff])
                 .hex("absent", &[])
-                .u64("big", u64::MAX)
-                .i64("negative", -3);
+                .int("big", u64::MAX)
+                .int("negative", -3);
         });
         assert!(text.ends_with("}\n") && text.matches('\n').count() == 1);
         let parsed: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");

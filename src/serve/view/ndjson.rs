@@ -38,10 +38,10 @@ pub fn items(received: &Received, out: &mut Vec<u8>) {
                         .hex("trace_id", &span.trace_id)
                         .hex("span_id", &span.span_id)
                         .hex("parent_span_id", &span.parent_span_id)
-                        .u64("start_unix_nano", span.start_time_unix_nano)
-                        .u64("end_unix_nano", span.end_time_unix_nano)
+                        .int("start_unix_nano", span.start_time_unix_nano)
+                        .int("end_unix_nano", span.end_time_unix_nano)
                         .attributes("attributes", &span.attributes)
-                        .i64("status", i64::from(status))
+                        .int("status", status)
                         .str("transport", transport)
                         .end();
                 }
@@ -71,7 +71,7 @@ pub fn items(received: &Received, out: &mut Vec<u8>) {
                         .str("name", &metric.name)
                         .str("type", metric_type)
                         .str("unit", &metric.unit)
-                        .u64("data_points", data_points as u64)
+                        .int("data_points", data_points)
                         .str("transport", transport)
                         .end();
                 }
@@ -86,9 +86,9 @@ pub fn items(received: &Received, out: &mut Vec<u8>) {
                         .str("kind", "log")
                         .str("service", &service)
                         .str("severity", &record.severity_text)
-                        .i64("severity_number", i64::from(record.severity_number))
+                        .int("severity_number", record.severity_number)
                         .str("body", &body)
-                        .u64("time_unix_nano", record.time_unix_nano)
+                        .int("time_unix_nano", record.time_unix_nano)
                         .hex("trace_id", &record.trace_id)
                         .hex("span_id", &record.span_id)
                         .attributes("attributes", &record.attributes)
