@@ -19,12 +19,10 @@ pub fn check(args: &[&str]) -> (i32, Value) {
         .output()
         .expect("otlp-doctor runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON document ({e}):\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let report = crate::support::schema::parse_document(
+        &stdout,
+        &format!("stderr:\n{}", String::from_utf8_lossy(&output.stderr)),
+    );
     (output.status.code().unwrap_or(-1), report)
 }
 

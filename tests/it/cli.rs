@@ -45,7 +45,7 @@ fn env_json_is_the_report_schema_and_nothing_else() {
         "http://collector:4318/v1/traces",
     ));
     assert_eq!(code, 1);
-    let report: Value = serde_json::from_str(&stdout).expect("stdout is one JSON document");
+    let report: Value = crate::support::schema::parse_document(&stdout, "");
     assert_eq!(report["schema"], "otlp-doctor/report/v1");
     assert_eq!(report["verdict"], "broken");
     assert_eq!(report["findings"][0]["code"], "CFG_HTTP_SIGNAL_PATH");
@@ -67,7 +67,7 @@ fn malformed_variables_are_findings_not_crashes() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(code, 1);
-    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    let report: Value = crate::support::schema::parse_document(&stdout, &stderr);
     assert!(report["findings"].as_array().expect("findings").len() >= 4);
 }
 

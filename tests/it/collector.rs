@@ -22,9 +22,7 @@ fn collector(args: &[&str]) -> (i32, Value, String) {
         .expect("otlp-doctor runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("stdout is not one JSON document ({e}):\n{stdout}\nstderr:\n{stderr}")
-    });
+    let report = crate::support::schema::parse_document(&stdout, &format!("stderr:\n{stderr}"));
     (output.status.code().unwrap_or(-1), report, stderr)
 }
 

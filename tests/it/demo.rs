@@ -18,7 +18,8 @@ fn demo_is_healthy_over_every_protocol_and_signal() {
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON report");
+    let report: Value =
+        crate::support::schema::parse_document(&String::from_utf8_lossy(&output.stdout), "");
     assert_eq!(report["schema"], "otlp-doctor/report/v1");
     assert_eq!(report["verdict"], "healthy");
     let exported = report["findings"]

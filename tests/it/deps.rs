@@ -35,8 +35,7 @@ fn json(case: &str, path: &str, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["--manifest-path", manifest.as_ref(), "--format", "json"];
     args.extend_from_slice(extra);
     let run = deps(&args);
-    let report: Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e}): {}", run.stdout));
+    let report = crate::support::schema::parse_document(&run.stdout, &run.stderr);
     (run.code, report)
 }
 
@@ -328,7 +327,8 @@ fn default_manifest_is_found_from_the_current_directory() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let report: Value =
+        crate::support::schema::parse_document(&String::from_utf8_lossy(&output.stdout), "");
     assert_eq!(
         report["findings"][0]["code"],
         "DEP_MULTIPLE_OPENTELEMETRY_VERSIONS"

@@ -25,8 +25,7 @@ fn explain(args: &[&str], stdin: Option<&str>) -> Run {
 }
 
 fn json(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", run.stdout))
+    crate::support::schema::parse_document(&run.stdout, &run.stderr)
 }
 
 #[test]

@@ -17,12 +17,10 @@ fn load(args: &[&str]) -> (i32, Value) {
         .output()
         .expect("otlp-doctor runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON document ({e}):\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let report = crate::support::schema::parse_document(
+        &stdout,
+        &format!("stderr:\n{}", String::from_utf8_lossy(&output.stderr)),
+    );
     (output.status.code().unwrap_or(-1), report)
 }
 
@@ -307,13 +305,10 @@ fn ctrl_c_prints_what_was_measured_so_far() {
         stopped.elapsed() < Duration::from_secs(10),
         "Ctrl-C did not stop the run"
     );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let report: Value = crate::support::schema::parse_document(
+        &String::from_utf8_lossy(&output.stdout),
+        &String::from_utf8_lossy(&output.stderr),
+    );
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     assert_eq!(report["interrupted"], true, "{report:#}");
     let sent = report["sent"]["spans"].as_u64().unwrap_or_default();

@@ -88,6 +88,7 @@ fn read_lines(stdout: ChildStdout) -> mpsc::Receiver<Value> {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             match serde_json::from_str::<Value>(&line) {
                 Ok(value) => {
+                    crate::support::schema::assert_valid_serve_line(&value);
                     if sender.send(value).is_err() {
                         return;
                     }
