@@ -141,3 +141,6 @@ fn fill(template: &str, params: &[(&'static str, String)]) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests;
