@@ -120,6 +120,12 @@ fn redact(mut report: Report, redactor: &Redactor) -> Report {
             .iter_mut()
             .chain(&mut finding.fix)
             .chain(&mut finding.docs)
+            .chain(
+                finding
+                    .fixes
+                    .iter_mut()
+                    .flat_map(|fix| fix.param_values_mut()),
+            )
             .for_each(mask);
     }
     for row in report.sections.iter_mut().flat_map(|s| &mut s.rows) {

@@ -2,6 +2,7 @@
 //! the token is right (quotes kept from an env file, stray whitespace, a missing `Bearer`).
 //! Offline; values are only ever shown masked.
 
+use crate::knowledge::fix::Fix;
 use crate::report::mask::mask;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::ExporterSettings;
@@ -17,21 +18,35 @@ pub fn lint(exporter: &ExporterSettings) -> Vec<Finding> {
                 Finding::new(Code::AuthTokenQuoted, Severity::Error, "auth", format!("the value of header '{name}' is wrapped in quotes, which are sent as part of it"))
                     .evidence(format!("{origin}: {name}={}", mask(value)))
                     .evidence("env files (docker --env-file, Kubernetes env from files, systemd EnvironmentFile) keep quotes literally")
-                    .fix(format!("remove the quotes around the value of {name} in {origin}")),
+                    .fix(Fix::new("auth.remove_quotes").with("name", name).with("origin", origin)),
             );
         } else if has_stray_whitespace(value) {
             findings.push(
-                Finding::new(Code::AuthTokenWhitespace, Severity::Error, "auth", format!("the value of header '{name}' has stray whitespace"))
-                    .evidence(format!("{origin}: {name}={} ({})", mask(value), describe_whitespace(value)))
-                    .fix("remove leading/trailing spaces, newlines and doubled spaces from the value (a newline often comes from `echo` or a secret file)"),
+                Finding::new(
+                    Code::AuthTokenWhitespace,
+                    Severity::Error,
+                    "auth",
+                    format!("the value of header '{name}' has stray whitespace"),
+                )
+                .evidence(format!(
+                    "{origin}: {name}={} ({})",
+                    mask(value),
+                    describe_whitespace(value)
+                ))
+                .fix(Fix::new("auth.remove_stray_whitespace")),
             );
         }
         if name == "authorization" && !value.trim().contains(' ') && !is_quoted(value) {
             findings.push(
-                Finding::new(Code::AuthBearerPrefixMissing, Severity::Warning, "auth", "the authorization header has no scheme such as 'Bearer'")
-                    .evidence(format!("{origin}: authorization={}", mask(value)))
-                    .fix("most OTLP backends expect 'authorization=Bearer <token>' (in OTEL_EXPORTER_OTLP_HEADERS write the space as %20: authorization=Bearer%20<token>)")
-                    .fix("if the backend wants its own header instead (e.g. x-api-key), use that header name"),
+                Finding::new(
+                    Code::AuthBearerPrefixMissing,
+                    Severity::Warning,
+                    "auth",
+                    "the authorization header has no scheme such as 'Bearer'",
+                )
+                .evidence(format!("{origin}: authorization={}", mask(value)))
+                .fix(Fix::new("auth.bearer_prefix"))
+                .fix(Fix::new("auth.use_backend_header")),
             );
         }
     }

@@ -5,6 +5,7 @@
 
 use super::layer::{Layer, millis};
 use crate::collector::http::{self, FetchError};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::time::{Duration, Instant};
 
@@ -134,13 +135,17 @@ pub async fn verify(
         Code::BackendTraceNotFound,
         Severity::Error,
         "backend",
-        format!("the export succeeded, but the trace is not in {} after {}", query.name(), millis(deadline)),
+        format!(
+            "the export succeeded, but the trace is not in {} after {}",
+            query.name(),
+            millis(deadline)
+        ),
     )
     .evidence(format!("GET {url} polled {attempts} times: not found"))
-    .fix("follow the path after the collector: does its traces pipeline export to this backend (and is that exporter failing? `otlp-doctor collector --metrics-url ...`)")
-    .fix("a sampler in the collector (tail_sampling, probabilistic_sampler) or a filter processor may drop the probe trace")
-    .fix("multi-tenant backends need the tenant header on the way in and on the query (Tempo: X-Scope-OrgID)")
-    .fix("the backend may index slowly: raise --backend-deadline");
+    .fix(Fix::new("backend.follow_collector_pipeline"))
+    .fix(Fix::new("backend.sampler_may_drop_probe"))
+    .fix(Fix::new("backend.tenant_header"))
+    .fix(Fix::new("backend.raise_backend_deadline"));
     Layer::from_findings(
         "backend",
         format!("trace {trace_id} not found in {}", query.name()),
@@ -162,11 +167,9 @@ fn unreachable(query: &BackendQuery, url: &str, evidence: String, started: Insta
     )
     .evidence(evidence)
     .fix(match query.kind {
-        BackendKind::Jaeger => {
-            "give the Jaeger query service's HTTP port (16686 by default), not the collector port"
-        }
-        BackendKind::Tempo => "give Tempo's HTTP API port (3200 by default)",
-        BackendKind::Zipkin => "give Zipkin's HTTP port (9411 by default)",
+        BackendKind::Jaeger => Fix::new("backend.jaeger_query_port"),
+        BackendKind::Tempo => Fix::new("backend.tempo_api_port"),
+        BackendKind::Zipkin => Fix::new("backend.zipkin_port"),
     });
     Layer::from_findings(
         "backend",

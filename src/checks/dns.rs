@@ -3,6 +3,7 @@
 //! every address, IPv4 and IPv6.
 
 use super::layer::{Layer, millis};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::endpoint::EndpointUrl;
 use std::net::{IpAddr, SocketAddr};
@@ -23,11 +24,16 @@ pub async fn resolve(url: &EndpointUrl, timeout: Duration) -> (Layer, Vec<Socket
     let answer = tokio::time::timeout(timeout, lookup).await;
     let elapsed = started.elapsed();
     let failure = |answer: String| {
-        let finding = Finding::new(Code::NetDnsFailed, Severity::Error, "dns", format!("the host name '{}' does not resolve", url.host))
-            .evidence(format!("resolver answer for '{}': {answer}", url.host))
-            .fix("check the spelling of the host in the endpoint")
-            .fix("inside a container or Kubernetes, use the collector's service name as seen from the application (e.g. otel-collector.observability.svc)")
-            .fix("from a container, 'localhost' is the container itself; use the host's address or host.docker.internal");
+        let finding = Finding::new(
+            Code::NetDnsFailed,
+            Severity::Error,
+            "dns",
+            format!("the host name '{}' does not resolve", url.host),
+        )
+        .evidence(format!("resolver answer for '{}': {answer}", url.host))
+        .fix(Fix::new("network.check_host_spelling"))
+        .fix(Fix::new("network.use_service_name"))
+        .fix(Fix::new("network.container_localhost"));
         Layer::from_findings(
             "dns",
             format!("lookup of {} failed", url.host),

@@ -4,6 +4,7 @@
 //! try the first address (resolver order) fail where this check succeeds.
 
 use super::layer::{Layer, millis};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -154,17 +155,37 @@ fn failure_finding(
         .map(|(a, _, _)| a.port())
         .unwrap_or_default();
     let mut finding = match kind {
-        ConnectFailure::Refused => Finding::new(kind.code(), Severity::Error, "tcp", format!("connection refused: nothing listens on port {port}"))
-            .fix("start the collector, or point the endpoint at the port it really listens on (OTLP gRPC 4317, OTLP/HTTP 4318)")
-            .fix("if the collector runs in a container or another host, make its receiver listen on 0.0.0.0:<port> (since v0.104 the Collector binds localhost by default) and publish the port"),
-        ConnectFailure::TimedOut => Finding::new(kind.code(), Severity::Error, "tcp", format!("connecting timed out after {}", millis(timeout)))
-            .fix("a firewall, security group or network policy is probably dropping packets to this port; allow it")
-            .fix("check that the host and port are the collector's, as reachable from where the application runs"),
-        ConnectFailure::Unreachable => Finding::new(kind.code(), Severity::Error, "tcp", "the network or host is unreachable")
-            .fix("check routing from this machine to the host (VPN, proxy, IPv6 without a route)")
-            .fix("if the host resolves to IPv6 and IPv4, try the IPv4 address directly"),
-        ConnectFailure::Reset => Finding::new(kind.code(), Severity::Error, "tcp", "the connection was reset while connecting")
-            .fix("something on the path (firewall, load balancer, proxy) resets connections to this port; check its rules and the collector's logs"),
+        ConnectFailure::Refused => Finding::new(
+            kind.code(),
+            Severity::Error,
+            "tcp",
+            format!("connection refused: nothing listens on port {port}"),
+        )
+        .fix(Fix::new("network.start_collector_or_fix_port"))
+        .fix(Fix::new("network.listen_on_all_interfaces")),
+        ConnectFailure::TimedOut => Finding::new(
+            kind.code(),
+            Severity::Error,
+            "tcp",
+            format!("connecting timed out after {}", millis(timeout)),
+        )
+        .fix(Fix::new("network.allow_through_firewall"))
+        .fix(Fix::new("network.check_host_and_port")),
+        ConnectFailure::Unreachable => Finding::new(
+            kind.code(),
+            Severity::Error,
+            "tcp",
+            "the network or host is unreachable",
+        )
+        .fix(Fix::new("network.check_routing"))
+        .fix(Fix::new("network.try_ipv4")),
+        ConnectFailure::Reset => Finding::new(
+            kind.code(),
+            Severity::Error,
+            "tcp",
+            "the connection was reset while connecting",
+        )
+        .fix(Fix::new("network.path_resets")),
     };
     for (address, _, text) in failures {
         finding = finding.evidence(format!("connect {address}: {text}"));
@@ -187,13 +208,8 @@ fn first_address_failed(
     .evidence(format!("connect {first}: {text}"))
     .evidence(format!("connect {connected}: connected"))
     .evidence("the name resolves to both, first address first: clients that connect only to the first address (Node.js 17-19 by default, for one) fail, while clients that try every address succeed")
-    .fix(format!(
-        "make the collector listen on every address the name resolves to (on Linux, [::]:{port} also accepts IPv4)"
-    ))
-    .fix(format!(
-        "or put the address that works, {}, in the endpoint instead of the name",
-        connected.ip()
-    ))
+    .fix(Fix::new("network.listen_on_every_address").with("port", port))
+    .fix(Fix::new("network.use_working_address").with("address", connected.ip()))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use super::CHECK_HEALTH;
 use super::http::{self, Answer, FetchError};
 use crate::checks::layer::Layer;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Section, Severity};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -201,8 +202,8 @@ fn healthy_answer(body: &HealthBody, evidence: String) -> (String, Vec<Finding>)
                 finding = finding.evidence(problem.clone());
             }
             finding = finding
-                .fix("read the Collector log for the component named above; a recoverable error usually means its next hop refuses or is unreachable")
-                .fix("append ?verbose to the health URL to see every pipeline and component");
+                .fix(Fix::new("collector.read_component_log"))
+                .fix(Fix::new("collector.append_verbose"));
             (format!("up, but {status}"), vec![finding])
         }
         HealthBody::Other(_) => ("healthy (200, custom body)".to_string(), Vec::new()),
@@ -231,8 +232,8 @@ fn not_ready(body: &HealthBody, evidence: String) -> Finding {
         }
     }
     finding
-        .fix("read the Collector log from startup for the component that failed; a Collector that is starting or stopping also answers 503")
-        .fix("restart the Collector after fixing the reported error")
+        .fix(Fix::new("collector.read_startup_log"))
+        .fix(Fix::new("collector.restart_after_fixing"))
 }
 
 fn unreachable(url: &str, evidence: String) -> Finding {
@@ -243,8 +244,8 @@ fn unreachable(url: &str, evidence: String) -> Finding {
         format!("the Collector's health_check endpoint {url} cannot be reached"),
     )
     .evidence(evidence)
-    .fix("define the extension and enable it: extensions: health_check: endpoint: 0.0.0.0:13133, and list health_check under service::extensions")
-    .fix("its endpoint defaults to localhost:13133 (since v0.104), reachable only from the Collector's own host or container: probe from there, or bind 0.0.0.0 and publish the port")
+    .fix(Fix::new("collector.enable_health_check"))
+    .fix(Fix::new("collector.health_check_binds_localhost"))
 }
 
 #[cfg(test)]

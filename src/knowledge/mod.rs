@@ -7,8 +7,12 @@
 //! Collector prints it: `text`, `source` (the code or issue where it was read, never invented),
 //! `ecosystem` (whose wording it is) and optionally `also`, the codes that may share the top
 //! spot when this message is looked up (for wording that honestly fits more than one cause).
+//!
+//! The `[fixes.<name>]` tables hold the fix lines the checks attach to their findings, by key
+//! ([`fix`]).
 
 pub mod answer;
+pub mod fix;
 pub mod matcher;
 mod normalize;
 
@@ -118,23 +122,41 @@ impl fmt::Display for Ecosystem {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct KbFile {
     #[serde(default)]
     entry: Vec<Entry>,
+    /// The fix lines of findings in this area, by name.
+    #[serde(default)]
+    fixes: std::collections::BTreeMap<String, fix::FixEntry>,
 }
 
-/// All entries, parsed once. A malformed data file is a build defect caught by the tests.
+/// The data files parsed once, with their areas. A malformed data file is a build defect caught
+/// by the tests.
+fn files() -> &'static [(&'static str, KbFile)] {
+    static FILES: OnceLock<Vec<(&'static str, KbFile)>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        KB_FILES
+            .iter()
+            .map(|(area, text)| match toml::from_str::<KbFile>(text) {
+                Ok(file) => (*area, file),
+                Err(error) => panic!("knowledge base file kb/{area}.toml is malformed: {error}"),
+            })
+            .collect()
+    })
+}
+
+/// All entries, parsed once.
 pub fn entries() -> &'static [Entry] {
     static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
     ENTRIES.get_or_init(|| {
-        KB_FILES
+        files()
             .iter()
-            .flat_map(|(area, text)| match toml::from_str::<KbFile>(text) {
-                Ok(file) => file.entry.into_iter().map(move |mut entry| {
+            .flat_map(|(area, file)| {
+                file.entry.iter().cloned().map(move |mut entry| {
                     entry.area = area;
                     entry
-                }),
-                Err(error) => panic!("knowledge base file kb/{area}.toml is malformed: {error}"),
+                })
             })
             .collect()
     })

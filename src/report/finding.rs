@@ -1,6 +1,7 @@
 //! A finding: one thing the tool observed, as plain data (code, severity, evidence, fix).
 
 use super::code::Code;
+use crate::knowledge::fix::Fix;
 use serde::Serialize;
 
 /// How much a finding matters. The order is the order of importance: errors first.
@@ -34,8 +35,12 @@ pub struct Finding {
     pub check: String,
     pub title: String,
     pub evidence: Vec<String>,
+    /// The fix lines as users read them, rendered once from [`Finding::fixes`].
     pub fix: Vec<String>,
     pub docs: Vec<String>,
+    /// The knowledge base fixes behind [`Finding::fix`], one per line, with their parameters.
+    #[serde(skip)]
+    pub fixes: Vec<Fix>,
 }
 
 impl Finding {
@@ -49,6 +54,7 @@ impl Finding {
             evidence: Vec::new(),
             fix: Vec::new(),
             docs: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -57,9 +63,28 @@ impl Finding {
         self
     }
 
-    pub fn fix(mut self, line: impl Into<String>) -> Self {
-        self.fix.push(line.into());
+    /// Adds a fix from the knowledge base, rendered into a line of [`Finding::fix`].
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.push_fix(fix);
         self
+    }
+
+    pub fn push_fix(&mut self, fix: Fix) {
+        self.fix.push(fix.text());
+        self.fixes.push(fix);
+    }
+
+    /// Puts `fix` before the others: it is what to do first.
+    pub fn prepend_fix(&mut self, fix: Fix) {
+        self.fix.insert(0, fix.text());
+        self.fixes.insert(0, fix);
+    }
+
+    /// Replaces every fix with `fixes`, when a later check knows better what to do.
+    pub fn replace_fixes(&mut self, fixes: impl IntoIterator<Item = Fix>) {
+        self.fix.clear();
+        self.fixes.clear();
+        fixes.into_iter().for_each(|fix| self.push_fix(fix));
     }
 
     pub fn doc(mut self, url: impl Into<String>) -> Self {

@@ -10,6 +10,7 @@ use super::overrides::Overrides;
 use super::problems::{CONFIG_CHECK, Problems};
 use super::signal::{Compression, Protocol, Signal};
 use super::values::{Header, parse_bool, parse_headers, parse_millis};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -105,7 +106,7 @@ pub fn resolve_exporter(
                         Finding::new(Code::CfgProtocolInvalid, Severity::Error, CONFIG_CHECK, format!("{name} is not a known protocol"))
                             .evidence(format!("{name}: {problem}; valid values are grpc, http/protobuf, http/json"))
                             .evidence(format!("SDKs ignore it and use the default {DEFAULT_PROTOCOL}, which is probably not what was meant"))
-                            .fix(format!("set {name} to grpc, http/protobuf or http/json")),
+                            .fix(Fix::new("config.valid_protocol").with("name", name)),
                     )
                 },
             )
@@ -253,8 +254,8 @@ fn resolve_headers(
             }
             problems.push(
                 finding
-                    .fix("write headers as comma-separated key=value pairs, e.g. authorization=Bearer%20TOKEN,x-team=a")
-                    .fix("percent-encode ',' '=' '%' and spaces inside values (a space is %20)"),
+                    .fix(Fix::new("config.headers_format"))
+                    .fix(Fix::new("config.headers_percent_encode")),
             );
         }
         headers.extend(

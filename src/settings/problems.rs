@@ -1,6 +1,7 @@
 //! Problems found while resolving configuration, collected as `config` findings. A generic
 //! variable is read once per signal, so the same problem is recorded only once.
 
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 
 pub const CONFIG_CHECK: &str = "config";
@@ -32,7 +33,7 @@ impl Problems {
             )
             .evidence(format!("{variable}: {problem}"))
             .evidence(format!("SDKs warn and ignore it, so {fallback} is used"))
-            .fix(format!("set {variable} to a valid value or unset it")),
+            .fix(Fix::new("config.valid_value_or_unset").with("variable", variable)),
         );
     }
 

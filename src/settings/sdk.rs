@@ -7,6 +7,7 @@ use super::origin::{Origin, Sourced};
 use super::problems::{CONFIG_CHECK, Problems};
 use super::signal::Signal;
 use super::values::{parse_bool, parse_integer, parse_millis, parse_resource_attributes};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -110,8 +111,8 @@ pub fn resolve_sdk(env: &dyn EnvSource, problems: &mut Problems) -> SdkSettings 
             problems.push(
                 finding
                     .evidence("spec (resource/sdk.md): if decoding fails, the whole variable is discarded")
-                    .fix("write key=value pairs separated by ',', percent-encoding ',', '=' and '%' inside values")
-                    .fix("opentelemetry-rust does not percent-decode values: an escaped value arrives escaped"),
+                    .fix(Fix::new("config.resource_attributes_format"))
+                    .fix(Fix::new("config.rust_no_percent_decoding")),
             );
             Vec::new()
         }),
@@ -203,7 +204,7 @@ fn resolve_sampler(env: &dyn EnvSource, problems: &mut Problems) -> SamplerSetti
                     KNOWN_SAMPLERS.join(", ")
                 ))
                 .evidence(format!("SDKs warn and use the default {DEFAULT_SAMPLER}"))
-                .fix("set OTEL_TRACES_SAMPLER to one of the known samplers, or unset it"),
+                .fix(Fix::new("config.known_sampler")),
             );
             Sourced::default_value(DEFAULT_SAMPLER.to_string())
         }
@@ -232,7 +233,7 @@ fn resolve_sampler(env: &dyn EnvSource, problems: &mut Problems) -> SamplerSetti
                             "OTEL_TRACES_SAMPLER_ARG: '{raw}' is not a number between 0 and 1"
                         ))
                         .evidence("SDKs warn and sample with ratio 1.0 (everything)")
-                        .fix("set OTEL_TRACES_SAMPLER_ARG to a number between 0 and 1, e.g. 0.25"),
+                        .fix(Fix::new("config.sampler_arg_ratio")),
                     );
                     Sourced::default_value(1.0)
                 }
@@ -244,7 +245,7 @@ fn resolve_sampler(env: &dyn EnvSource, problems: &mut Problems) -> SamplerSetti
             problems.push(
                 Finding::new(Code::CfgSamplerInvalid, Severity::Warning, CONFIG_CHECK, "OTEL_TRACES_SAMPLER_ARG is set but OTEL_TRACES_SAMPLER is not, so it is ignored")
                     .evidence("spec: the argument is used only if OTEL_TRACES_SAMPLER is set")
-                    .fix("also set OTEL_TRACES_SAMPLER, e.g. parentbased_traceidratio"),
+                    .fix(Fix::new("config.sampler_arg_needs_sampler")),
             );
         }
         None

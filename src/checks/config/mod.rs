@@ -2,6 +2,7 @@
 //! network checks later confirm or refute what can only be suspected here (a port mismatch).
 //! A correct configuration produces no warning.
 
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::endpoint::{EndpointError, EndpointKind, Scheme, parse_endpoint};
 use crate::settings::problems::{CONFIG_CHECK, Problems};
@@ -68,7 +69,7 @@ fn lint_sdk(resolution: &Resolution, selection: &Selection, problems: &mut Probl
             Finding::new(Code::CfgSdkDisabled, Severity::Error, CONFIG_CHECK, "OTEL_SDK_DISABLED=true turns every signal into a no-op")
                 .evidence("OTEL_SDK_DISABLED=true: spec-compliant SDKs (Java, Python, .NET, JavaScript, Go's autoconfig) export nothing")
                 .evidence("opentelemetry-rust does not read OTEL_SDK_DISABLED, so a Rust app still exports")
-                .fix("unset OTEL_SDK_DISABLED (or set it to false)"),
+                .fix(Fix::new("config.enable_sdk")),
         );
     }
 
@@ -122,7 +123,7 @@ fn lint_sdk(resolution: &Resolution, selection: &Selection, problems: &mut Probl
                     "{variable}={}: {meaning}",
                     exporters.value.join(",")
                 ))
-                .fix(format!("unset {variable} or set it to otlp")),
+                .fix(Fix::new("config.exporter_otlp").with("variable", variable)),
         );
     }
 
@@ -135,7 +136,7 @@ fn lint_sdk(resolution: &Resolution, selection: &Selection, problems: &mut Probl
             Finding::new(Code::CfgServiceNameMissing, Severity::Info, CONFIG_CHECK, "no service name in the environment")
                 .evidence("neither OTEL_SERVICE_NAME nor service.name in OTEL_RESOURCE_ATTRIBUTES is set")
                 .evidence("unless the application sets service.name in code, its data shows up as unknown_service")
-                .fix("set OTEL_SERVICE_NAME=<your service>"),
+                .fix(Fix::new("config.set_service_name")),
         );
     } else if let (Some(name), Some(resource_name)) =
         (&sdk.service_name, &sdk.resource_service_name)
@@ -146,7 +147,7 @@ fn lint_sdk(resolution: &Resolution, selection: &Selection, problems: &mut Probl
             Finding::new(Code::CfgServiceNameMissing, Severity::Info, CONFIG_CHECK, "two different service names are configured")
                 .evidence(format!("OTEL_SERVICE_NAME={} and OTEL_RESOURCE_ATTRIBUTES service.name={resource_name}", name.value))
                 .evidence("spec: OTEL_SERVICE_NAME wins; opentelemetry-rust's resource detectors let OTEL_RESOURCE_ATTRIBUTES win")
-                .fix("set the service name in one place only"),
+                .fix(Fix::new("config.service_name_once")),
         );
     }
 
@@ -167,7 +168,7 @@ fn lint_sdk(resolution: &Resolution, selection: &Selection, problems: &mut Probl
                     batch.max_queue_size.origin
                 ))
                 .evidence("spec: the batch size must be less than or equal to the queue size; a batch can never fill")
-                .fix(format!("raise {}_MAX_QUEUE_SIZE or lower {}_MAX_EXPORT_BATCH_SIZE", batch.prefix, batch.prefix)),
+                .fix(Fix::new("config.queue_smaller_than_batch").with("prefix", batch.prefix)),
             );
         }
     }
@@ -199,7 +200,7 @@ fn lint_sampler(resolution: &Resolution, problems: &mut Problems) {
         problems.push(
             finding
                 .evidence("opentelemetry-rust matches sampler names case-sensitively; other SDKs ignore case")
-                .fix("unset OTEL_TRACES_SAMPLER (default parentbased_always_on), or use parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG above 0"),
+                .fix(Fix::new("config.sampler_keeps_spans")),
         );
     }
 }
@@ -216,15 +217,20 @@ fn lint_exporter(exporter: &ExporterSettings, problems: &mut Problems) {
                 Finding::new(Code::CfgEndpointNoScheme, Severity::Error, CONFIG_CHECK, format!("the endpoint from {origin} has no http:// or https:// scheme"))
                     .evidence(format!("{origin}={raw}"))
                     .evidence("OTLP/HTTP exporters and opentelemetry-rust reject it; some gRPC exporters (Go, Python) guess a scheme from OTEL_EXPORTER_OTLP_INSECURE")
-                    .fix(format!("write the full URL, e.g. http://{raw} (plaintext) or https://{raw} (TLS)")),
+                    .fix(Fix::new("config.add_scheme").with("raw", raw)),
             );
             return;
         }
         Err(error) => {
             problems.push(
-                Finding::new(Code::CfgEndpointInvalid, Severity::Error, CONFIG_CHECK, format!("the endpoint from {origin} is not a valid URL"))
-                    .evidence(format!("{origin}: {error}"))
-                    .fix("use a URL like http://collector:4318 (OTLP/HTTP) or http://collector:4317 (gRPC)"),
+                Finding::new(
+                    Code::CfgEndpointInvalid,
+                    Severity::Error,
+                    CONFIG_CHECK,
+                    format!("the endpoint from {origin} is not a valid URL"),
+                )
+                .evidence(format!("{origin}: {error}"))
+                .fix(Fix::new("config.endpoint_url_example")),
             );
             return;
         }
@@ -235,7 +241,7 @@ fn lint_exporter(exporter: &ExporterSettings, problems: &mut Problems) {
             Finding::new(Code::CfgGrpcEndpointHasPath, Severity::Warning, CONFIG_CHECK, format!("the gRPC endpoint from {origin} has a path, which gRPC does not use"))
                 .evidence(format!("{origin}={}: path '{}'", endpoint.configured, url.path))
                 .evidence("gRPC calls go to /opentelemetry.proto.collector.<signal>.v1.<Service>/Export; SDKs drop the path or fail on it")
-                .fix(format!("use {} as the endpoint", url.with_path(""))),
+                .fix(Fix::new("config.endpoint_without_path").with("endpoint", url.with_path(""))),
         );
     }
 
@@ -269,10 +275,12 @@ fn lint_exporter(exporter: &ExporterSettings, problems: &mut Problems) {
                 "{origin}={} with protocol {protocol} ({})",
                 endpoint.configured, exporter.protocol.origin
             ))
-            .fix(format!(
-                "use port {} for {protocol}, or set OTEL_EXPORTER_OTLP_PROTOCOL={other}",
-                protocol.default_port()
-            )),
+            .fix(
+                Fix::new("config.port_for_protocol")
+                    .with("port", protocol.default_port())
+                    .with("protocol", protocol)
+                    .with("other", other),
+            ),
         );
     }
 
@@ -281,7 +289,7 @@ fn lint_exporter(exporter: &ExporterSettings, problems: &mut Problems) {
             Finding::new(Code::CfgInsecureWithHttps, Severity::Warning, CONFIG_CHECK, "insecure is set, but the endpoint is https://, so TLS is used anyway")
                 .evidence(format!("{}=true and {origin}={}", exporter.insecure.origin, endpoint.configured))
                 .evidence("spec: the insecure option only applies to gRPC endpoints without a scheme; the https:// scheme wins")
-                .fix("for plaintext use http://; for TLS drop the insecure setting"),
+                .fix(Fix::new("config.insecure_or_https")),
         );
     }
 
@@ -302,23 +310,55 @@ fn lint_http_path(exporter: &ExporterSettings, path: &str, problems: &mut Proble
                 .find(|s| trimmed.ends_with(s.http_path()))
             {
                 problems.push(
-                    Finding::new(Code::CfgHttpSignalPath, Severity::Error, CONFIG_CHECK, format!("{origin} already ends in {}, and SDKs append /v1/{signal} to it", already.http_path()))
-                        .evidence(format!("{origin}={} → {signal} are sent to {}", endpoint.configured, endpoint.url))
-                        .fix(format!(
-                            "set {origin} to the base URL {} (SDKs add /v1/<signal>), or use OTEL_EXPORTER_OTLP_{}_ENDPOINT for a full URL",
-                            endpoint.configured.trim_end_matches('/').trim_end_matches(already.http_path()),
-                            signal.env_infix()
-                        )),
+                    Finding::new(
+                        Code::CfgHttpSignalPath,
+                        Severity::Error,
+                        CONFIG_CHECK,
+                        format!(
+                            "{origin} already ends in {}, and SDKs append /v1/{signal} to it",
+                            already.http_path()
+                        ),
+                    )
+                    .evidence(format!(
+                        "{origin}={} → {signal} are sent to {}",
+                        endpoint.configured, endpoint.url
+                    ))
+                    .fix(
+                        Fix::new("config.signal_path_on_base_url")
+                            .with("origin", origin)
+                            .with(
+                                "base",
+                                endpoint
+                                    .configured
+                                    .trim_end_matches('/')
+                                    .trim_end_matches(already.http_path()),
+                            )
+                            .with("infix", signal.env_infix()),
+                    ),
                 );
             }
         }
         EndpointKind::SignalSpecific => {
             if trimmed.is_empty() {
                 problems.push(
-                    Finding::new(Code::CfgHttpSignalPath, Severity::Error, CONFIG_CHECK, format!("{origin} has no path, and SDKs use a signal endpoint as is"))
-                        .evidence(format!("{origin}={} → {signal} are POSTed to / instead of {}", endpoint.configured, signal.http_path()))
-                        .fix(format!("set {origin}={}{}", endpoint.configured.trim_end_matches('/'), signal.http_path()))
-                        .fix("or set OTEL_EXPORTER_OTLP_ENDPOINT to the base URL instead, which gets the path appended"),
+                    Finding::new(
+                        Code::CfgHttpSignalPath,
+                        Severity::Error,
+                        CONFIG_CHECK,
+                        format!("{origin} has no path, and SDKs use a signal endpoint as is"),
+                    )
+                    .evidence(format!(
+                        "{origin}={} → {signal} are POSTed to / instead of {}",
+                        endpoint.configured,
+                        signal.http_path()
+                    ))
+                    .fix(
+                        Fix::new("config.append_signal_path")
+                            .with("origin", origin)
+                            .with("endpoint", endpoint.configured.trim_end_matches('/'))
+                            .with("path", signal.http_path()),
+                    )
+                    .fix(Fix::new("config.use_generic_endpoint")),
                 );
             } else if let Some(other) = Signal::ALL
                 .iter()
@@ -336,7 +376,11 @@ fn lint_http_path(exporter: &ExporterSettings, path: &str, problems: &mut Proble
                         endpoint.configured,
                         other.http_path()
                     ))
-                    .fix(format!("use the path {} for {signal}", signal.http_path())),
+                    .fix(
+                        Fix::new("config.use_signal_path")
+                            .with("path", signal.http_path())
+                            .with("signal", signal),
+                    ),
                 );
             }
         }
@@ -352,7 +396,7 @@ fn lint_timeout(exporter: &ExporterSettings, problems: &mut Problems) {
         problems.push(
             Finding::new(Code::CfgTimeoutInvalid, Severity::Warning, CONFIG_CHECK, format!("{} is 0", timeout.origin))
                 .evidence("spec: 0 means no limit; opentelemetry-rust applies it as a zero timeout, so every export fails")
-                .fix(format!("set {} to a number of milliseconds, e.g. 10000", timeout.origin)),
+                .fix(Fix::new("config.timeout_in_milliseconds").with("variable", &timeout.origin)),
         );
     } else if timeout.value < SUSPICIOUSLY_SHORT_TIMEOUT {
         let ms = timeout.value.as_millis();
@@ -367,7 +411,11 @@ fn lint_timeout(exporter: &ExporterSettings, problems: &mut Problems) {
                 ),
             )
             .evidence("OTEL_* timeouts are milliseconds; exports this short time out")
-            .fix(format!("set {}={}", timeout.origin, ms * 1000)),
+            .fix(
+                Fix::new("config.timeout_times_thousand")
+                    .with("variable", &timeout.origin)
+                    .with("milliseconds", ms * 1000),
+            ),
         );
     }
 }
@@ -393,7 +441,7 @@ fn lint_cert_files(exporter: &ExporterSettings, problems: &mut Problems) {
                     file.origin,
                     file.value.display()
                 ))
-                .fix("point it at a readable PEM file (-----BEGIN ...-----)"),
+                .fix(Fix::new("config.readable_pem_file")),
             );
         }
     }
@@ -417,7 +465,7 @@ fn lint_cert_files(exporter: &ExporterSettings, problems: &mut Problems) {
                 format!("a {given} is configured without its pair"),
             )
             .evidence("mTLS needs both the client certificate and its private key")
-            .fix(format!("also set {missing}")),
+            .fix(Fix::new("config.set_missing_half").with("missing", missing)),
         );
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::checks::protocol::answer::grpc_code_name;
 use crate::checks::protocol::probe::grpc_path;
+use crate::knowledge::fix::Fix;
 use crate::otlp::client::{ExportAnswer, Outcome, PartialSuccess};
 use crate::otlp::rpc::{grpc_code_for_http, proxied_http_status};
 use crate::report::{Code, Finding, Severity};
@@ -51,24 +52,50 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
     };
     let (signal, url) = (cx.signal, cx.url);
     match &answer.outcome {
-        Outcome::Grpc { code: 0, partial, .. } => {
+        Outcome::Grpc {
+            code: 0, partial, ..
+        } => {
             result.accepted = true;
             accepted(&mut result, cx, partial.as_ref(), answer.round_trip);
         }
-        Outcome::Http { status: 200..=299, content_type, body_excerpt, partial, .. } => {
+        Outcome::Http {
+            status: 200..=299,
+            content_type,
+            body_excerpt,
+            partial,
+            ..
+        } => {
             if content_type.starts_with("text/html") {
                 result.findings.push(
-                    Finding::new(Code::ProtoNotOtlp, Severity::Error, "export", format!("{url} answered with an HTML page: a web server, not an OTLP receiver"))
-                        .evidence(format!("POST {url} → 200, content-type {content_type}: {body_excerpt}"))
-                        .fix("point the endpoint at the collector's OTLP/HTTP receiver (port 4318, path /v1/<signal>)"),
+                    Finding::new(
+                        Code::ProtoNotOtlp,
+                        Severity::Error,
+                        "export",
+                        format!(
+                            "{url} answered with an HTML page: a web server, not an OTLP receiver"
+                        ),
+                    )
+                    .evidence(format!(
+                        "POST {url} → 200, content-type {content_type}: {body_excerpt}"
+                    ))
+                    .fix(Fix::new("export.point_at_http_receiver")),
                 );
             } else {
                 result.accepted = true;
                 accepted(&mut result, cx, partial.as_ref(), answer.round_trip);
             }
         }
-        Outcome::Grpc { code, message, retry_delay, .. } => {
-            let seen = format!("gRPC {} → status {code} {}: {message}", grpc_path(signal), grpc_code_name(*code));
+        Outcome::Grpc {
+            code,
+            message,
+            retry_delay,
+            ..
+        } => {
+            let seen = format!(
+                "gRPC {} → status {code} {}: {message}",
+                grpc_path(signal),
+                grpc_code_name(*code)
+            );
             // A proxy's own HTTP error (nginx's HTML 502) reaches tonic as a garbled gRPC answer;
             // the HTTP status inside the message is the real answer.
             let proxied = proxied_http_status(message).and_then(grpc_code_for_http);
@@ -86,8 +113,17 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             }
             result.findings.push(found);
         }
-        Outcome::Http { status, content_type, body_excerpt, retry_after, .. } => {
-            let seen = format!("POST {url} ({}) → {status}, content-type '{content_type}': {body_excerpt}", cx.protocol);
+        Outcome::Http {
+            status,
+            content_type,
+            body_excerpt,
+            retry_after,
+            ..
+        } => {
+            let seen = format!(
+                "POST {url} ({}) → {status}, content-type '{content_type}': {body_excerpt}",
+                cx.protocol
+            );
             let failure = http_failure(*status, body_excerpt, retry_after.is_some(), cx);
             result.not_found = *status == 404;
             result.unsupported_media_type = *status == 415;
@@ -97,15 +133,28 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             }
             result.findings.push(found);
         }
-        Outcome::Transport { error, timed_out: true } => result.findings.push(
-            Finding::new(Code::ExportTimeout, Severity::Error, "export", format!("the {signal} export got no answer in time"))
-                .evidence(format!("{url}: {error}"))
-                .fix("the receiver or something in between is hung or overloaded; check its logs and resource usage"),
+        Outcome::Transport {
+            error,
+            timed_out: true,
+        } => result.findings.push(
+            Finding::new(
+                Code::ExportTimeout,
+                Severity::Error,
+                "export",
+                format!("the {signal} export got no answer in time"),
+            )
+            .evidence(format!("{url}: {error}"))
+            .fix(Fix::new("export.receiver_hung")),
         ),
         Outcome::Transport { error, .. } => result.findings.push(
-            Finding::new(Code::ExportUnavailable, Severity::Error, "export", format!("the {signal} export failed at the transport level"))
-                .evidence(format!("{url}: {error}"))
-                .fix("the connection broke during the export; check the receiver's and any proxy's logs"),
+            Finding::new(
+                Code::ExportUnavailable,
+                Severity::Error,
+                "export",
+                format!("the {signal} export failed at the transport level"),
+            )
+            .evidence(format!("{url}: {error}"))
+            .fix(Fix::new("export.connection_broke")),
         ),
     }
     result
@@ -124,7 +173,7 @@ fn accepted(
             Finding::new(Code::ExportPartialSuccess, Severity::Warning, "export", format!("the server accepted the {signal} export but rejected {} of {items} items", partial.rejected))
                 .evidence(format!("{url}: partial_success rejected={} error_message=\"{}\"", partial.rejected, partial.message))
                 .evidence("most SDKs do not log partial success (opentelemetry-rust before 0.32 ignores it): the data is silently lost")
-                .fix("read the server's message: typical causes are data too old, invalid attributes, or per-tenant limits"),
+                .fix(Fix::new("export.read_partial_success_message")),
         ),
         None => result.findings.push(
             Finding::new(Code::ExportOk, Severity::Info, "export", format!("exported {items} {} to {url} in {rtt}", item_name(signal)))
@@ -133,9 +182,16 @@ fn accepted(
     }
     if round_trip > SLOW_EXPORT {
         result.findings.push(
-            Finding::new(Code::ExportSlow, Severity::Warning, "export", format!("the {signal} export took {rtt}"))
-                .evidence(format!("over {SLOW_EXPORT:?} for a request of {items} items"))
-                .fix("check the network path and the receiver's load; raise OTEL_EXPORTER_OTLP_TIMEOUT if exports time out"),
+            Finding::new(
+                Code::ExportSlow,
+                Severity::Warning,
+                "export",
+                format!("the {signal} export took {rtt}"),
+            )
+            .evidence(format!(
+                "over {SLOW_EXPORT:?} for a request of {items} items"
+            ))
+            .fix(Fix::new("export.slow_export_path")),
         );
     }
 }
@@ -153,25 +209,25 @@ struct Failure {
     code: Code,
     severity: Severity,
     title: String,
-    fix: String,
+    fix: Fix,
 }
 
 impl Failure {
-    fn error(code: Code, title: impl Into<String>, fix: impl Into<String>) -> Self {
+    fn error(code: Code, title: impl Into<String>, fix: Fix) -> Self {
         Failure {
             code,
             severity: Severity::Error,
             title: title.into(),
-            fix: fix.into(),
+            fix,
         }
     }
 
-    fn warning(code: Code, title: impl Into<String>, fix: impl Into<String>) -> Self {
+    fn warning(code: Code, title: impl Into<String>, fix: Fix) -> Self {
         Failure {
             code,
             severity: Severity::Warning,
             title: title.into(),
-            fix: fix.into(),
+            fix,
         }
     }
 
@@ -180,67 +236,58 @@ impl Failure {
     }
 }
 
-const AUTH_FIX: &str = "set the credential the backend expects, e.g. OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>";
-const PERMISSION_FIX: &str =
-    "the credential is known but lacks permission for this signal or tenant; check its scopes";
-const THROTTLE_FIX: &str =
-    "reduce the export rate or raise the quota; SDKs retry after the delay the server gives";
-const TOO_LARGE_FIX: &str = "send smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), or raise the limit (gRPC max_recv_msg_size_mib, nginx client_max_body_size, collector max_request_body_size)";
-
 fn grpc_failure(code: i32, message: &str, has_retry_info: bool, signal: Signal) -> Failure {
     let too_large = TOO_LARGE_HINTS.iter().any(|hint| message.contains(hint));
     match code {
         16 => Failure::error(
             Code::AuthUnauthenticated,
             "the server requires authentication (UNAUTHENTICATED)",
-            AUTH_FIX,
+            Fix::new("export.auth_credential"),
         ),
         7 => Failure::error(
             Code::AuthPermissionDenied,
             "the credential was refused (PERMISSION_DENIED)",
-            PERMISSION_FIX,
+            Fix::new("export.credential_lacks_permission"),
         ),
         12 => Failure::error(
             Code::ProtoSignalUnimplemented,
             format!("the server has no OTLP {signal} service (UNIMPLEMENTED)"),
-            format!(
-                "enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere"
-            ),
+            Fix::new("protocol.enable_signal_pipeline").with("signal", signal),
         ),
         8 if too_large => Failure::error(
             Code::ExportPayloadTooLarge,
             "the request is larger than the server accepts (RESOURCE_EXHAUSTED)",
-            TOO_LARGE_FIX,
+            Fix::new("export.send_smaller_batches"),
         ),
         8 | 14 if has_retry_info => Failure::warning(
             Code::ExportThrottled,
             "the server is throttling exports",
-            THROTTLE_FIX,
+            Fix::new("export.reduce_rate_or_raise_quota"),
         ),
         8 => Failure::warning(
             Code::ExportThrottled,
             "the server is out of resources (RESOURCE_EXHAUSTED)",
-            "the receiver is over a limit (memory_limiter, quota); reduce load or raise the limit",
+            Fix::new("export.over_a_limit"),
         ),
         14 => Failure::error(
             Code::ExportUnavailable,
             "the server is unavailable (UNAVAILABLE)",
-            "the receiver or what is behind a proxy is down or overloaded; SDKs retry this",
+            Fix::new("export.receiver_down_grpc"),
         ),
         4 | 1 => Failure::error(
             Code::ExportTimeout,
             "the export did not finish in time",
-            "the receiver is slow or hung; check its logs",
+            Fix::new("export.receiver_slow_or_hung"),
         ),
         3 => Failure::error(
             Code::ExportBadRequest,
             "the server rejected the request as invalid (INVALID_ARGUMENT)",
-            "check that the receiver speaks OTLP for this signal",
+            Fix::new("export.receiver_speaks_otlp"),
         ),
         _ => Failure::error(
             Code::ExportServerError,
             "the server failed to handle the export",
-            "check the receiver's logs for this request",
+            Fix::new("export.read_receiver_logs"),
         ),
     }
 }
@@ -251,66 +298,64 @@ fn http_failure(status: u16, body: &str, retry_after: bool, cx: &Context<'_>) ->
         400 => Failure::error(
             Code::ExportBadRequest,
             format!("{url} rejected the export as bad (400)"),
-            "the receiver could not decode the request; check the protocol (http/protobuf vs http/json) and any proxy rewriting bodies",
+            Fix::new("export.receiver_could_not_decode"),
         ),
         401 => Failure::error(
             Code::AuthUnauthenticated,
             "the endpoint requires authentication (401)",
-            AUTH_FIX,
+            Fix::new("export.auth_credential"),
         ),
         403 => Failure::error(
             Code::AuthPermissionDenied,
             "the credential was refused (403)",
-            PERMISSION_FIX,
+            Fix::new("export.credential_lacks_permission"),
         ),
         404 => Failure::error(
             Code::ProtoPathNotFound,
             format!("{url} does not exist on this server (404)"),
-            format!(
-                "OTLP/HTTP receivers serve {}; set the base URL in OTEL_EXPORTER_OTLP_ENDPOINT (SDKs append the path), or the full URL in OTEL_EXPORTER_OTLP_{}_ENDPOINT",
-                signal.http_path(),
-                signal.env_infix()
-            ),
+            Fix::new("protocol.receivers_serve_signal_path")
+                .with("path", signal.http_path())
+                .with("infix", signal.env_infix()),
         ),
         405 => Failure::error(
             Code::ProtoMethodNotAllowed,
             format!("{url} does not accept POST (405)"),
-            "this path is not an OTLP receiver; use the collector's /v1/<signal> path",
+            Fix::new("export.path_not_otlp_receiver"),
         ),
         413 => Failure::error(
             Code::ExportPayloadTooLarge,
             "the request is larger than the server or a proxy accepts (413)",
-            TOO_LARGE_FIX,
+            Fix::new("export.send_smaller_batches"),
         ),
         415 => Failure::error(
             Code::ProtoUnsupportedMediaType,
             format!("the server does not accept {} (415)", cx.protocol),
-            "use an encoding the server accepts",
+            Fix::new("export.use_accepted_encoding"),
         ),
         429 => Failure::warning(
             Code::ExportThrottled,
             "the server is throttling exports (429)",
-            THROTTLE_FIX,
+            Fix::new("export.reduce_rate_or_raise_quota"),
         ),
         503 if retry_after => Failure::warning(
             Code::ExportThrottled,
             "the server is throttling exports (503 with Retry-After)",
-            THROTTLE_FIX,
+            Fix::new("export.reduce_rate_or_raise_quota"),
         ),
         502..=504 => Failure::error(
             Code::ExportUnavailable,
             format!("the server is unavailable ({status})"),
-            "the receiver or what is behind a proxy is down or overloaded; SDKs retry these",
+            Fix::new("export.receiver_down_http"),
         ),
         _ if TOO_LARGE_HINTS.iter().any(|hint| body.contains(hint)) => Failure::error(
             Code::ExportPayloadTooLarge,
             format!("the request is too large ({status})"),
-            TOO_LARGE_FIX,
+            Fix::new("export.send_smaller_batches"),
         ),
         _ => Failure::error(
             Code::ExportServerError,
             format!("the server answered {status}"),
-            "check the receiver's logs for this request",
+            Fix::new("export.read_receiver_logs"),
         ),
     }
 }

@@ -7,6 +7,7 @@ pub mod interpret;
 
 use super::layer::Layer;
 use super::protocol::dialer::Dialer;
+use crate::knowledge::fix::Fix;
 use crate::otlp::client::{Destination, export};
 use crate::otlp::payload::{ExportRequest, ProbeData};
 use crate::report::{Code, Finding, Severity};
@@ -141,16 +142,20 @@ async fn follow_up(
                 finding.title = format!(
                     "the server accepts other signals but has no OTLP/HTTP receiver for {signal} (404 on {tried})"
                 );
-                finding.fix = vec![format!(
-                    "enable a {signal} receiver/pipeline on the collector, or send {signal} elsewhere"
-                )];
+                finding.replace_fixes([
+                    Fix::new("protocol.enable_signal_pipeline").with("signal", signal)
+                ]);
             }
         } else if tried != standard {
             let url = target.url.with_path(standard);
             if accepted_elsewhere(target, dialer, data, signal, standard, target.protocol).await {
                 for finding in findings_with(result, Code::ProtoPathNotFound) {
                     finding.evidence.push(format!("POST {url} works"));
-                    finding.fix.insert(0, format!("send {signal} to {url}"));
+                    finding.prepend_fix(
+                        Fix::new("protocol.send_signal_to_url")
+                            .with("signal", signal)
+                            .with("url", &url),
+                    );
                 }
             }
         }
@@ -167,7 +172,8 @@ async fn follow_up(
                 finding
                     .evidence
                     .push(format!("the same export in {other} is accepted"));
-                finding.fix = vec![format!("set OTEL_EXPORTER_OTLP_PROTOCOL={other}")];
+                finding
+                    .replace_fixes([Fix::new("protocol.set_other_protocol").with("other", other)]);
             }
         }
     }

@@ -9,6 +9,7 @@ pub mod http_status;
 pub mod probe;
 
 use super::layer::Layer;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::Protocol;
 use crate::settings::target::Target;
@@ -106,16 +107,24 @@ where
         match (target.protocol, &answer, &other) {
             (_, Answer::Silent, _) => findings.push(silent(target)),
             (_, Answer::Reset { error } | Answer::Unconnected { error }, _) => findings.push(
-                Finding::new(Code::NetConnReset, Severity::Error, "protocol", "the connection broke as soon as a request was sent")
-                    .evidence(format!("{}: {error}", target.url.authority()))
-                    .fix("a proxy, firewall or the server resets the connection; check the server's logs and anything in between"),
+                Finding::new(
+                    Code::NetConnReset,
+                    Severity::Error,
+                    "protocol",
+                    "the connection broke as soon as a request was sent",
+                )
+                .evidence(format!("{}: {error}", target.url.authority()))
+                .fix(Fix::new("protocol.connection_reset")),
             ),
             (_, Answer::NotHttp { .. }, _) => findings.push(not_http(target, &answer)),
             (Protocol::Grpc, Answer::Grpc { .. }, _) => {}
             // A proxy in front of a gRPC server (nginx grpc_pass) answers its own errors in plain
             // HTTP/2; gRPC clients map these statuses to codes, so the export layer judges them.
-            (Protocol::Grpc, Answer::H2 { status, .. }, _) if GRPC_MAPPED_HTTP_ERRORS.contains(status) => {}
-            (Protocol::Grpc, _, Some(other)) => findings.push(grpc_to_non_grpc(target, &answer, other, &http_url)),
+            (Protocol::Grpc, Answer::H2 { status, .. }, _)
+                if GRPC_MAPPED_HTTP_ERRORS.contains(status) => {}
+            (Protocol::Grpc, _, Some(other)) => {
+                findings.push(grpc_to_non_grpc(target, &answer, other, &http_url))
+            }
             // An HTTP/1.1 server: what its status codes mean is the export layer's to say.
             (_, Answer::Http1 { .. }, _) => {}
             (_, _, Some(other)) => findings.push(http_to_non_http1(target, &answer, other)),
@@ -155,12 +164,11 @@ fn tls_required(target: &Target, answer: &Answer) -> Finding {
         "plaintext request answered with {}",
         answer.describe()
     ))
-    .fix(format!("use {https} as the endpoint"));
+    .fix(Fix::new("protocol.use_https").with("https", https));
     if target.protocol == Protocol::Grpc {
-        finding = finding
-            .fix("and unset OTEL_EXPORTER_OTLP_INSECURE (for gRPC, insecure=true means plaintext)");
+        finding = finding.fix(Fix::new("protocol.unset_insecure"));
     }
-    finding.fix("give the CA with --ca-cert / OTEL_EXPORTER_OTLP_CERTIFICATE if the certificate is not publicly trusted")
+    finding.fix(Fix::new("protocol.give_ca"))
 }
 
 fn silent(target: &Target) -> Finding {
@@ -168,11 +176,17 @@ fn silent(target: &Target) -> Finding {
         Code::ExportTimeout,
         Severity::Error,
         "protocol",
-        format!("{} accepts connections but never answers", target.url.authority()),
+        format!(
+            "{} accepts connections but never answers",
+            target.url.authority()
+        ),
     )
-    .evidence(format!("no reply to a {} request within {:?}", target.protocol, target.step_timeout))
-    .fix("the process on this port is hung, overloaded, or not an OTLP receiver (a TLS port waiting for a ClientHello looks the same: try https://)")
-    .fix("check what listens on the port (ss -ltnp) and the receiver's logs")
+    .evidence(format!(
+        "no reply to a {} request within {:?}",
+        target.protocol, target.step_timeout
+    ))
+    .fix(Fix::new("protocol.silent_port"))
+    .fix(Fix::new("protocol.check_listener"))
 }
 
 fn not_http(target: &Target, answer: &Answer) -> Finding {
@@ -183,7 +197,7 @@ fn not_http(target: &Target, answer: &Answer) -> Finding {
         format!("{} is not an HTTP or gRPC server", target.url.authority()),
     )
     .evidence(format!("the server sent {}", answer.describe()))
-    .fix("the port belongs to another service; point the endpoint at the collector's OTLP port (gRPC 4317, HTTP 4318)")
+    .fix(Fix::new("protocol.not_http_port"))
 }
 
 /// gRPC was configured, but the server answered in a way no gRPC server does.
@@ -212,7 +226,7 @@ fn grpc_to_non_grpc(
             "OTLP/HTTP POST {http_url} → {}",
             http_answer.describe()
         ))
-        .fix("point the endpoint at the collector's OTLP gRPC port (4317 by default)");
+        .fix(Fix::new("protocol.point_at_grpc_port"));
     }
     let mut finding = Finding::new(
         Code::ProtoGrpcToHttpServer,
@@ -229,18 +243,14 @@ fn grpc_to_non_grpc(
         http_answer.describe()
     ));
     if http_works {
-        finding = finding
-            .evidence("OTLP/HTTP works on this port")
-            .fix(format!(
-                "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (endpoint {}), or keep grpc and use the collector's gRPC port ({} by default)",
-                target.url.with_path(""),
-                with_port(target, 4317)
-            ));
+        finding = finding.evidence("OTLP/HTTP works on this port").fix(
+            Fix::new("protocol.http_or_grpc_port")
+                .with("endpoint", target.url.with_path(""))
+                .with("grpc_endpoint", with_port(target, 4317)),
+        );
     } else {
-        finding = finding.fix(format!(
-            "use the collector's gRPC port ({} by default), or OTLP/HTTP on its HTTP port",
-            with_port(target, 4317)
-        ));
+        finding = finding
+            .fix(Fix::new("protocol.use_grpc_port").with("grpc_endpoint", with_port(target, 4317)));
     }
     finding
 }
@@ -252,16 +262,20 @@ fn http_to_non_http1(target: &Target, answer: &Answer, grpc_answer: &Answer) -> 
             Code::ProtoHttpToGrpcServer,
             Severity::Error,
             "protocol",
-            format!("{} is configured, but {} is a gRPC server", target.protocol, target.url.authority()),
+            format!(
+                "{} is configured, but {} is a gRPC server",
+                target.protocol,
+                target.url.authority()
+            ),
         )
         .evidence(format!("OTLP/HTTP request → {}", answer.describe()))
         .evidence(format!("gRPC Export → {}", grpc_answer.describe()))
-        .fix(format!(
-            "set OTEL_EXPORTER_OTLP_PROTOCOL=grpc (endpoint {}), or keep {} and use the collector's OTLP/HTTP port ({} by default)",
-            target.url.with_path(""),
-            target.protocol,
-            with_port(target, 4318)
-        ));
+        .fix(
+            Fix::new("protocol.grpc_or_http_port")
+                .with("endpoint", target.url.with_path(""))
+                .with("protocol", target.protocol)
+                .with("http_endpoint", with_port(target, 4318)),
+        );
     }
     Finding::new(
         Code::ProtoNotOtlp,
@@ -274,7 +288,7 @@ fn http_to_non_http1(target: &Target, answer: &Answer, grpc_answer: &Answer) -> 
     )
     .evidence(format!("OTLP/HTTP request → {}", answer.describe()))
     .evidence(format!("gRPC Export → {}", grpc_answer.describe()))
-    .fix("point the endpoint at the collector's OTLP port (gRPC 4317, HTTP 4318)")
+    .fix(Fix::new("protocol.point_at_otlp_port"))
 }
 
 fn with_port(target: &Target, port: u16) -> String {

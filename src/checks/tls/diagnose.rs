@@ -7,6 +7,7 @@
 
 use super::certinfo::CertSummary;
 use super::findings::{self, TrustSource};
+use crate::knowledge::fix::Fix;
 use crate::report::Finding;
 use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::crypto::CryptoProvider;
@@ -158,9 +159,9 @@ fn other_rejection(primary: &rustls::Error, leaf: Option<&CertSummary>) -> Findi
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. },
     ) = primary
     {
-        fixes.push("reissue the server certificate with extended key usage serverAuth".to_string());
+        fixes.push(Fix::new("tls.reissue_with_server_auth"));
     }
-    fixes.push("reissue the server certificate with a standard profile (RSA or ECDSA key, SHA-256 signature, serverAuth usage)".to_string());
+    fixes.push(Fix::new("tls.reissue_with_standard_profile"));
     findings::handshake_failed("the server certificate was rejected", evidence, fixes)
 }
 

@@ -3,13 +3,11 @@
 
 use super::certinfo::{CertSummary, rfc3339, span};
 use crate::checks::wire::{Reply, escape};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::path::PathBuf;
 
 const CHECK: &str = "tls";
-const CA_FIX_OPTIONS: &str =
-    "pass --ca-cert FILE / set OTEL_EXPORTER_OTLP_CERTIFICATE to a PEM file";
-const CLIENT_CERT_FIX: &str = "set --client-cert/--client-key or OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE / OTEL_EXPORTER_OTLP_CLIENT_KEY to the client certificate chain and key (PEM)";
 
 /// Where the trusted roots came from, for evidence.
 #[derive(Debug, Clone)]
@@ -60,12 +58,20 @@ pub(super) fn which(index: usize, cert: &CertSummary) -> String {
 
 pub(super) fn expired(index: usize, cert: &CertSummary, now: i64) -> Finding {
     let ago = span(now.saturating_sub(cert.not_after_unix).max(0) as u64);
-    Finding::new(Code::TlsCertExpired, Severity::Error, CHECK, format!("the {} has expired", which(index, cert)))
-        .evidence(format!("not after: {} ({ago} ago)", cert.not_after))
-        .evidence(format!("checked at: {}", rfc3339(now)))
-        .evidence(format!("subject: {}; issuer: {}", cert.subject, cert.issuer))
-        .fix("renew the certificate and reload the server (or the proxy terminating TLS) so it serves the new one")
-        .fix("if it was renewed already, the server still serves the old file: restart it")
+    Finding::new(
+        Code::TlsCertExpired,
+        Severity::Error,
+        CHECK,
+        format!("the {} has expired", which(index, cert)),
+    )
+    .evidence(format!("not after: {} ({ago} ago)", cert.not_after))
+    .evidence(format!("checked at: {}", rfc3339(now)))
+    .evidence(format!(
+        "subject: {}; issuer: {}",
+        cert.subject, cert.issuer
+    ))
+    .fix(Fix::new("tls.renew_and_reload"))
+    .fix(Fix::new("tls.restart_after_renewal"))
 }
 
 pub(super) fn not_yet_valid(index: usize, cert: &CertSummary, now: i64) -> Finding {
@@ -82,8 +88,8 @@ pub(super) fn not_yet_valid(index: usize, cert: &CertSummary, now: i64) -> Findi
         "subject: {}; issuer: {}",
         cert.subject, cert.issuer
     ))
-    .fix("check the clock of this machine and of the server (NTP)")
-    .fix("or reissue the certificate with a not-before date in the past")
+    .fix(Fix::new("tls.check_clocks"))
+    .fix(Fix::new("tls.reissue_not_before_past"))
 }
 
 pub(super) fn expires_soon(index: usize, cert: &CertSummary, now: i64) -> Finding {
@@ -99,7 +105,7 @@ pub(super) fn expires_soon(index: usize, cert: &CertSummary, now: i64) -> Findin
         "subject: {}; issuer: {}",
         cert.subject, cert.issuer
     ))
-    .fix("renew the certificate before it expires, and make sure the server reloads it")
+    .fix(Fix::new("tls.renew_before_expiry"))
 }
 
 pub(super) fn hostname_mismatch(leaf: &CertSummary, asked: &str) -> Finding {
@@ -123,16 +129,18 @@ pub(super) fn hostname_mismatch(leaf: &CertSummary, asked: &str) -> Finding {
         None => finding,
     };
     if let Some(first) = names.first() {
-        finding = finding.fix(format!("use one of those names as the endpoint host (e.g. {first}), mapping it in DNS or /etc/hosts if needed"));
+        finding = finding.fix(Fix::new("tls.use_certificate_name").with("first", first));
     }
     let kind = if asked.parse::<std::net::IpAddr>().is_ok() {
         "an IP"
     } else {
         "a DNS"
     };
-    finding.fix(format!(
-        "or reissue the certificate with {kind} subjectAltName for '{asked}'"
-    ))
+    finding.fix(
+        Fix::new("tls.reissue_with_san")
+            .with("kind", kind)
+            .with("asked", asked),
+    )
 }
 
 pub(super) fn unknown_ca(chain: &[CertSummary], trust: &TrustSource) -> Finding {
@@ -144,9 +152,7 @@ pub(super) fn unknown_ca(chain: &[CertSummary], trust: &TrustSource) -> Finding 
             "the server certificate is not signed by a trusted CA",
         )
         .evidence(trust.describe())
-        .fix(format!(
-            "{CA_FIX_OPTIONS} containing the CA that issued the server certificate"
-        ));
+        .fix(Fix::new("tls.give_issuing_ca"));
     };
     let single_self_signed = chain.len() == 1 && top.self_signed;
     let (title, needed) = if single_self_signed {
@@ -198,8 +204,12 @@ pub(super) fn unknown_ca(chain: &[CertSummary], trust: &TrustSource) -> Finding 
         "the CA"
     };
     finding
-        .fix(format!("{CA_FIX_OPTIONS} containing {what} '{needed}'"))
-        .fix("or have the server use a certificate issued by a CA this machine already trusts")
+        .fix(
+            Fix::new("tls.give_named_ca")
+                .with("what", what)
+                .with("needed", needed),
+        )
+        .fix(Fix::new("tls.use_trusted_ca"))
 }
 
 /// The server asked for a client certificate and we had none to send.
@@ -223,7 +233,7 @@ pub(super) fn client_cert_required(
             acceptable.join("; ")
         ));
     }
-    finding.fix(CLIENT_CERT_FIX)
+    finding.fix(Fix::new("tls.give_client_certificate"))
 }
 
 /// We sent a client certificate and the server refused it.
@@ -252,8 +262,8 @@ pub(super) fn client_cert_rejected(
         ));
     }
     finding
-        .fix("use a client certificate issued by a CA the server trusts for client authentication (nginx: ssl_client_certificate)")
-        .fix("check the client certificate is valid now and allows client authentication (extended key usage clientAuth)")
+        .fix(Fix::new("tls.client_cert_from_trusted_ca"))
+        .fix(Fix::new("tls.client_cert_valid_for_client_auth"))
 }
 
 /// `offered`: the ALPN list we sent; `answer`: what the server did with it.
@@ -262,11 +272,16 @@ pub(super) fn no_h2(offered: &[Vec<u8>], answer: &str) -> Finding {
         .iter()
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .collect();
-    Finding::new(Code::TlsNoH2Alpn, Severity::Error, CHECK, "the server did not negotiate HTTP/2 (ALPN h2), which gRPC needs")
-        .evidence(format!("we offered ALPN: {}", offered.join(", ")))
-        .evidence(answer.to_string())
-        .fix("enable HTTP/2 on the TLS terminator (nginx: `http2 on;` or `listen 443 ssl http2;`, and use grpc_pass)")
-        .fix("or send over OTLP/HTTP instead: OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf and the HTTP port (usually 4318)")
+    Finding::new(
+        Code::TlsNoH2Alpn,
+        Severity::Error,
+        CHECK,
+        "the server did not negotiate HTTP/2 (ALPN h2), which gRPC needs",
+    )
+    .evidence(format!("we offered ALPN: {}", offered.join(", ")))
+    .evidence(answer.to_string())
+    .fix(Fix::new("tls.enable_http2"))
+    .fix(Fix::new("tls.use_otlp_http"))
 }
 
 pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) -> Finding {
@@ -287,15 +302,15 @@ pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) 
         finding = finding.evidence(format!("tls error: {text}"));
     }
     finding
-        .fix("use http:// in the endpoint (for gRPC also set OTEL_EXPORTER_OTLP_INSECURE=true)")
-        .fix("or enable TLS on the server (collector: receivers.otlp.protocols.*.tls with cert_file and key_file)")
+        .fix(Fix::new("tls.use_http_scheme"))
+        .fix(Fix::new("tls.enable_server_tls"))
 }
 
 /// Anything else that stopped the handshake.
 pub(super) fn handshake_failed(
     title: impl Into<String>,
     evidence: Vec<String>,
-    fixes: Vec<String>,
+    fixes: Vec<Fix>,
 ) -> Finding {
     let mut finding = Finding::new(Code::TlsHandshakeFailed, Severity::Error, CHECK, title);
     for line in evidence {

@@ -12,6 +12,7 @@ use super::handshake::{
 };
 use super::{SessionInfo, TlsOutcome, TlsRequest, files};
 use crate::checks::wire::{self, escape};
+use crate::knowledge::fix::Fix;
 use crate::report::{CheckStatus, Finding, Severity};
 use rustls::client::WebPkiServerVerifier;
 use rustls::{AlertDescription, ClientConnection, InvalidMessage, ProtocolVersion, RootCertStore};
@@ -64,7 +65,7 @@ fn prepare<'r>(
                 request.server_name
             ),
             vec![format!("error: {err}")],
-            vec!["use a DNS name or an IP address as the endpoint host".to_string()],
+            vec![Fix::new("tls.server_name_dns_or_ip")],
         );
         Box::new(TlsOutcome::without_handshake(
             CheckStatus::Fail,
@@ -350,7 +351,9 @@ fn explain_failure(
     }
     let host = cx.request.server_name;
     match (failure, tls_error) {
-        (_, Some(rustls::Error::AlertReceived(AlertDescription::NoApplicationProtocol))) if cx.request.require_h2 => {
+        (_, Some(rustls::Error::AlertReceived(AlertDescription::NoApplicationProtocol)))
+            if cx.request.require_h2 =>
+        {
             findings::no_h2(
                 &cx.request.alpn,
                 "the server aborted the handshake with alert NoApplicationProtocol: it supports none of the protocols offered",
@@ -359,9 +362,12 @@ fn explain_failure(
         (_, Some(rustls::Error::AlertReceived(alert))) => {
             let acceptable = acceptable_issuers(&observed.acceptable_issuers);
             let reaction = format!("the handshake then failed: received fatal alert {alert:?}");
-            let asked = observed.client_cert_requested || *alert == AlertDescription::CertificateRequired;
+            let asked =
+                observed.client_cert_requested || *alert == AlertDescription::CertificateRequired;
             match (asked, cx.setup.identity.is_some()) {
-                (true, false) => findings::client_cert_required(Severity::Error, &reaction, &acceptable),
+                (true, false) => {
+                    findings::client_cert_required(Severity::Error, &reaction, &acceptable)
+                }
                 (true, true) if rejects_client_cert(*alert) => {
                     findings::client_cert_rejected(&reaction, cx.identity.as_ref(), &acceptable)
                 }
@@ -374,30 +380,38 @@ fn explain_failure(
         }
         (Failure::Timeout(limit), _) => {
             if first_bytes.is_empty() {
-                evidence.push("the server accepted the tcp connection but never answered our ClientHello".into());
+                evidence.push(
+                    "the server accepted the tcp connection but never answered our ClientHello"
+                        .into(),
+                );
             }
             findings::handshake_failed(
-                format!("the tls handshake timed out after {}", humantime::format_duration(*limit)),
+                format!(
+                    "the tls handshake timed out after {}",
+                    humantime::format_duration(*limit)
+                ),
                 evidence,
                 vec![
-                    "check that this port serves TLS (a plaintext server that waits for a request looks like this)".into(),
-                    "check firewalls or proxies between here and the server, or raise --timeout".into(),
+                    Fix::new("tls.timeout_check_port_serves_tls"),
+                    Fix::new("tls.timeout_check_path_or_raise"),
                 ],
             )
         }
         (Failure::Connect(err), _) => findings::handshake_failed(
             "could not open a tcp connection for the tls handshake",
             vec![format!("connect to {}: {err}", cx.setup.addr)],
-            vec!["see the tcp check: the server must accept connections on this port".into()],
+            vec![Fix::new("tls.see_tcp_check")],
         ),
         (Failure::Handshake(err), None) if err.kind() == io::ErrorKind::UnexpectedEof => {
-            evidence.push(format!("{err}: the server closed the connection before the handshake finished"));
+            evidence.push(format!(
+                "{err}: the server closed the connection before the handshake finished"
+            ));
             findings::handshake_failed(
                 "the server closed the connection during the tls handshake",
                 evidence,
                 vec![
-                    "check that this port serves TLS, and the server's logs for why it dropped the handshake".into(),
-                    format!("a proxy or load balancer may not route the SNI name '{host}': check its configuration"),
+                    Fix::new("tls.dropped_check_port_and_logs"),
+                    Fix::new("tls.proxy_may_not_route_sni").with("host", host),
                 ],
             )
         }
@@ -406,13 +420,13 @@ fn explain_failure(
             findings::handshake_failed(
                 "the tls handshake failed",
                 evidence,
-                vec!["check that this port serves TLS, and the server's logs".into()],
+                vec![Fix::new("tls.check_port_and_logs")],
             )
         }
         (Failure::Handshake(_), Some(_)) => findings::handshake_failed(
             "the tls handshake failed",
             evidence,
-            vec!["check the server's TLS configuration and logs (supported versions, cipher suites, certificate)".into()],
+            vec![Fix::new("tls.check_server_tls_configuration")],
         ),
     }
 }
@@ -434,16 +448,20 @@ fn rejects_client_cert(alert: AlertDescription) -> bool {
     )
 }
 
-fn alert_fixes(alert: AlertDescription, host: &str) -> Vec<String> {
+fn alert_fixes(alert: AlertDescription, host: &str) -> Vec<Fix> {
     let specific = match alert {
-        AlertDescription::ProtocolVersion => Some("the server accepts no TLS version we offer (1.2, 1.3): enable TLS 1.2 or 1.3 on it".to_string()),
-        AlertDescription::HandshakeFailure => Some("the server found no cipher suite or parameters in common: enable modern ECDHE suites (TLS 1.2) or TLS 1.3".to_string()),
-        AlertDescription::UnrecognisedName => Some(format!("the server has no certificate for the SNI name '{host}': use the host name it serves")),
-        AlertDescription::NoApplicationProtocol => Some("the server supports none of the ALPN protocols we offered: enable HTTP/2 (gRPC) or HTTP/1.1 on it".to_string()),
+        AlertDescription::ProtocolVersion => Some(Fix::new("tls.alert_protocol_version")),
+        AlertDescription::HandshakeFailure => Some(Fix::new("tls.alert_handshake_failure")),
+        AlertDescription::UnrecognisedName => {
+            Some(Fix::new("tls.alert_unrecognised_name").with("host", host))
+        }
+        AlertDescription::NoApplicationProtocol => {
+            Some(Fix::new("tls.alert_no_application_protocol"))
+        }
         _ => None,
     };
     specific
         .into_iter()
-        .chain(["check the server's TLS logs for why it aborted the handshake".to_string()])
+        .chain([Fix::new("tls.alert_read_server_logs")])
         .collect()
 }

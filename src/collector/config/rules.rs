@@ -4,6 +4,7 @@
 
 use super::model::{CollectorConfig, Component, Kind, Pipeline, Reference, component_type};
 use crate::collector::CHECK_CONFIG;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 
 /// Exporters that do not send over the network, so batching buys nothing.
@@ -67,7 +68,10 @@ fn undefined_components(config: &CollectorConfig, source: &str) -> Vec<Finding> 
             Code::ColConfigUndefinedComponent,
             Severity::Error,
             CHECK_CONFIG,
-            format!("{place} uses {role} '{}', which is not defined", reference.id),
+            format!(
+                "{place} uses {role} '{}', which is not defined",
+                reference.id
+            ),
         )
         .evidence(format!(
             "{}: {place} lists {role} '{}', but no id under {} matches ({})",
@@ -76,13 +80,14 @@ fn undefined_components(config: &CollectorConfig, source: &str) -> Vec<Finding> 
             list(&sections).replace(" and ", " or "),
             defined_ids(config, kinds)
         ))
-        .fix(format!(
-            "define '{}' under {} (ids are type[/name] and must match exactly), or remove it from {place}",
-            reference.id, sections[0]
-        ));
+        .fix(
+            Fix::new("collector.define_or_remove")
+                .with("id", &reference.id)
+                .with("section", &sections[0])
+                .with("place", place),
+        );
         if component_type(&reference.id) == "logging" {
-            finding = finding
-                .fix("the logging exporter was removed after v0.111: use the debug exporter");
+            finding = finding.fix(Fix::new("collector.logging_exporter_removed"));
         }
         findings.push(finding);
     };
@@ -147,10 +152,7 @@ fn unused_components(config: &CollectorConfig, source: &str) -> Vec<Finding> {
                         at(source, component.line),
                         component.kind
                     ))
-                    .fix(format!(
-                        "add '{id}' to the {} of the pipeline where it should run, or delete it",
-                        component.kind.section()
-                    ))
+                    .fix(Fix::new("collector.add_to_pipeline").with("id", id).with("section", component.kind.section()))
             }
             Kind::Connector => {
                 let as_exporter = used_as(id, |p| &p.exporters);
@@ -180,9 +182,7 @@ fn unused_components(config: &CollectorConfig, source: &str) -> Vec<Finding> {
                         "{}: connector '{id}': {observed}",
                         at(source, component.line)
                     ))
-                    .fix(format!(
-                        "list '{id}' under exporters of the pipeline that feeds it and under receivers of the pipeline that consumes it"
-                    ))
+                    .fix(Fix::new("collector.connect_connector").with("id", id))
             }
             Kind::Extension => {
                 if config.extensions.iter().any(|r| r.id == id) {
@@ -193,7 +193,7 @@ fn unused_components(config: &CollectorConfig, source: &str) -> Vec<Finding> {
                         "{}: extension '{id}' is defined but not listed under service::extensions, so it never starts",
                         at(source, component.line)
                     ))
-                    .fix(format!("add '{id}' to service::extensions, or delete it"))
+                    .fix(Fix::new("collector.enable_extension").with("id", id))
             }
         };
         findings.push(finding);
@@ -309,10 +309,8 @@ fn loopback_finding(
         .evidence(
             "other containers, pods and the host cannot reach a loopback listener: they see connection refused or reset",
         )
-        .fix(format!(
-            "if other hosts or containers send to it, set endpoint: 0.0.0.0:{port} (in Kubernetes prefer ${{env:MY_POD_IP}}:{port})"
-        ))
-        .fix("keep localhost only when every sender runs in the same network namespace (a sidecar, or the same host)"),
+        .fix(Fix::new("collector.bind_all_interfaces").with("port", port))
+        .fix(Fix::new("collector.keep_localhost_when_local")),
     )
 }
 
@@ -373,11 +371,8 @@ fn missing_memory_limiter(config: &CollectorConfig, source: &str) -> Vec<Finding
                     .collect::<Vec<_>>()
                     .join(", ")
             ))
-            .fix("define processors: memory_limiter: {check_interval: 1s, limit_percentage: 80, spike_limit_percentage: 20}")
-            .fix(format!(
-                "list memory_limiter first in the processors of pipeline '{}'",
-                p.id
-            ))
+            .fix(Fix::new("collector.define_memory_limiter"))
+            .fix(Fix::new("collector.memory_limiter_first").with("pipeline", &p.id))
         })
         .collect()
 }
@@ -438,11 +433,8 @@ fn missing_batching(config: &CollectorConfig, source: &str) -> Vec<Finding> {
                 pipeline.id,
                 list(&names)
             ))
-            .fix(format!(
-                "enable batching in the exporter (the current recommendation; the batch processor is being deprecated): exporters: {}: sending_queue: {{enabled: true, batch: {{}}}}",
-                unbatched[0]
-            ))
-            .fix("on Collectors that predate exporter batching, add the batch processor after memory_limiter instead"),
+            .fix(Fix::new("collector.exporter_batching").with("exporter", &unbatched[0]))
+            .fix(Fix::new("collector.batch_processor_on_old_collectors")),
         );
     }
     findings

@@ -13,6 +13,7 @@ mod tests;
 use super::CHECK_METRICS;
 use super::http::{self, FetchError};
 use crate::checks::layer::Layer;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Section, Severity};
 use series::Snapshot;
 use std::io;
@@ -99,8 +100,8 @@ fn not_collector_metrics(url: &str) -> Finding {
         CHECK_METRICS,
         format!("{url} does not serve the Collector's internal metrics"),
     )
-    .fix("point --metrics-url at the Collector's internal telemetry endpoint, by default http://localhost:8888/metrics")
-    .fix("check service::telemetry::metrics in the Collector config: level must not be none, and a pull reader sets host and port")
+    .fix(Fix::new("collector.point_metrics_url"))
+    .fix(Fix::new("collector.check_telemetry_metrics_level"))
     .doc(INTERNAL_TELEMETRY_DOCS)
 }
 
@@ -142,7 +143,7 @@ fn fetch_failure(url: &str, error: &FetchError) -> Finding {
     };
     Finding::new(code, Severity::Error, CHECK_METRICS, title)
         .evidence(format!("GET {url}: {error}"))
-        .fix("the internal metrics listen on localhost:8888 by default (since v0.111): scrape from the Collector's host or container, or expose them with service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 0.0.0.0, port: 8888}}}}]")
-        .fix("service::telemetry::metrics::address is ignored since v0.123 (and rejected as an invalid key by later versions): use readers instead")
+        .fix(Fix::new("collector.metrics_listen_localhost"))
+        .fix(Fix::new("collector.metrics_address_ignored"))
         .doc(INTERNAL_TELEMETRY_DOCS)
 }

@@ -4,6 +4,7 @@
 use super::analysis::{Reading, Samples, Unit, number};
 use super::series::Stage;
 use crate::collector::CHECK_METRICS;
+use crate::knowledge::fix::Fix;
 use crate::report::section::Row;
 use crate::report::{Code, Finding, Section, Severity};
 
@@ -81,8 +82,8 @@ pub(super) fn receiver(
     }
     findings.push(
         finding
-            .fix("refused data is returned to the sender as a retryable error (lost if the sender does not retry): look for a memory_limiter refusing (otelcol_processor_memory_limiter_refused_*) or an exporter that cannot keep up")
-            .fix("give the Collector more memory or scale it out, and fix the slowest exporter first")
+            .fix(Fix::new("collector.refused_is_retryable"))
+            .fix(Fix::new("collector.more_memory_or_scale_out"))
             .doc(INTERNAL_TELEMETRY_DOCS),
     );
 }
@@ -145,10 +146,10 @@ pub(super) fn processor(
         .evidence(samples.describe(unit, stage));
         finding = if stage == Stage::MemoryLimiterRefused {
             finding
-                .fix("the memory limiter refuses data when the Collector is near its memory limit: give it more memory (and raise limit_mib / limit_percentage), or scale out")
-                .fix("check the exporters: data piling up behind a slow or failing exporter is the usual cause")
+                .fix(Fix::new("collector.memory_limiter_refuses"))
+                .fix(Fix::new("collector.check_slow_exporters"))
         } else {
-            finding.fix("read the Collector log for this processor's errors; review its rules if it filters or samples")
+            finding.fix(Fix::new("collector.read_processor_log_or_rules"))
         };
         findings.push(finding.doc(INTERNAL_TELEMETRY_DOCS));
     }
@@ -221,8 +222,8 @@ fn deficit_finding(
     }
     Some(
         finding
-            .fix("if this processor filters or samples, check that its rules match only what should be dropped")
-            .fix("otherwise read the Collector log for this processor's errors")
+            .fix(Fix::new("collector.check_filter_rules"))
+            .fix(Fix::new("collector.otherwise_read_processor_log"))
             .doc(INTERNAL_TELEMETRY_DOCS),
     )
 }
@@ -307,14 +308,11 @@ pub(super) fn exporter(
         }
         findings.push(
             finding
-                .fix(format!(
-                    "read the Collector log for 'Exporting failed' from otelcol.component.id '{}'; after 'Permanent error:' it is not retried (bad endpoint, 4xx, TLS)",
-                    unit.component
-                ))
-                .fix(format!(
-                    "run otlp-doctor check against the endpoint of exporter '{}' from the Collector's own network",
-                    unit.component
-                ))
+                .fix(Fix::new("collector.read_exporter_log").with("component", &unit.component))
+                .fix(
+                    Fix::new("collector.check_exporter_endpoint")
+                        .with("component", &unit.component),
+                )
                 .doc(INTERNAL_TELEMETRY_DOCS),
         );
     }
@@ -380,11 +378,8 @@ pub(super) fn queue_finding(samples: &Samples<'_>, unit: &Unit) -> Option<Findin
     }
     Some(
         finding
-            .fix(format!(
-                "fix the path from exporter '{}' to its backend first: a queue fills when sending is slow or failing",
-                unit.component
-            ))
-            .fix("then size the queue: sending_queue: queue_size and num_consumers, or a persistent queue (sending_queue: storage)")
+            .fix(Fix::new("collector.fix_exporter_path_first").with("component", &unit.component))
+            .fix(Fix::new("collector.size_the_queue"))
             .doc(INTERNAL_TELEMETRY_DOCS),
     )
 }

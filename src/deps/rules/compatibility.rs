@@ -15,6 +15,7 @@ use super::{Context, Outcome, join_and};
 use crate::deps::family::{OTLP_EXPORTER, PAIRED_CRATES};
 use crate::deps::lockfile::PackageId;
 use crate::deps::matrix::Pairing;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 
 pub const CHECK: &str = "compatibility";
@@ -117,19 +118,22 @@ fn mismatch(
             finding = finding.evidence(format!("declared in {declared}"));
         }
         finding = match cx.matrix.release_for(&package.name, target) {
-            Some(release) => finding.fix(format!(
-                "set {} = \"{release}\" in {manifest}: that release is built for opentelemetry {target}",
-                package.name
-            )),
-            None => finding.fix(format!(
-                "no {} release for opentelemetry {target} is known to otlp-doctor: keep the other crates on opentelemetry {} until there is one",
-                package.name, pairing.opentelemetry
-            )),
+            Some(release) => finding.fix(
+                Fix::new("deps.set_paired_release")
+                    .with("package", &package.name)
+                    .with("release", release)
+                    .with("manifest", &manifest)
+                    .with("target", target),
+            ),
+            None => finding.fix(
+                Fix::new("deps.no_paired_release")
+                    .with("package", &package.name)
+                    .with("target", target)
+                    .with("current", pairing.opentelemetry),
+            ),
         };
     }
-    Some(finding.fix(
-        "afterwards `cargo tree -i opentelemetry` must print a single tree; while two versions remain it reports an ambiguous package specification",
-    ))
+    Some(finding.fix(Fix::new("deps.single_cargo_tree")))
 }
 
 fn tonic_mismatch(cx: &Context<'_>, local: PackageId) -> Option<Finding> {
@@ -165,12 +169,13 @@ fn tonic_mismatch(cx: &Context<'_>, local: PackageId) -> Option<Finding> {
              .with_metadata) must come from the exporter's tonic, or the build fails with \
              mismatched types of the same name",
         )
-        .fix(format!(
-            "use tonic {} in {} if {name} hands tonic types to opentelemetry-otlp, or pick the opentelemetry-otlp release built on tonic {}",
-            exporter_tonic.version.line(),
-            cx.manifest_label(local),
-            own_tonic.version.line()
-        )),
+        .fix(
+            Fix::new("deps.align_tonic")
+                .with("exporter_tonic", exporter_tonic.version.line())
+                .with("manifest", cx.manifest_label(local))
+                .with("name", name)
+                .with("own_tonic", own_tonic.version.line()),
+        ),
     )
 }
 

@@ -33,6 +33,7 @@ use super::{Context, Outcome, join_and};
 use crate::deps::family::{HTTP_GLUE, OTLP_EXPORTER, SDK, is_opentelemetry_crate};
 use crate::deps::lockfile::PackageId;
 use crate::deps::version::Version;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 
 pub const CHECK: &str = "runtime";
@@ -129,12 +130,8 @@ fn tonic_without_runtime(cx: &Context<'_>, otlp: PackageId) -> Option<Finding> {
         .evidence(
             "building the exporter outside a runtime panics with \"there is no reactor running, must be called from the context of a Tokio 1.x runtime\"",
         )
-        .fix(format!(
-            "add tokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }} to {manifest} and build the exporter inside the runtime (#[tokio::main], or a Runtime kept alive for the whole program)"
-        ))
-        .fix(
-            "or export over OTLP/HTTP with reqwest-blocking-client (opentelemetry-otlp's default features), which needs no runtime",
-        )
+        .fix(Fix::new("deps.add_tokio_runtime").with("manifest", &manifest))
+        .fix(Fix::new("deps.blocking_http_client"))
         ;
     Some(finding)
 }
@@ -199,12 +196,8 @@ fn async_client_on_threads(
         .evidence(
             "opentelemetry_sdk CHANGELOG 0.28.0: with these processors \"grpc-tonic or reqwest-blocking-client are the only supported features (hyper, reqwest are not supported)\"; exports fail or panic with \"there is no reactor running\"",
         )
-        .fix(format!(
-            "use the reqwest-blocking-client feature of opentelemetry-otlp instead of reqwest-client or hyper-client in {manifest} (it is part of the default features)"
-        ))
-        .fix(
-            "or keep the async client: enable opentelemetry_sdk's rt-tokio and experimental_trace_batch_span_processor_with_async_runtime (and the logs and metrics equivalents) and use span_processor_with_async_runtime::BatchSpanProcessor with runtime::Tokio",
-        ),
+        .fix(Fix::new("deps.use_blocking_client").with("manifest", &manifest))
+        .fix(Fix::new("deps.async_runtime_processor")),
     )
 }
 

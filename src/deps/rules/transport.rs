@@ -20,6 +20,7 @@
 use super::{Context, Outcome, join_and};
 use crate::deps::family::{HTTP_GLUE, OTLP_EXPORTER};
 use crate::deps::lockfile::PackageId;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 
 pub const CHECK: &str = "transport";
@@ -167,12 +168,8 @@ fn finding(cx: &Context<'_>, otlp: PackageId, transports: &Transports) -> Findin
         .map(|c| cx.manifest_label(c.local()))
         .unwrap_or_else(|| "Cargo.toml".to_string());
     finding
-        .fix(format!(
-            "for OTLP/gRPC (port 4317) add features = [\"grpc-tonic\"] to opentelemetry-otlp in {manifest} (and \"tls-roots\" or \"tls-webpki-roots\" for https:// endpoints)"
-        ))
-        .fix(format!(
-            "for OTLP/HTTP (port 4318) add features = [\"http-proto\", \"reqwest-blocking-client\"] in {manifest}, or drop default-features = false: those are the defaults"
-        ))
+        .fix(Fix::new("deps.grpc_tonic_feature").with("manifest", &manifest))
+        .fix(Fix::new("deps.http_proto_feature").with("manifest", &manifest))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use super::{Context, Outcome, join_and};
 use crate::deps::family::{API_TYPE_CRATES, PAIRED_CRATES};
 use crate::deps::lockfile::PackageId;
 use crate::deps::version::Line;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::collections::BTreeMap;
 
@@ -213,12 +214,12 @@ fn target_line(splits: &[Split]) -> Option<Line> {
 
 /// Concrete steps: which crate to move to which release (once per crate and manifest), then
 /// how to see every route to the old opentelemetry.
-fn fixes(cx: &Context<'_>, splits: &[Split], target: Option<Line>) -> Vec<String> {
+fn fixes(cx: &Context<'_>, splits: &[Split], target: Option<Line>) -> Vec<Fix> {
     let lock = cx.graph.lock();
     let Some(target) = target else {
         return Vec::new();
     };
-    let mut fixes: Vec<String> = Vec::new();
+    let mut fixes: Vec<Fix> = Vec::new();
     let mut handled: Vec<(PackageId, PackageId)> = Vec::new();
     for split in splits {
         for (line, ids) in &split.lines {
@@ -247,45 +248,45 @@ fn fixes(cx: &Context<'_>, splits: &[Split], target: Option<Line>) -> Vec<String
         }
         for &id in ids {
             let package = lock.package(id);
-            fixes.push(format!(
-                "run `cargo tree -i {}@{}` to see every crate that pulls {}",
-                package.name,
-                package.version,
-                package.label()
-            ));
+            fixes.push(
+                Fix::new("deps.cargo_tree_invert")
+                    .with("name", &package.name)
+                    .with("version", &package.version)
+                    .with("label", package.label()),
+            );
         }
     }
     fixes
 }
 
 /// The step for one direct dependency that brings an old line in.
-fn upgrade(
-    cx: &Context<'_>,
-    entry: PackageId,
-    local: PackageId,
-    old: Line,
-    target: Line,
-) -> String {
+fn upgrade(cx: &Context<'_>, entry: PackageId, local: PackageId, old: Line, target: Line) -> Fix {
     let package = cx.graph.package(entry);
     let name = package.name.as_str();
     let manifest = cx.manifest_label(local);
     let paired = PAIRED_CRATES.contains(&name) || API_TYPE_CRATES.contains(&name);
     match cx.matrix.release_for(name, target) {
-        Some(release) if API_TYPE_CRATES.contains(&name) => format!(
-            "change {} {} to \"{release}\" in {manifest}",
-            name, package.version
-        ),
-        Some(release) if paired => format!(
-            "upgrade {} {} to \"{release}\" in {manifest}: that release is built for opentelemetry {target}",
-            name, package.version
-        ),
-        _ if paired && cx.matrix.knows(name) => format!(
-            "{name} has no release for opentelemetry {target} that otlp-doctor knows of: keep the other OpenTelemetry crates on {old} until it has one"
-        ),
-        _ => format!(
-            "upgrade {} to a release built on opentelemetry {target} (see its Cargo.toml on crates.io), or move the other OpenTelemetry crates to {old}",
-            package.label()
-        ),
+        Some(release) if API_TYPE_CRATES.contains(&name) => {
+            Fix::new("deps.change_api_crate_release")
+                .with("name", name)
+                .with("version", &package.version)
+                .with("release", release)
+                .with("manifest", &manifest)
+        }
+        Some(release) if paired => Fix::new("deps.upgrade_paired_crate")
+            .with("name", name)
+            .with("version", &package.version)
+            .with("release", release)
+            .with("manifest", &manifest)
+            .with("target", target),
+        _ if paired && cx.matrix.knows(name) => Fix::new("deps.no_known_release")
+            .with("name", name)
+            .with("target", target)
+            .with("old", old),
+        _ => Fix::new("deps.upgrade_to_target_line")
+            .with("label", package.label())
+            .with("target", target)
+            .with("old", old),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Snapshots of each renderer on one report with findings of every severity and a secret in it.
 
 use super::{Format, render};
+use crate::knowledge::fix::Fix;
 use crate::report::mask::Redactor;
 use crate::report::{
     CheckRecord, CheckStatus, Code, Finding, Report, Section, Severity, TargetSummary,
@@ -40,7 +41,7 @@ fn sample() -> Report {
             summary: "skipped: the TLS handshake failed".into(),
         },
     ];
-    let findings = vec![
+    let mut findings = vec![
         Finding::new(
             Code::CfgTimeoutInvalid,
             Severity::Warning,
@@ -48,7 +49,11 @@ fn sample() -> Report {
             "OTEL_EXPORTER_OTLP_TIMEOUT=10 is 10 milliseconds",
         )
         .evidence("OTEL_* timeouts are milliseconds")
-        .fix("set OTEL_EXPORTER_OTLP_TIMEOUT=10000"),
+        .fix(
+            Fix::new("config.timeout_times_thousand")
+                .with("variable", "OTEL_EXPORTER_OTLP_TIMEOUT")
+                .with("milliseconds", 10000),
+        ),
         Finding::new(
             Code::TlsCertExpired,
             Severity::Error,
@@ -57,16 +62,19 @@ fn sample() -> Report {
         )
         .evidence("leaf CN=collector.example.com not_after 2026-11-22T00:00:00Z")
         .evidence(format!("server echoed authorization: {TOKEN}"))
-        .fix("renew the certificate on the server")
         .doc("https://opentelemetry.io/docs/specs/otel/protocol/exporter/"),
         Finding::new(
             Code::CfgServiceNameMissing,
             Severity::Info,
             "config",
             "no service name in the environment",
-        )
-        .fix("set OTEL_SERVICE_NAME"),
+        ),
     ];
+    // Renderers print the rendered lines whatever their key; these two stand for any fix text.
+    findings[1]
+        .fix
+        .push("renew the certificate on the server".into());
+    findings[2].fix.push("set OTEL_SERVICE_NAME".into());
     let section = Section::new("traces exporter")
         .row(
             "protocol",

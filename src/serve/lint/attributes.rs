@@ -6,6 +6,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{attribute_sets, clip};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::Payload;
 use opentelemetry_proto::tonic::common::v1::AnyValue;
@@ -37,8 +38,8 @@ pub(super) fn check(payload: &Payload, limit: usize, out: &mut Findings<'_>) {
                     clip(&kv.key)
                 ))
                 .evidence("long values inflate every export towards size limits (4 MiB by default for gRPC) and backends may truncate or reject them")
-                .fix("shorten or drop the attribute at the source (a body, a full SQL text or a stack trace rarely belongs in an attribute)")
-                .fix("set OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT (or OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT) where the SDK supports it, or truncate in the Collector (transform processor, truncate_all)")
+                .fix(Fix::new("lint.shorten_at_source"))
+                .fix(Fix::new("lint.attribute_length_limit"))
             });
         }
     }

@@ -6,6 +6,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::traces::Repeat;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 
 pub(super) fn report(repeats: &[Repeat], out: &mut Findings<'_>) {
@@ -33,13 +34,13 @@ pub(super) fn report(repeats: &[Repeat], out: &mut Findings<'_>) {
             if repeat.identical {
                 finding
                     .evidence("both copies have the same name and times: the same span was exported twice")
-                    .fix("if duplicates follow export timeouts, raise OTEL_EXPORTER_OTLP_TIMEOUT or fix the slow path so batches are not resent after they arrived")
-                    .fix("make sure only one exporter or pipeline sends each span here")
+                    .fix(Fix::new("lint.resent_after_timeout"))
+                    .fix(Fix::new("lint.one_exporter_per_span"))
             } else {
                 finding
                     .evidence("the copies differ in name or times: two different spans share one id")
-                    .fix("use the SDK's default id generator; a custom one is not random enough")
-                    .fix("check for replayed or copied data")
+                    .fix(Fix::new("lint.default_id_generator"))
+                    .fix(Fix::new("lint.replayed_data"))
             }
         });
     }

@@ -6,6 +6,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{clip, resources};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::{Payload, Received};
 use crate::settings::Signal;
@@ -38,12 +39,8 @@ pub(super) fn check(received: &Received, out: &mut Findings<'_>) {
                 finding = finding.evidence(format!("sender: User-Agent {}", clip(agent)));
             }
             finding
-                .fix(
-                    "check the sampler (OTEL_TRACES_SAMPLER) and any filtering before the exporter",
-                )
-                .fix(format!(
-                    "make sure the instrumented code runs and creates {items} before the flush"
-                ))
+                .fix(Fix::new("lint.check_sampler"))
+                .fix(Fix::new("lint.code_runs_before_flush").with("items", items))
         },
     );
 }

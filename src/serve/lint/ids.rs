@@ -6,6 +6,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{Service, log_label, log_records, span_label, spans};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::Payload;
 use opentelemetry_proto::tonic::logs::v1::LogRecord;
@@ -132,7 +133,11 @@ fn report_span(
 ) {
     let key = (service.key(), span.name.as_str(), link, field.name, problem);
     out.once(field.code, key, || {
-        let noun = if field.code == Code::LintInvalidTraceId { "trace id" } else { "span id" };
+        let noun = if field.code == Code::LintInvalidTraceId {
+            "trace id"
+        } else {
+            "span id"
+        };
         let title = if link.is_empty() {
             format!("a span has an invalid {noun}")
         } else {
@@ -145,7 +150,7 @@ fn report_span(
                 describe(field, bytes, problem)
             ))
             .fix(fix(field))
-            .fix("in OTLP/JSON, write ids as hex (32 characters for trace ids, 16 for span ids), not base64")
+            .fix(Fix::new("lint.json_ids_as_hex"))
     });
 }
 
@@ -159,7 +164,11 @@ fn check_log(service: Service<'_>, record: &LogRecord, out: &mut Findings<'_>) {
         };
         let key = (service.key(), "log record", field.name, problem);
         out.once(field.code, key, || {
-            let noun = if field.code == Code::LintInvalidTraceId { "trace id" } else { "span id" };
+            let noun = if field.code == Code::LintInvalidTraceId {
+                "trace id"
+            } else {
+                "span id"
+            };
             Finding::new(
                 field.code,
                 Severity::Error,
@@ -171,19 +180,15 @@ fn check_log(service: Service<'_>, record: &LogRecord, out: &mut Findings<'_>) {
                 log_label(record),
                 describe(field, bytes, problem)
             ))
-            .fix("leave trace_id and span_id empty outside a span; inside one, let the log bridge copy them from the active span context")
-            .fix("in OTLP/JSON, write ids as hex (32 characters for trace ids, 16 for span ids), not base64")
+            .fix(Fix::new("lint.log_ids_from_context"))
+            .fix(Fix::new("lint.json_ids_as_hex"))
         });
     }
 }
 
-fn fix(field: Field) -> &'static str {
+fn fix(field: Field) -> Fix {
     match field.name {
-        "parent_span_id" => {
-            "leave parent_span_id empty for a root span; otherwise take it from the parent's span context"
-        }
-        _ => {
-            "let the SDK generate ids instead of building them by hand, and check that context propagation does not yield an invalid (zero) context"
-        }
+        "parent_span_id" => Fix::new("lint.parent_span_id_from_context"),
+        _ => Fix::new("lint.let_sdk_generate_ids"),
     }
 }

@@ -6,6 +6,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{clip, spans};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::hashing::{HashMap, HashMapExt, digest};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -116,11 +117,8 @@ impl SpanNames {
                     shown.join(", ")
                 ))
                 .evidence("every distinct name becomes its own operation in backends: grouping, span metrics and search break")
-                .fix(format!(
-                    "name the span by its route or operation template, e.g. `{}`",
-                    clip(&template(examples.first().map_or(pattern.as_str(), String::as_str)))
-                ))
-                .fix("put the variable part in an attribute (url.path, or a domain attribute such as user.id)")
+                .fix(Fix::new("lint.name_by_template").with("example", clip(&template(examples.first().map_or(pattern.as_str(), String::as_str)))))
+                .fix(Fix::new("lint.variable_part_in_attribute"))
             });
         }
     }

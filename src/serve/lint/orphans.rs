@@ -7,6 +7,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::traces::SpanNote;
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -63,9 +64,9 @@ pub(super) fn report(orphans: &[SpanNote], judged: Judged, out: &mut Findings<'_
                 ));
             }
             finding
-                .fix("keep the tracer provider alive and call shutdown() (or force_flush()) before the process exits, so parents still open are exported")
-                .fix("make sure every service in the call chain exports to the same place")
-                .fix("if the parent comes from an external caller, the trace legitimately starts mid-way here")
+                .fix(Fix::new("lint.shutdown_before_exit"))
+                .fix(Fix::new("lint.same_destination"))
+                .fix(Fix::new("lint.external_parent"))
         });
     }
 }

@@ -5,6 +5,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{SERVICE_NAME, as_str, clip, find, resources, show_value};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::Received;
 use opentelemetry_proto::tonic::resource::v1::Resource;
@@ -47,8 +48,8 @@ pub(super) fn check(received: &Received, out: &mut Findings<'_>) {
                 finding = finding.evidence(format!("sender: User-Agent {}", clip(agent)));
             }
             finding
-                .fix("set OTEL_SERVICE_NAME=<your service>, or service.name=<your service> in OTEL_RESOURCE_ATTRIBUTES")
-                .fix("in Rust, build the resource with Resource::builder().with_service_name(\"<your service>\"); Resource::builder_empty() skips the environment detectors")
+                .fix(Fix::new("lint.set_service_name"))
+                .fix(Fix::new("lint.rust_resource_service_name"))
         });
     }
 }

@@ -6,6 +6,7 @@ use super::LINT_CHECK;
 use super::seen::Findings;
 use super::semconv_table::{Deprecation, lookup};
 use super::walk::{AttributeSet, attribute_sets};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::Payload;
 
@@ -53,19 +54,16 @@ fn finding(set: &AttributeSet<'_>, row: &Deprecation) -> Finding {
             "the replacement is sent as well: the instrumentation emits old and new names side by side",
         );
     }
-    finding = finding.fix(format!(
-        "upgrade the instrumentation, or rename `{}` to {replacement} where you set it yourself",
-        row.key
-    ));
+    finding = finding.fix(
+        Fix::new("lint.rename_deprecated")
+            .with("key", row.key)
+            .with("replacement", replacement),
+    );
     if let Some(opt_in) = row.opt_in {
         finding = if both {
-            finding.fix(format!(
-                "once dashboards and alerts use the new names, set OTEL_SEMCONV_STABILITY_OPT_IN={opt_in} (instead of {opt_in}/dup) to stop sending the old ones"
-            ))
+            finding.fix(Fix::new("lint.opt_in_new_only").with("opt_in", opt_in))
         } else {
-            finding.fix(format!(
-                "instrumentations mid-migration switch with OTEL_SEMCONV_STABILITY_OPT_IN={opt_in} (new names only) or {opt_in}/dup (both)"
-            ))
+            finding.fix(Fix::new("lint.opt_in_switch").with("opt_in", opt_in))
         };
     }
     finding.doc(row.source)

@@ -6,6 +6,7 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{Service, clip, log_label, log_records, points, span_label, spans};
+use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::Payload;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -166,14 +167,14 @@ fn plausible(
                 date(value)
             ));
             match unit {
-                Some((unit, factor)) => finding.fix(format!(
-                    "OTLP times are nanoseconds since the epoch: multiply {unit} by {factor}"
-                )),
-                None => finding.fix(
-                    "OTLP times are nanoseconds since the epoch: check the code that converts them",
+                Some((unit, factor)) => finding.fix(
+                    Fix::new("lint.multiply_to_nanos")
+                        .with("unit", unit)
+                        .with("factor", factor),
                 ),
+                None => finding.fix(Fix::new("lint.check_time_conversion")),
             }
-            .fix("in OTLP/JSON, write the *_unix_nano fields as decimal strings of nanoseconds")
+            .fix(Fix::new("lint.json_times_as_strings"))
         });
         return false;
     }
@@ -197,8 +198,8 @@ fn plausible(
                 humantime::format_duration(ahead),
                 humantime::format_duration(clock.tolerance)
             ))
-            .fix("synchronise the sending host's clock (NTP, chrony, the hypervisor's time sync)")
-            .fix("check code that passes explicit timestamps for unit or time-zone mistakes")
+            .fix(Fix::new("lint.sync_clock"))
+            .fix(Fix::new("lint.check_explicit_timestamps"))
         });
     }
     true
@@ -211,18 +212,24 @@ fn report_zero(subject: &Subject<'_>, what: &'static str, name: &str, out: &mut 
         item,
         label,
     } = *subject;
-    out.once(Code::LintZeroTimestamp, (service.key(), item, name, what), || {
-        Finding::new(
-            Code::LintZeroTimestamp,
-            Severity::Error,
-            LINT_CHECK,
-            format!("a {item} has a zero timestamp"),
-        )
-        .evidence(format!("{service}, {}: {what}", label()))
-        .evidence("0 means 1 January 1970: backends file the data far outside every query window")
-        .fix("set the timestamps; let the SDK record them when spans start and end or records are emitted")
-        .fix("fix the conversion code that builds the OTLP data")
-    });
+    out.once(
+        Code::LintZeroTimestamp,
+        (service.key(), item, name, what),
+        || {
+            Finding::new(
+                Code::LintZeroTimestamp,
+                Severity::Error,
+                LINT_CHECK,
+                format!("a {item} has a zero timestamp"),
+            )
+            .evidence(format!("{service}, {}: {what}", label()))
+            .evidence(
+                "0 means 1 January 1970: backends file the data far outside every query window",
+            )
+            .fix(Fix::new("lint.set_timestamps"))
+            .fix(Fix::new("lint.fix_conversion_code"))
+        },
+    );
 }
 
 fn report_end_before_start(
@@ -231,25 +238,29 @@ fn report_end_before_start(
     by_nanos: u64,
     out: &mut Findings<'_>,
 ) {
-    out.once(Code::LintEndBeforeStart, (service.key(), span.name.as_str()), || {
-        Finding::new(
-            Code::LintEndBeforeStart,
-            Severity::Error,
-            LINT_CHECK,
-            "a span ends before it starts",
-        )
-        .evidence(format!(
-            "{service}, {}: ends {} before it starts",
-            span_label(span),
-            humantime::format_duration(Duration::from_nanos(by_nanos))
-        ))
-        .evidence(format!(
-            "start_time_unix_nano={}, end_time_unix_nano={}",
-            span.start_time_unix_nano, span.end_time_unix_nano
-        ))
-        .fix("let the SDK take both timestamps, or take both from the same clock")
-        .fix("check code that passes explicit start or end times for swapped arguments or clock mistakes")
-    });
+    out.once(
+        Code::LintEndBeforeStart,
+        (service.key(), span.name.as_str()),
+        || {
+            Finding::new(
+                Code::LintEndBeforeStart,
+                Severity::Error,
+                LINT_CHECK,
+                "a span ends before it starts",
+            )
+            .evidence(format!(
+                "{service}, {}: ends {} before it starts",
+                span_label(span),
+                humantime::format_duration(Duration::from_nanos(by_nanos))
+            ))
+            .evidence(format!(
+                "start_time_unix_nano={}, end_time_unix_nano={}",
+                span.start_time_unix_nano, span.end_time_unix_nano
+            ))
+            .fix(Fix::new("lint.same_clock_for_both"))
+            .fix(Fix::new("lint.check_explicit_start_end"))
+        },
+    );
 }
 
 /// A nanosecond timestamp as an RFC 3339 date.
