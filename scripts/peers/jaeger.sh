@@ -8,18 +8,15 @@
 set -euo pipefail
 
 JAEGER_VERSION="1.75.0"
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+PEER=jaeger
+# shellcheck source=scripts/peers/common.sh
+. "$(dirname "$0")/common.sh"
 MODULE_DIR="$ROOT/tests/peers/jaeger"
-CACHE="${OTLP_DOCTOR_PEERS:-$HOME/.cache/otlp-doctor/peers}"
 OUT_DIR="$CACHE/jaeger-$JAEGER_VERSION"
 BIN="$OUT_DIR/jaeger"
 
-log() { printf 'peers/jaeger: %s\n' "$*" >&2; }
-die() { printf 'peers/jaeger: ERROR: %s\n' "$*" >&2; exit 1; }
-
 log "step: find go"
-GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
-[ -x "$GO" ] || die "no Go toolchain (looked for go on PATH and /usr/local/go/bin/go)"
+find_go
 
 log "step: check the pin (tests/peers/jaeger/go.mod names jaeger v$JAEGER_VERSION)"
 grep -q "github.com/jaegertracing/jaeger v$JAEGER_VERSION\b" "$MODULE_DIR/go.mod" \

@@ -11,14 +11,12 @@ set -euo pipefail
 
 ZIPKIN_VERSION="3.5.1"
 RELAY_VERSION="0.139.0"
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+PEER=zipkin
+# shellcheck source=scripts/peers/common.sh
+. "$(dirname "$0")/common.sh"
 RELAY_MODULE="$ROOT/tests/peers/otelcol-zipkin"
-CACHE="${OTLP_DOCTOR_PEERS:-$HOME/.cache/otlp-doctor/peers}"
 JAR="$CACHE/zipkin-$ZIPKIN_VERSION/zipkin.jar"
 RELAY="$CACHE/otelcol-zipkin-$RELAY_VERSION/otelcol-zipkin"
-
-log() { printf 'peers/zipkin: %s\n' "$*" >&2; }
-die() { printf 'peers/zipkin: ERROR: %s\n' "$*" >&2; exit 1; }
 
 log "step: check java (Zipkin 3 needs Java 17+)"
 command -v java >/dev/null 2>&1 || die "no java on PATH (apt-get install openjdk-17-jre-headless)"
@@ -48,8 +46,7 @@ if [ -x "$RELAY" ] && [ "$(cat "$SUM_FILE" 2>/dev/null)" = "$SOURCES_SUM" ] \
     && "$RELAY" --version >/dev/null 2>&1; then
     log "already built: $RELAY"
 else
-    GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
-    [ -x "$GO" ] || die "no Go toolchain (looked for go on PATH and /usr/local/go/bin/go)"
+    find_go
     log "step: build otelcol-zipkin (go build in tests/peers/otelcol-zipkin)"
     mkdir -p "$(dirname "$RELAY")"
     TMP_BIN="$RELAY.partial.$$"

@@ -8,12 +8,12 @@
 use std::env;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use tempfile::TempDir;
 
 use super::built_peers::built_peer;
+use super::collector_process::{OtlpReceiver, peer_dir, start_collector, with_port_retries};
 use super::ports::free_addr;
 use super::process::PeerProcess;
 
@@ -25,8 +25,7 @@ const JAEGER_STARTUP: Duration = Duration::from_secs(30);
 /// A running Jaeger; killed on Drop.
 pub struct Jaeger {
     process: PeerProcess,
-    otlp_grpc: SocketAddr,
-    otlp_http: SocketAddr,
+    otlp: OtlpReceiver,
     query: SocketAddr,
     _dir: TempDir,
 }
@@ -38,12 +37,7 @@ fn jaeger_binary() -> PathBuf {
     built_peer("jaeger", JAEGER_VERSION, "jaeger", "jaeger.sh")
 }
 
-fn config(
-    otlp_grpc: SocketAddr,
-    otlp_http: SocketAddr,
-    query: SocketAddr,
-    query_grpc: SocketAddr,
-) -> String {
+fn config(otlp: &OtlpReceiver, query: SocketAddr, query_grpc: SocketAddr) -> String {
     format!(
         "service:
   extensions: [jaeger_storage, jaeger_query]
@@ -70,65 +64,37 @@ extensions:
       endpoint: {query}
     grpc:
       endpoint: {query_grpc}
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: {otlp_grpc}
-      http:
-        endpoint: {otlp_http}
-processors:
+{receivers}processors:
   batch:
     timeout: 100ms
 exporters:
   jaeger_storage_exporter:
     trace_storage: memstore
-"
+",
+        receivers = otlp.yaml()
     )
 }
 
 impl Jaeger {
-    /// Starts Jaeger and waits (bounded) until the OTLP and query ports accept. Retries with
-    /// new ports if another process grabbed a picked one.
+    /// Starts Jaeger and waits (bounded) until the OTLP and query ports accept.
     pub fn start() -> Jaeger {
-        let mut last_err = String::new();
-        for _ in 0..3 {
-            match Jaeger::try_start() {
-                Ok(jaeger) => return jaeger,
-                Err(e) => last_err = e,
-            }
-        }
-        panic!("jaeger failed to start: {last_err}");
+        with_port_retries("jaeger", Jaeger::try_start)
     }
 
     fn try_start() -> Result<Jaeger, String> {
-        let bin = jaeger_binary();
-        let dir = tempfile::Builder::new()
-            .prefix("otlp-doctor-jaeger-")
-            .tempdir()
-            .expect("create a temp dir for jaeger");
-        let (otlp_grpc, otlp_http, query, query_grpc) =
-            (free_addr(), free_addr(), free_addr(), free_addr());
-        let config_path = dir.path().join("config.yaml");
-        std::fs::write(
-            &config_path,
-            config(otlp_grpc, otlp_http, query, query_grpc),
-        )
-        .expect("write jaeger config");
-        let mut cmd = Command::new(&bin);
-        // The Collector core reads OTEL_* for its own telemetry: keep the developer's out.
-        for (key, _) in env::vars_os() {
-            if key.to_string_lossy().starts_with("OTEL_") {
-                cmd.env_remove(&key);
-            }
-        }
-        cmd.arg("--config").arg(&config_path);
-        let mut process = PeerProcess::spawn("jaeger", cmd, &dir.path().join("output.log"));
-        process.wait_ready(&[otlp_grpc, otlp_http, query], JAEGER_STARTUP)?;
+        let dir = peer_dir("jaeger");
+        let (otlp, query, query_grpc) = (OtlpReceiver::pick(), free_addr(), free_addr());
+        let process = start_collector(
+            "jaeger",
+            &jaeger_binary(),
+            dir.path(),
+            &config(&otlp, query, query_grpc),
+            &[otlp.grpc, otlp.http, query],
+            JAEGER_STARTUP,
+        )?;
         Ok(Jaeger {
             process,
-            otlp_grpc,
-            otlp_http,
+            otlp,
             query,
             _dir: dir,
         })
@@ -136,12 +102,12 @@ impl Jaeger {
 
     /// `http://127.0.0.1:G`: the OTLP/gRPC receiver.
     pub fn otlp_grpc_url(&self) -> String {
-        format!("http://{}", self.otlp_grpc)
+        self.otlp.grpc_url()
     }
 
     /// `http://127.0.0.1:H`: the OTLP/HTTP receiver's base URL.
     pub fn otlp_http_url(&self) -> String {
-        format!("http://{}", self.otlp_http)
+        self.otlp.http_url()
     }
 
     /// `http://127.0.0.1:Q`: the query service (API and UI), what `--verify-backend jaeger=` takes.

@@ -11,6 +11,7 @@
 pub mod built_peers;
 pub mod certs;
 pub mod cli;
+pub mod collector_process;
 pub mod http_client;
 pub mod jaeger;
 pub mod nginx;

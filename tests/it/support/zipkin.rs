@@ -15,6 +15,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use super::built_peers::built_peer;
+use super::collector_process::{OtlpReceiver, peer_dir, start_collector, with_port_retries};
 use super::ports::free_addr;
 use super::process::PeerProcess;
 
@@ -59,10 +60,7 @@ impl Zipkin {
         let jar = zipkin_jar();
         let java =
             env::var_os("OTLP_DOCTOR_JAVA").map_or_else(|| PathBuf::from("java"), PathBuf::from);
-        let dir = tempfile::Builder::new()
-            .prefix("otlp-doctor-zipkin-")
-            .tempdir()
-            .expect("create a temp dir for zipkin");
+        let dir = peer_dir("zipkin");
         let http = free_addr();
         let mut cmd = Command::new(&java);
         // Zipkin reads its settings from the environment (STORAGE_TYPE, QUERY_PORT, ...):
@@ -101,40 +99,21 @@ impl Zipkin {
 /// A running otelcol-zipkin that forwards OTLP traces to one Zipkin; killed on Drop.
 pub struct ZipkinRelay {
     process: PeerProcess,
-    otlp_grpc: SocketAddr,
-    otlp_http: SocketAddr,
+    otlp: OtlpReceiver,
     _dir: TempDir,
 }
 
 impl ZipkinRelay {
     /// Starts the Collector exporting to `zipkin`, waits (bounded) until its OTLP ports accept.
     pub fn start(zipkin: &Zipkin) -> ZipkinRelay {
-        let mut last_err = String::new();
-        for _ in 0..3 {
-            match ZipkinRelay::try_start(zipkin) {
-                Ok(relay) => return relay,
-                Err(e) => last_err = e,
-            }
-        }
-        panic!("otelcol-zipkin failed to start: {last_err}");
+        with_port_retries("otelcol-zipkin", || ZipkinRelay::try_start(zipkin))
     }
 
     fn try_start(zipkin: &Zipkin) -> Result<ZipkinRelay, String> {
-        let bin = relay_binary();
-        let dir = tempfile::Builder::new()
-            .prefix("otlp-doctor-otelcol-zipkin-")
-            .tempdir()
-            .expect("create a temp dir for otelcol-zipkin");
-        let (otlp_grpc, otlp_http) = (free_addr(), free_addr());
+        let dir = peer_dir("otelcol-zipkin");
+        let otlp = OtlpReceiver::pick();
         let config = format!(
-            "receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: {otlp_grpc}
-      http:
-        endpoint: {otlp_http}
-processors:
+            "{receivers}processors:
   batch:
     timeout: 100ms
 exporters:
@@ -150,35 +129,32 @@ service:
       processors: [batch]
       exporters: [zipkin]
 ",
+            receivers = otlp.yaml(),
             zipkin = zipkin.url()
         );
-        let config_path = dir.path().join("config.yaml");
-        std::fs::write(&config_path, config).expect("write otelcol-zipkin config");
-        let mut cmd = Command::new(&bin);
-        for (key, _) in env::vars_os() {
-            if key.to_string_lossy().starts_with("OTEL_") {
-                cmd.env_remove(&key);
-            }
-        }
-        cmd.arg("--config").arg(&config_path);
-        let mut process = PeerProcess::spawn("otelcol-zipkin", cmd, &dir.path().join("output.log"));
-        process.wait_ready(&[otlp_grpc, otlp_http], RELAY_STARTUP)?;
+        let process = start_collector(
+            "otelcol-zipkin",
+            &relay_binary(),
+            dir.path(),
+            &config,
+            &[otlp.grpc, otlp.http],
+            RELAY_STARTUP,
+        )?;
         Ok(ZipkinRelay {
             process,
-            otlp_grpc,
-            otlp_http,
+            otlp,
             _dir: dir,
         })
     }
 
     /// `http://127.0.0.1:G`: the OTLP/gRPC receiver.
     pub fn otlp_grpc_url(&self) -> String {
-        format!("http://{}", self.otlp_grpc)
+        self.otlp.grpc_url()
     }
 
     /// `http://127.0.0.1:H`: the OTLP/HTTP receiver's base URL.
     pub fn otlp_http_url(&self) -> String {
-        format!("http://{}", self.otlp_http)
+        self.otlp.http_url()
     }
 
     /// Last `lines` lines of the Collector's output, for assertion messages.
