@@ -1,7 +1,10 @@
 //! The `backend` check (`check --verify-backend KIND=URL`): after the export, polls the backend's
 //! trace-by-id API until the probe trace appears or a deadline passes, because "exported fine but
 //! not in the backend" is the commonest complaint. Jaeger and Tempo serve `GET /api/traces/{id}`,
-//! Zipkin `GET /api/v2/trace/{id}`; each answers 404 while the trace is unknown.
+//! Zipkin `GET /api/v2/trace/{id}`; each answers 404 while the trace is unknown (Jaeger v2
+//! 1.75: `{"data":null,...,"errors":[{"code":404,"msg":"trace not found"}]}` as text/plain;
+//! Zipkin 3.5: the text `<id> not found`), and 200 with the trace once indexed (Jaeger:
+//! `{"data":[{"traceID":...,"spans":[...]}],...}`; Zipkin: a JSON array of spans).
 
 use super::layer::{Layer, millis};
 use crate::collector::http::{self, FetchError};
@@ -179,8 +182,8 @@ fn unreachable(query: &BackendQuery, url: &str, evidence: String, started: Insta
     )
 }
 
-/// Jaeger answers 200 with `{"data": []}` and Zipkin with `[]` in some versions while the trace
-/// is unknown; only a non-empty answer counts.
+/// Older Jaeger and Zipkin releases answered 200 with `{"data": []}` or `[]` for an unknown
+/// trace instead of 404; only a non-empty answer counts.
 fn contains_trace(body: &str) -> bool {
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(serde_json::Value::Array(items)) => !items.is_empty(),
@@ -226,5 +229,14 @@ mod tests {
         assert!(contains_trace(r#"{"data":[{"traceID":"abc"}]}"#));
         assert!(contains_trace(r#"[[{"traceId":"abc"}]]"#));
         assert!(contains_trace(r#"{"batches":[{}]}"#));
+    }
+
+    #[test]
+    fn reads_jaeger_v2_answers() {
+        // Bodies as Jaeger 1.75.0 (v2, memory storage) serves them on /api/traces/{id}.
+        let not_found = r#"{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}"#;
+        assert!(!contains_trace(not_found));
+        let found = r#"{"data":[{"traceID":"0af7651916cd43dd8448eb211c80319c","spans":[{"spanID":"b7ad6b7169203331","operationName":"probe"}],"processes":{"p1":{"serviceName":"probe","tags":[]}},"warnings":null}],"total":0,"limit":0,"offset":0,"errors":null}"#;
+        assert!(contains_trace(found));
     }
 }
