@@ -87,3 +87,8 @@ ROTEL_AGENT="$("$PYTHON" -c 'import pathlib, rotel; print(pathlib.Path(rotel.__f
 
 echo "nginx:       $NGINX_BIN ($("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'))"
 echo "rotel-agent: $ROTEL_AGENT ($("$ROTEL_AGENT" --version 2>&1))"
+
+# ---------------------------------------------------------------- peers built from source
+# Each script builds into a cache outside git keyed by version (second run: seconds).
+bash scripts/peers/jaeger.sh >/dev/null
+bash scripts/peers/zipkin.sh
