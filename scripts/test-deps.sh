@@ -87,3 +87,6 @@ ROTEL_AGENT="$("$PYTHON" -c 'import pathlib, rotel; print(pathlib.Path(rotel.__f
 
 echo "nginx:       $NGINX_BIN ($("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'))"
 echo "rotel-agent: $ROTEL_AGENT ($("$ROTEL_AGENT" --version 2>&1))"
+
+# ---------------------------------------------------------------- SDK clients (Go, Java, Node, Rust, Python)
+bash "$(dirname "${BASH_SOURCE[0]}")/peers/sdk-clients.sh"
