@@ -92,3 +92,5 @@ echo "rotel-agent: $ROTEL_AGENT ($("$ROTEL_AGENT" --version 2>&1))"
 # Each script builds into a cache outside git keyed by version (second run: seconds).
 bash scripts/peers/jaeger.sh >/dev/null
 bash scripts/peers/zipkin.sh
+# ---------------------------------------------------------------- SDK clients (Go, Java, Node, Rust, Python)
+bash "$(dirname "${BASH_SOURCE[0]}")/peers/sdk-clients.sh"

@@ -11,5 +11,6 @@ mod load;
 mod overhead;
 mod peers;
 mod probe_server;
+mod sdk_clients;
 mod serve;
 mod support;

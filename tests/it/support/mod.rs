@@ -22,6 +22,7 @@ pub mod process;
 pub mod raw_servers;
 pub mod rotel;
 pub mod schema;
+pub mod sdk_clients;
 pub mod tls_client;
 pub mod tools;
 pub mod zipkin;
