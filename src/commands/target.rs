@@ -1,12 +1,42 @@
-//! Turns the shared target flags into [`Overrides`] and a [`Selection`], refusing unreadable
-//! files given on the command line (exit 2) before anything runs.
+//! Turns the shared target flags into [`TargetSettings`]: the overrides, the selected signals
+//! and the configuration resolved from them over the process's `OTEL_*` variables, refusing
+//! unreadable files given on the command line (exit 2) before anything runs.
 
 use super::CommandError;
 use crate::checks::config::check_pem_file;
 use crate::cli::TargetArgs;
-use crate::settings::{Overrides, Selection, Signal};
+use crate::report::mask::Redactor;
+use crate::settings::{self, EnvSource, Overrides, ProcessEnv, Resolution, Selection, Signal};
+use std::time::Duration;
 
-pub fn overrides(args: &TargetArgs) -> Result<Overrides, CommandError> {
+/// What a target-taking command (`check`, `send`, `env`, `load`) runs on.
+pub struct TargetSettings {
+    pub selection: Selection,
+    /// The flags over the process's `OTEL_*` variables.
+    pub resolution: Resolution,
+    /// Bound on each network step.
+    pub timeout: Duration,
+}
+
+impl TargetSettings {
+    /// Validates the flags and resolves them over the process environment; `default` is the
+    /// command's signals when `--signals` is not given.
+    pub fn new(args: &TargetArgs, default: &[Signal]) -> Result<TargetSettings, CommandError> {
+        let overrides = overrides(args)?;
+        Ok(TargetSettings {
+            selection: selection(args, default),
+            resolution: settings::resolve(&ProcessEnv, &overrides),
+            timeout: args.timeout,
+        })
+    }
+
+    /// The secrets of the resolved configuration and of the environment.
+    pub fn redactor(&self) -> Redactor {
+        settings::secrets::redactor(&self.resolution, &ProcessEnv as &dyn EnvSource)
+    }
+}
+
+fn overrides(args: &TargetArgs) -> Result<Overrides, CommandError> {
     let files = [
         ("--ca-cert", &args.ca_cert),
         ("--client-cert", &args.client_cert),
@@ -34,7 +64,7 @@ pub fn overrides(args: &TargetArgs) -> Result<Overrides, CommandError> {
 }
 
 /// `--signals`, or the command's default when not given.
-pub fn selection(args: &TargetArgs, default: &[Signal]) -> Selection {
+fn selection(args: &TargetArgs, default: &[Signal]) -> Selection {
     if args.signals.is_empty() {
         Selection {
             signals: default.to_vec(),
@@ -50,5 +80,3 @@ pub fn selection(args: &TargetArgs, default: &[Signal]) -> Selection {
         }
     }
 }
-
-pub use crate::settings::secrets::redactor;
