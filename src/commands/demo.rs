@@ -13,7 +13,7 @@ use crate::report::render::Format;
 use crate::report::{Code, Finding, Report, Section, TargetSummary};
 use crate::serve::lint::{LintConfig, Linter};
 use crate::serve::{Receiver, ReceiverConfig, Transport, batch_channel};
-use crate::settings::{MapEnv, Overrides, Protocol, Selection, Signal, resolve};
+use crate::settings::{MapEnv, Protocol, Selection, Signal, TargetOptions, resolve};
 use std::time::Instant;
 
 /// What `demo` runs on: the bound on each network step, and how to print.
@@ -73,10 +73,10 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
         } else {
             http
         };
-        let overrides = Overrides {
+        let overrides = TargetOptions {
             endpoint: Some(format!("http://{address}")),
             protocol: Some(protocol),
-            ..Overrides::default()
+            ..TargetOptions::default()
         };
         let resolution = resolve(&env, &overrides);
         let report = pipeline::diagnose(&resolution, &selection, timeout, &data, &Quiet).await;

@@ -1,18 +1,19 @@
-//! Turns the shared target flags into [`TargetSettings`]: the overrides, the selected signals
-//! and the configuration resolved from them over the process's `OTEL_*` variables, refusing
-//! unreadable files given on the command line (exit 2) before anything runs.
+//! Turns the shared target flags into [`TargetSettings`]: the validated [`TargetOptions`], the
+//! selected signals and the configuration resolved from them over the process's `OTEL_*`
+//! variables, refusing unreadable files given on the command line (exit 2) before anything
+//! runs.
 
 use super::CommandError;
 use crate::checks::config::check_pem_file;
 use crate::cli::TargetArgs;
 use crate::report::mask::Redactor;
-use crate::settings::{self, EnvSource, Overrides, ProcessEnv, Resolution, Selection, Signal};
+use crate::settings::{self, EnvSource, ProcessEnv, Resolution, Selection, Signal, TargetOptions};
 use std::time::Duration;
 
 /// What a target-taking command (`check`, `send`, `env`, `load`) runs on.
 pub struct TargetSettings {
     pub selection: Selection,
-    /// The flags over the process's `OTEL_*` variables.
+    /// The options over the process's `OTEL_*` variables.
     pub resolution: Resolution,
     /// Bound on each network step.
     pub timeout: Duration,
@@ -22,11 +23,11 @@ impl TargetSettings {
     /// Validates the flags and resolves them over the process environment; `default` is the
     /// command's signals when `--signals` is not given.
     pub fn new(args: &TargetArgs, default: &[Signal]) -> Result<TargetSettings, CommandError> {
-        let overrides = overrides(args)?;
+        let options = options(args)?;
         Ok(TargetSettings {
-            selection: selection(args, default),
-            resolution: settings::resolve(&ProcessEnv, &overrides),
-            timeout: args.timeout,
+            selection: options.selection(default),
+            resolution: settings::resolve(&ProcessEnv, &options),
+            timeout: options.timeout,
         })
     }
 
@@ -36,7 +37,8 @@ impl TargetSettings {
     }
 }
 
-fn overrides(args: &TargetArgs) -> Result<Overrides, CommandError> {
+/// The flags as [`TargetOptions`]; a TLS file that cannot be read is refused.
+fn options(args: &TargetArgs) -> Result<TargetOptions, CommandError> {
     let files = [
         ("--ca-cert", &args.ca_cert),
         ("--client-cert", &args.client_cert),
@@ -51,32 +53,17 @@ fn overrides(args: &TargetArgs) -> Result<Overrides, CommandError> {
             })?;
         }
     }
-    Ok(Overrides {
+    let options = TargetOptions {
         endpoint: args.endpoint.clone(),
         protocol: args.protocol,
         headers: args.headers.clone(),
+        signals: Vec::new(),
         ca_cert: args.ca_cert.clone(),
         client_cert: args.client_cert.clone(),
         client_key: args.client_key.clone(),
         insecure: args.insecure,
         compression: args.compression,
-    })
-}
-
-/// `--signals`, or the command's default when not given.
-fn selection(args: &TargetArgs, default: &[Signal]) -> Selection {
-    if args.signals.is_empty() {
-        Selection {
-            signals: default.to_vec(),
-            explicit: false,
-        }
-    } else {
-        let mut signals = args.signals.clone();
-        signals.sort();
-        signals.dedup();
-        Selection {
-            signals,
-            explicit: true,
-        }
-    }
+        timeout: args.timeout,
+    };
+    Ok(options.with_signals(args.signals.iter().copied()))
 }
