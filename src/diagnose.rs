@@ -12,14 +12,14 @@ use crate::checks::pipeline::{self, Quiet};
 use crate::otlp::payload::ProbeData;
 use crate::report::mask::Redactor;
 use crate::report::{CheckRecord, CheckStatus, Report, Verdict};
-use crate::settings::{self, EnvSource, Overrides, ProcessEnv, Selection, Signal};
+use crate::settings::{self, EnvSource, ProcessEnv, Selection, Signal, TargetOptions};
 use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 /// Bound on each network step (DNS, TCP, TLS, protocol, export), as `check --timeout` defaults.
-pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(5);
+pub use crate::settings::options::DEFAULT_STEP_TIMEOUT;
 
 /// What to diagnose and how long each step may take.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +68,7 @@ pub fn diagnose_with_env(
     options: DiagnoseOptions,
 ) -> impl Future<Output = Report> + Send + 'static {
     let prepared = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let resolution = settings::resolve(env, &Overrides::default());
+        let resolution = settings::resolve(env, &TargetOptions::default());
         let redactor = settings::secrets::redactor(&resolution, env);
         (resolution, redactor)
     }));
@@ -312,7 +312,7 @@ mod tests {
             ]);
             // The export check quotes the server's answer, and this server echoes the secret:
             // only the masking keeps it out of the library's report.
-            let resolution = settings::resolve(&env, &Overrides::default());
+            let resolution = settings::resolve(&env, &TargetOptions::default());
             let raw = pipeline::diagnose(
                 &resolution,
                 &selection(&[]),

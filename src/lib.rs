@@ -34,6 +34,7 @@ pub mod overhead;
 pub mod printer;
 pub mod probe;
 pub mod report;
+pub mod runtime;
 pub mod sdk;
 pub mod serve;
 pub mod settings;

@@ -82,10 +82,10 @@ fn describe_whitespace(value: &str) -> &'static str {
 mod tests {
     use super::*;
     use crate::settings::values::Header;
-    use crate::settings::{MapEnv, Overrides, Signal, resolve};
+    use crate::settings::{MapEnv, Signal, TargetOptions, resolve};
 
     fn codes(headers: &str, flag: Option<(&str, &str)>) -> Vec<Code> {
-        let overrides = Overrides {
+        let overrides = TargetOptions {
             headers: flag
                 .map(|(n, v)| {
                     vec![Header {
@@ -94,7 +94,7 @@ mod tests {
                     }]
                 })
                 .unwrap_or_default(),
-            ..Overrides::default()
+            ..TargetOptions::default()
         };
         let resolution = resolve(
             &MapEnv::new([("OTEL_EXPORTER_OTLP_HEADERS", headers)]),

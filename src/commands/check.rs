@@ -1,7 +1,7 @@
 //! `otlp-doctor check`: config, DNS, TCP, TLS and protocol against the live endpoint, with the
 //! root cause first.
 
-use super::{CommandError, target};
+use super::{CommandError, CommandSettings, Outcome, target};
 use crate::checks::backend::{self, BackendQuery};
 use crate::checks::layer::Layer;
 use crate::checks::pipeline::{self, Progress};
@@ -9,21 +9,61 @@ use crate::cli::{CheckArgs, OutputArgs, TargetArgs};
 use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::Code;
-use crate::report::ExitStatus;
-use crate::settings::{self, EnvSource, ProcessEnv, Signal};
+use crate::report::render::Format;
+use crate::settings::Signal;
 use indicatif::ProgressBar;
 use std::time::Duration;
 
 /// The signals `check` looks at when `--signals` is not given (contract: default traces).
 const DEFAULT_SIGNALS: &[Signal] = &[Signal::Traces];
 
-pub fn run(args: CheckArgs) -> Result<ExitStatus, CommandError> {
-    let optional = Optional {
-        collector_health: args.collector_health.clone(),
-        backend: args.verify_backend.clone(),
-        backend_deadline: args.backend_deadline,
-    };
-    diagnose(&args.target, &args.output, &ProbeData::new(), &optional)
+/// What `check` and `send` run on: the resolved target, the test telemetry, and the optional
+/// layers.
+pub struct Settings {
+    pub target: target::TargetSettings,
+    pub data: ProbeData,
+    pub optional: Optional,
+    pub format: Format,
+    pub strict: bool,
+}
+
+impl CommandSettings for Settings {
+    fn printer(&self) -> Printer {
+        Printer::new(self.format, self.target.redactor())
+    }
+}
+
+/// Validates `check`'s arguments; an unreadable TLS file is refused here.
+pub fn settings(args: CheckArgs) -> Result<Settings, CommandError> {
+    diagnosis(
+        &args.target,
+        &args.output,
+        ProbeData::new(),
+        Optional {
+            collector_health: args.collector_health,
+            backend: args.verify_backend,
+            backend_deadline: args.backend_deadline,
+        },
+    )
+}
+
+/// The settings of a diagnosis with `data` as the test telemetry; shared by `check` and `send`.
+pub fn diagnosis(
+    target_args: &TargetArgs,
+    output: &OutputArgs,
+    data: ProbeData,
+    optional: Optional,
+) -> Result<Settings, CommandError> {
+    let mut target = target::TargetSettings::new(target_args, DEFAULT_SIGNALS)?;
+    // The default signal is what the user asks about, so a disabled traces exporter is an error.
+    target.selection.explicit = true;
+    Ok(Settings {
+        target,
+        data,
+        optional,
+        format: output.format,
+        strict: output.strict,
+    })
 }
 
 /// The layers that run only when asked for.
@@ -34,64 +74,55 @@ pub struct Optional {
     pub backend_deadline: Duration,
 }
 
-/// Runs every layer against the target with `data` as the test telemetry and prints the
-/// report; shared by `check` and `send`.
-pub fn diagnose(
-    target_args: &TargetArgs,
-    output: &OutputArgs,
-    data: &ProbeData,
-    optional: &Optional,
-) -> Result<ExitStatus, CommandError> {
-    let overrides = target::overrides(target_args)?;
-    let mut selection = target::selection(target_args, DEFAULT_SIGNALS);
-    // The default signal is what the user asks about, so a disabled traces exporter is an error.
-    selection.explicit = true;
-    let env = ProcessEnv;
-    let resolution = settings::resolve(&env, &overrides);
-    let printer = Printer::new(
-        output.format,
-        target::redactor(&resolution, &env as &dyn EnvSource),
-    );
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+/// Runs every layer against the target and prints the report.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    let Settings {
+        target,
+        data,
+        optional,
+        strict,
+        ..
+    } = settings;
+    let timeout = target.timeout;
     let spinner = Spinner(printer.spinner("checking"));
-    let report = runtime.block_on(async {
-        let health = async {
-            match &optional.collector_health {
-                Some(url) => Some(crate::collector::health::check(url, target_args.timeout).await),
-                None => None,
-            }
+    let health = async {
+        match &optional.collector_health {
+            Some(url) => Some(crate::collector::health::check(url, timeout).await),
+            None => None,
+        }
+    };
+    let main = pipeline::diagnose(
+        &target.resolution,
+        &target.selection,
+        timeout,
+        &data,
+        &spinner,
+    );
+    let (mut report, health) = tokio::join!(main, health);
+    if let Some((layer, section)) = health {
+        add_layer(&mut report, layer);
+        report.sections.push(section);
+    }
+    if let Some(query) = &optional.backend {
+        spinner.layer_started("backend", &query.base_url);
+        let layer = if traces_exported(&report) {
+            backend::verify(
+                query,
+                &data.trace_id_hex(),
+                optional.backend_deadline,
+                timeout,
+            )
+            .await
+        } else {
+            Layer::skipped("backend", "no trace was exported")
         };
-        let main = pipeline::diagnose(&resolution, &selection, target_args.timeout, data, &spinner);
-        let (mut report, health) = tokio::join!(main, health);
-        if let Some((layer, section)) = health {
-            add_layer(&mut report, layer);
-            report.sections.push(section);
-        }
-        if let Some(query) = &optional.backend {
-            spinner.layer_started("backend", &query.base_url);
-            let layer = if traces_exported(&report) {
-                backend::verify(
-                    query,
-                    &data.trace_id_hex(),
-                    optional.backend_deadline,
-                    target_args.timeout,
-                )
-                .await
-            } else {
-                Layer::skipped("backend", "no trace was exported")
-            };
-            add_layer(&mut report, layer);
-        }
-        report
-    });
+        add_layer(&mut report, layer);
+    }
     if let Some(bar) = &spinner.0 {
         bar.finish_and_clear();
     }
     printer.report(&report)?;
-    Ok(ExitStatus::of(&report, output.strict))
+    Ok(Outcome::report(report, strict))
 }
 
 fn add_layer(report: &mut crate::report::Report, mut layer: Layer) {

@@ -2,31 +2,48 @@
 //! config file, whichever are given. A config file that cannot be read or parsed stops the
 //! command before anything runs (exit 2).
 
-use super::CommandError;
+use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::CollectorArgs;
 use crate::collector::config::{self, ConfigError};
 use crate::collector::{self, CollectorSettings};
 use crate::printer::Printer;
-use crate::report::ExitStatus;
 use crate::report::mask::Redactor;
+use crate::report::render::Format;
 
-pub fn run(args: CollectorArgs) -> Result<ExitStatus, CommandError> {
-    let settings = settings(&args)?;
-    let printer = Printer::new(args.output.format, redactor(&settings));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+/// What `collector` runs on.
+pub struct Settings {
+    pub collector: CollectorSettings,
+    pub format: Format,
+    pub strict: bool,
+}
+
+impl CommandSettings for Settings {
+    fn printer(&self) -> Printer {
+        Printer::new(self.format, redactor(&self.collector))
+    }
+}
+
+/// Validates the arguments; reads and parses `--config` first.
+pub fn settings(args: CollectorArgs) -> Result<Settings, CommandError> {
+    Ok(Settings {
+        collector: collector_settings(&args)?,
+        format: args.output.format,
+        strict: args.output.strict,
+    })
+}
+
+/// Checks whichever surfaces were given and prints the report.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
     let spinner = printer.spinner("checking the collector");
-    let report = runtime.block_on(collector::diagnose(&settings));
+    let report = collector::diagnose(&settings.collector).await;
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
     printer.report(&report)?;
-    Ok(ExitStatus::of(&report, args.output.strict))
+    Ok(Outcome::report(report, settings.strict))
 }
 
-/// The validated settings; reads and parses `--config` first.
-fn settings(args: &CollectorArgs) -> Result<CollectorSettings, CommandError> {
+fn collector_settings(args: &CollectorArgs) -> Result<CollectorSettings, CommandError> {
     let config = match &args.config {
         Some(path) => Some(config::load(path).map_err(|error| {
             let reason = match &error {

@@ -3,30 +3,50 @@
 //! with all three signals, then shows what arrived. Reads no `OTEL_*` variable: it works the same
 //! on any machine, with nothing else running.
 
-use super::CommandError;
+use super::{CommandError, CommandSettings, Outcome};
 use crate::checks::pipeline::{self, Quiet};
 use crate::cli::DemoArgs;
 use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::mask::Redactor;
-use crate::report::{Code, ExitStatus, Finding, Report, Section, TargetSummary};
+use crate::report::render::Format;
+use crate::report::{Code, Finding, Report, Section, TargetSummary};
 use crate::serve::lint::{LintConfig, Linter};
 use crate::serve::{Receiver, ReceiverConfig, Transport, batch_channel};
-use crate::settings::{MapEnv, Overrides, Protocol, Selection, Signal, resolve};
+use crate::settings::{MapEnv, Protocol, Selection, Signal, TargetOptions, resolve};
 use std::time::Instant;
 
-pub fn run(args: DemoArgs) -> Result<ExitStatus, CommandError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let printer = Printer::new(args.output.format, Redactor::new());
+/// What `demo` runs on: the bound on each network step, and how to print.
+pub struct Settings {
+    pub timeout: std::time::Duration,
+    pub format: Format,
+    pub strict: bool,
+}
+
+impl CommandSettings for Settings {
+    /// The demo's environment holds no secret.
+    fn printer(&self) -> Printer {
+        Printer::new(self.format, Redactor::new())
+    }
+}
+
+pub fn settings(args: DemoArgs) -> Settings {
+    Settings {
+        timeout: args.timeout,
+        format: args.output.format,
+        strict: args.output.strict,
+    }
+}
+
+/// Starts the built-in receiver, checks it and prints the report.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
     let spinner = printer.spinner("starting the built-in receiver and checking it");
-    let report = runtime.block_on(demo(args.timeout))?;
+    let report = demo(settings.timeout).await?;
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
     printer.report(&report)?;
-    Ok(ExitStatus::of(&report, args.output.strict))
+    Ok(Outcome::report(report, settings.strict))
 }
 
 async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
@@ -53,10 +73,10 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
         } else {
             http
         };
-        let overrides = Overrides {
+        let overrides = TargetOptions {
             endpoint: Some(format!("http://{address}")),
             protocol: Some(protocol),
-            ..Overrides::default()
+            ..TargetOptions::default()
         };
         let resolution = resolve(&env, &overrides);
         let report = pipeline::diagnose(&resolution, &selection, timeout, &data, &Quiet).await;

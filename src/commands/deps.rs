@@ -2,24 +2,50 @@
 //! OpenTelemetry crate version conflicts, pairings that do not fit, and missing transport or
 //! runtime features. A file that cannot be found or parsed is exit 2, naming the file.
 
-use super::CommandError;
+use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::DepsArgs;
 use crate::deps::{Diagnosis, Project};
 use crate::printer::Printer;
 use crate::report::mask::Redactor;
-use crate::report::{CheckRecord, ExitStatus, Report};
+use crate::report::render::Format;
+use crate::report::{CheckRecord, Report};
+use std::path::PathBuf;
 use std::time::Instant;
 
-pub fn run(args: DepsArgs) -> Result<ExitStatus, CommandError> {
+/// What `deps` runs on.
+pub struct Settings {
+    /// `--manifest-path`, or the nearest Cargo.toml from the current directory up.
+    pub manifest_path: Option<PathBuf>,
+    pub format: Format,
+    pub strict: bool,
+}
+
+impl CommandSettings for Settings {
+    /// Nothing secret is read from Cargo files, so there is nothing to redact.
+    fn printer(&self) -> Printer {
+        Printer::new(self.format, Redactor::new())
+    }
+}
+
+pub fn settings(args: DepsArgs) -> Settings {
+    Settings {
+        manifest_path: args.manifest_path,
+        format: args.output.format,
+        strict: args.output.strict,
+    }
+}
+
+/// Reads the project, runs the rules and prints the report; a file that cannot be read or
+/// parsed is an error naming it.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
     let started = Instant::now();
     let cwd = std::env::current_dir()?;
-    let project = Project::load(args.manifest_path.as_deref(), &cwd)
+    let project = Project::load(settings.manifest_path.as_deref(), &cwd)
         .map_err(|error| CommandError::Io(std::io::Error::other(error)))?;
     let diagnosis = project.diagnose();
     let report = deps_report(diagnosis, started.elapsed().as_secs_f64() * 1000.0);
-    // Nothing secret is read from Cargo files, so there is nothing to redact.
-    Printer::new(args.output.format, Redactor::new()).report(&report)?;
-    Ok(ExitStatus::of(&report, args.output.strict))
+    printer.report(&report)?;
+    Ok(Outcome::report(report, settings.strict))
 }
 
 /// The report of `deps`: one check per rule, their findings in rule order, and the sections.

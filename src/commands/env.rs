@@ -1,32 +1,50 @@
 //! `otlp-doctor env`: the effective exporter configuration per signal, where each value came
 //! from, and the `config` lint. Offline.
 
-use super::{CommandError, target};
+use super::{CommandError, CommandSettings, Outcome, target};
 use crate::checks::config;
 use crate::cli::EnvArgs;
 use crate::printer::Printer;
 use crate::report::mask::mask;
-use crate::report::{CheckRecord, CheckStatus, ExitStatus, Report, Section};
-use crate::settings::{self, EnvSource, ExporterSettings, ProcessEnv, Resolution, Signal};
+use crate::report::render::Format;
+use crate::report::{CheckRecord, CheckStatus, Report, Section};
+use crate::settings::{self, ExporterSettings, Resolution, Signal};
 use std::time::Instant;
 
-pub fn run(args: EnvArgs) -> Result<ExitStatus, CommandError> {
-    let started = Instant::now();
-    let overrides = target::overrides(&args.target)?;
-    let selection = target::selection(&args.target, &Signal::ALL);
-    let env = ProcessEnv;
-    let resolution = settings::resolve(&env, &overrides);
+/// What `env` runs on: the resolved configuration of every signal unless `--signals` narrows it.
+pub struct Settings {
+    /// When validation began: the resolution is part of what `env` times.
+    pub started: Instant,
+    pub target: target::TargetSettings,
+    pub format: Format,
+    pub strict: bool,
+}
+
+impl CommandSettings for Settings {
+    fn printer(&self) -> Printer {
+        Printer::new(self.format, self.target.redactor())
+    }
+}
+
+pub fn settings(args: EnvArgs) -> Result<Settings, CommandError> {
+    Ok(Settings {
+        started: Instant::now(),
+        target: target::TargetSettings::new(&args.target, &Signal::ALL)?,
+        format: args.output.format,
+        strict: args.output.strict,
+    })
+}
+
+/// Prints the resolved configuration and its lint; offline.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    let target = &settings.target;
     let report = env_report(
-        &resolution,
-        &selection,
-        started.elapsed().as_secs_f64() * 1000.0,
-    );
-    let printer = Printer::new(
-        args.output.format,
-        target::redactor(&resolution, &env as &dyn EnvSource),
+        &target.resolution,
+        &target.selection,
+        settings.started.elapsed().as_secs_f64() * 1000.0,
     );
     printer.report(&report)?;
-    Ok(ExitStatus::of(&report, args.output.strict))
+    Ok(Outcome::report(report, settings.strict))
 }
 
 /// The report of `env`: one section per selected signal, one for the SDK, and the lint.

@@ -2,14 +2,15 @@
 //! up in the knowledge base and prints cause, fix and links; `--list` prints every code. Offline;
 //! the exit status is 0 whether or not anything matched.
 
-use super::CommandError;
+use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::ExplainArgs;
 use crate::knowledge::answer::{Answer, Catalog};
 use crate::knowledge::matcher::Matcher;
 use crate::knowledge::{self, areas, entries};
 use crate::printer::Printer;
+use crate::report::Code;
 use crate::report::mask::Redactor;
-use crate::report::{Code, ExitStatus};
+use crate::report::render::Format;
 use std::io::{self, IsTerminal, Read};
 
 /// A piped log is read up to this size; the matcher looks at its first lines only anyway
@@ -34,27 +35,70 @@ const SECRET_KEYS: &[&str] = &[
     "signoz-ingestion-key",
 ];
 
-pub fn run(args: ExplainArgs) -> Result<ExitStatus, CommandError> {
-    let mut output = Vec::new();
-    let printer = if args.list {
-        let printer = Printer::new(args.format, Redactor::new());
-        Catalog::new(areas(), entries()).render(args.format, printer.color(), &mut output)?;
-        printer
-    } else {
-        let query = query_text(&args.text)?;
-        let answer = match Code::parse(&query).and_then(knowledge::entry) {
-            Some(entry) => Answer::for_entry(query.clone(), entry),
-            None => Answer::from_matches(
-                query.clone(),
-                Matcher::global().search(&query, usize::from(args.limit)),
-            ),
+/// What `explain` was asked.
+pub struct Settings {
+    pub question: Question,
+    pub format: Format,
+}
+
+/// Every code, or one text to look up.
+pub enum Question {
+    List,
+    /// The text (from the arguments or stdin) and how many matches to show at most.
+    Lookup {
+        query: String,
+        limit: usize,
+    },
+}
+
+impl CommandSettings for Settings {
+    /// The query is echoed in JSON and Markdown output, so its credentials are masked.
+    fn printer(&self) -> Printer {
+        let redactor = match &self.question {
+            Question::List => Redactor::new(),
+            Question::Lookup { query, .. } => secrets_in(query),
         };
-        let printer = Printer::new(args.format, secrets_in(&query));
-        answer.render(args.format, printer.color(), &mut output)?;
-        printer
+        Printer::new(self.format, redactor)
+    }
+}
+
+/// Reads the query (from stdin when no words are given); an empty one is refused.
+pub fn settings(args: ExplainArgs) -> Result<Settings, CommandError> {
+    let question = if args.list {
+        Question::List
+    } else {
+        Question::Lookup {
+            query: query_text(&args.text)?,
+            limit: usize::from(args.limit),
+        }
     };
+    Ok(Settings {
+        question,
+        format: args.format,
+    })
+}
+
+/// Prints the answer; the exit status is 0 whether or not anything matched.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    let mut output = Vec::new();
+    match settings.question {
+        Question::List => Catalog::new(areas(), entries()).render(
+            settings.format,
+            printer.color(),
+            &mut output,
+        )?,
+        Question::Lookup { query, limit } => {
+            let answer = match Code::parse(&query).and_then(knowledge::entry) {
+                Some(entry) => Answer::for_entry(query.clone(), entry),
+                None => {
+                    Answer::from_matches(query.clone(), Matcher::global().search(&query, limit))
+                }
+            };
+            answer.render(settings.format, printer.color(), &mut output)?;
+        }
+    }
     printer.line(String::from_utf8_lossy(&output).trim_end_matches('\n'));
-    Ok(ExitStatus::Success)
+    Ok(Outcome::Done)
 }
 
 /// The words joined with spaces, or stdin when there are none or just `-`.

@@ -3,16 +3,16 @@
 //! a terminal, and prints the summary (human or the `otlp-doctor/load/v1` JSON). Exit 1 when
 //! any request failed, 0 otherwise, 2 when the run could not start.
 
-use super::{CommandError, target};
+use super::{CommandError, CommandSettings, Outcome, target};
 use crate::cli::{LiveFormat, LoadArgs};
 use crate::load::plan::{Budget, LoadPlan};
 use crate::load::report::{LoadReport, budget_text, thousands};
 use crate::load::run::{self, Progress};
 use crate::load::{Tally, guard};
 use crate::printer::Printer;
+use crate::report::Severity;
 use crate::report::render::Format;
-use crate::report::{ExitStatus, Severity};
-use crate::settings::{self, EnvSource, ProcessEnv, Signal};
+use crate::settings::{self, Signal};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The signal `load` sends when `--signals` is not given.
@@ -20,24 +20,52 @@ const DEFAULT_SIGNALS: &[Signal] = &[Signal::Traces];
 /// Items sent when neither `--spans` nor `--duration` is given: a second or two on loopback.
 const DEFAULT_ITEMS: u64 = 10_000;
 
-pub fn run(args: LoadArgs) -> Result<ExitStatus, CommandError> {
-    let overrides = target::overrides(&args.target)?;
-    let selection = target::selection(&args.target, DEFAULT_SIGNALS);
-    let env = ProcessEnv;
-    let resolution = settings::resolve(&env, &overrides);
-    let format = match args.format {
-        LiveFormat::Human => Format::Human,
-        LiveFormat::Json => Format::Json,
-    };
-    let printer = Printer::new(
-        format,
-        target::redactor(&resolution, &env as &dyn EnvSource),
-    );
-    let could_not_run = |message: String| {
-        printer.error(&format!("otlp-doctor: error: {message}"));
-        Ok(ExitStatus::CouldNotRun)
-    };
+/// What `load` runs on: the resolved target and the shape of the load.
+pub struct Settings {
+    pub target: target::TargetSettings,
+    pub budget: Budget,
+    pub rate: u64,
+    pub concurrency: u32,
+    pub batch_size: u32,
+    pub attributes: u32,
+    pub attribute_size: u32,
+    /// `--yes`: fast load to another machine was asked for on purpose.
+    pub yes: bool,
+    pub format: LiveFormat,
+}
 
+impl CommandSettings for Settings {
+    fn printer(&self) -> Printer {
+        let format = match self.format {
+            LiveFormat::Human => Format::Human,
+            LiveFormat::Json => Format::Json,
+        };
+        Printer::new(format, self.target.redactor())
+    }
+}
+
+pub fn settings(args: LoadArgs) -> Result<Settings, CommandError> {
+    let budget = match (args.spans, args.duration) {
+        (_, Some(duration)) => Budget::Duration(duration),
+        (Some(items), None) => Budget::Items(items),
+        (None, None) => Budget::Items(DEFAULT_ITEMS),
+    };
+    Ok(Settings {
+        target: target::TargetSettings::new(&args.target, DEFAULT_SIGNALS)?,
+        budget,
+        rate: args.rate,
+        concurrency: args.concurrency,
+        batch_size: args.batch_size,
+        attributes: args.attributes,
+        attribute_size: args.attribute_size,
+        yes: args.yes,
+        format: args.format,
+    })
+}
+
+/// Runs the load until its budget is spent (or Ctrl-C / SIGTERM) and prints the summary.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    let resolution = &settings.target.resolution;
     for problem in resolution
         .problems
         .iter()
@@ -45,69 +73,53 @@ pub fn run(args: LoadArgs) -> Result<ExitStatus, CommandError> {
     {
         printer.error(&format!("otlp-doctor: warning: {}", problem.title));
     }
-    let mut targets = settings::target::targets(&resolution, &selection, args.target.timeout);
+    let mut targets = settings::target::targets(
+        resolution,
+        &settings.target.selection,
+        settings.target.timeout,
+    );
     let target = match targets.len() {
         0 => {
-            return could_not_run(
+            return Err(CommandError::CannotRun(
                 "no usable endpoint: the configured endpoint is not an http:// or https:// URL (run `otlp-doctor env` to see why)".into(),
-            );
+            ));
         }
         1 => targets.remove(0),
         _ => {
             let endpoints: Vec<String> = targets.iter().map(|t| t.configured.clone()).collect();
-            return could_not_run(format!(
+            return Err(CommandError::CannotRun(format!(
                 "the selected signals go to different endpoints ({}); load one endpoint at a time with --signals",
                 endpoints.join(", ")
-            ));
+            )));
         }
-    };
-    let budget = match (args.spans, args.duration) {
-        (_, Some(duration)) => Budget::Duration(duration),
-        (Some(items), None) => Budget::Items(items),
-        (None, None) => Budget::Items(DEFAULT_ITEMS),
     };
     let plan = LoadPlan::new(
         target,
-        budget,
-        args.rate,
-        args.concurrency,
-        args.batch_size,
-        args.attributes,
-        args.attribute_size,
+        settings.budget,
+        settings.rate,
+        settings.concurrency,
+        settings.batch_size,
+        settings.attributes,
+        settings.attribute_size,
     );
-    if let Some(refusal) = guard::refusal(&plan, args.yes) {
-        return could_not_run(refusal.to_string());
+    if let Some(refusal) = guard::refusal(&plan, settings.yes) {
+        return Err(CommandError::CannotRun(refusal.to_string()));
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let bar = Bar::new(&printer, &plan);
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let measured = runtime.block_on(run::run(&plan, &bar, interrupt));
+    let bar = Bar::new(printer, &plan);
+    let measured = run::run(&plan, &bar, super::shutdown_signal()).await;
     bar.finish();
-    // Workers still blocked on a connect must not keep the process alive.
-    runtime.shutdown_background();
-    let measured = match measured {
-        Ok(measured) => measured,
-        Err(error) => return could_not_run(error.to_string()),
-    };
+    let measured = measured.map_err(|error| CommandError::CannotRun(error.to_string()))?;
 
     let report = LoadReport::new(&plan, &measured);
     let mut buffer = Vec::new();
-    match args.format {
+    match settings.format {
         LiveFormat::Json => report.render_json(&mut buffer)?,
         LiveFormat::Human => report.render_human(&mut buffer)?,
     }
     printer.line(String::from_utf8_lossy(&buffer).trim_end());
-    Ok(if report.has_failures() {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Success
+    Ok(Outcome::Load {
+        any_failed: report.has_failures(),
     })
 }
 

@@ -3,18 +3,31 @@
 //! recommendations. Exit 0 with a report, 2 when the measurement could not be made (bad
 //! endpoint, nothing accepted the spans); Ctrl-C prints what was measured so far.
 
-use super::CommandError;
+use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::OverheadArgs;
 use crate::overhead::run::{self, Progress};
 use crate::overhead::{Plan, report};
 use crate::printer::Printer;
-use crate::report::ExitStatus;
 use crate::report::mask::Redactor;
+use crate::report::render::Format;
 use indicatif::ProgressBar;
 
-pub fn run(args: OverheadArgs) -> Result<ExitStatus, CommandError> {
-    let printer = Printer::new(args.format, Redactor::new());
-    let plan = match Plan::new(
+/// What `overhead` measures, and how to print it.
+pub struct Settings {
+    pub plan: Plan,
+    pub format: Format,
+}
+
+impl CommandSettings for Settings {
+    /// The spans carry generated values only: nothing to redact.
+    fn printer(&self) -> Printer {
+        Printer::new(self.format, Redactor::new())
+    }
+}
+
+/// Validates the arguments into a plan; a malformed ENDPOINT is refused here.
+pub fn settings(args: OverheadArgs) -> Result<Settings, CommandError> {
+    let plan = Plan::new(
         args.endpoint.as_deref(),
         args.protocol,
         args.spans,
@@ -22,34 +35,35 @@ pub fn run(args: OverheadArgs) -> Result<ExitStatus, CommandError> {
         args.warmup,
         args.attributes,
         args.leak_rounds,
-    ) {
-        Ok(plan) => plan,
-        Err(error) => {
-            printer.error(&format!("otlp-doctor: error: {error}"));
-            return Ok(ExitStatus::CouldNotRun);
-        }
-    };
+    )
+    .map_err(|error| CommandError::CannotRun(error.to_string()))?;
+    Ok(Settings {
+        plan,
+        format: args.format,
+    })
+}
+
+/// Measures the SDK and prints the report; Ctrl-C (or SIGTERM) ends the measurement early.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
     let spinner = Spinner(printer.spinner("measuring the SDK's overhead"));
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+    // The measurement runs the SDK on runtimes of its own (built by `crate::runtime::builder`),
+    // the way an application would; it blocks, so it gets a thread of its own, where it may
+    // start and stop those runtimes.
+    let plan = settings.plan;
+    let measuring = tokio::task::spawn_blocking(move || {
+        let measured = run::run(&plan, &spinner, super::shutdown_signal());
+        if let Some(bar) = &spinner.0 {
+            bar.finish_and_clear();
         }
-    };
-    let measured = run::run(&plan, &spinner, interrupt);
-    if let Some(bar) = &spinner.0 {
-        bar.finish_and_clear();
-    }
-    match measured {
-        Ok(measured) => {
-            let report = report::report(&plan, &measured);
-            printer.report(&report)?;
-            Ok(ExitStatus::of(&report, false))
-        }
-        Err(error) => {
-            printer.error(&format!("otlp-doctor: error: {}", chain(&error)));
-            Ok(ExitStatus::CouldNotRun)
-        }
-    }
+        (plan, measured)
+    });
+    let (plan, measured) = measuring
+        .await
+        .map_err(|error| CommandError::CannotRun(error.to_string()))?;
+    let measured = measured.map_err(|error| CommandError::CannotRun(chain(&error)))?;
+    let report = report::report(&plan, &measured);
+    printer.report(&report)?;
+    Ok(Outcome::report(report, false))
 }
 
 /// The error and its causes, outermost first: "cannot build ...: invalid URI".

@@ -1,38 +1,52 @@
 //! `otlp-doctor probe-server`: serves `/probe?target=URL` for Prometheus (the blackbox-exporter
 //! pattern) until Ctrl-C or SIGTERM; SIGHUP reloads the module file.
 
-use super::CommandError;
+use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::ProbeServerArgs;
 use crate::printer::Printer;
 use crate::probe::{Modules, ProbeServer, Reloader, ServerConfig};
-use crate::report::ExitStatus;
 use crate::report::mask::Redactor;
 use crate::report::render::Format;
 use tokio_util::sync::CancellationToken;
 
-pub fn run(args: ProbeServerArgs) -> Result<ExitStatus, CommandError> {
+/// What `probe-server` serves: the listen address, the modules and the concurrency bound.
+pub struct Settings {
+    pub config: ServerConfig,
+}
+
+impl CommandSettings for Settings {
+    /// Every header value of every module is a secret.
+    fn printer(&self) -> Printer {
+        let mut redactor = Redactor::new();
+        for secret in self.config.modules.secrets() {
+            redactor.add(secret);
+        }
+        Printer::new(Format::Human, redactor)
+    }
+}
+
+/// Reads the module file (or takes the built-in `default` module); a bad file is refused here.
+pub fn settings(args: ProbeServerArgs) -> Result<Settings, CommandError> {
     let modules = match &args.config {
         Some(path) => Modules::load(path).map_err(|e| CommandError::Serve(e.to_string()))?,
         None => Modules::builtin(),
     };
-    let mut redactor = Redactor::new();
-    for secret in modules.secrets() {
-        redactor.add(secret);
-    }
-    let printer = Printer::new(Format::Human, redactor);
-    let config = ServerConfig {
-        listen: args.listen,
-        max_concurrent: args.max_concurrent as usize,
-        modules,
-        module_file: args.config.clone(),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(serve(config, &printer))
+    Ok(Settings {
+        config: ServerConfig {
+            listen: args.listen,
+            max_concurrent: args.max_concurrent as usize,
+            modules,
+            module_file: args.config,
+        },
+    })
 }
 
-async fn serve(config: ServerConfig, printer: &Printer) -> Result<ExitStatus, CommandError> {
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    serve(settings.config, printer).await
+}
+
+async fn serve(config: ServerConfig, printer: &Printer) -> Result<Outcome, CommandError> {
     let names = config.modules.names().collect::<Vec<_>>().join(", ");
     let bound = ProbeServer::bind(config)
         .await
@@ -50,7 +64,7 @@ async fn serve(config: ServerConfig, printer: &Printer) -> Result<ExitStatus, Co
     }
     token.cancel();
     let _ = server.await;
-    Ok(ExitStatus::Success)
+    Ok(Outcome::Done)
 }
 
 /// Reloads the module file on every SIGHUP; never completes.

@@ -2,11 +2,12 @@
 //! every layer of `check`, and prints the trace id and what the server answered.
 
 use super::CommandError;
+use super::check::{self, Optional};
 use crate::cli::SendArgs;
 use crate::otlp::payload::ProbeData;
-use crate::report::ExitStatus;
 
-pub fn run(args: SendArgs) -> Result<ExitStatus, CommandError> {
+/// `send` is `check` with the user's test telemetry; it runs as [`check::run`].
+pub fn settings(args: SendArgs) -> Result<check::Settings, CommandError> {
     let data = ProbeData {
         service_name: args.service_name,
         span_name: args.span_name,
@@ -14,10 +15,5 @@ pub fn run(args: SendArgs) -> Result<ExitStatus, CommandError> {
         attributes: args.attributes,
         ..ProbeData::new()
     };
-    super::check::diagnose(
-        &args.target,
-        &args.output,
-        &data,
-        &super::check::Optional::default(),
-    )
+    check::diagnosis(&args.target, &args.output, data, Optional::default())
 }

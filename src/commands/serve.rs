@@ -2,12 +2,12 @@
 //! with optional fault injection and TLS. Runs until Ctrl-C (or `--duration`), then prints a
 //! summary per service.
 
-use super::CommandError;
+use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::{LiveFormat, ServeArgs};
 use crate::printer::Printer;
+use crate::report::Severity;
 use crate::report::mask::Redactor;
 use crate::report::render::Format;
-use crate::report::{ExitStatus, Severity};
 use crate::serve::faults::FaultPolicy;
 use crate::serve::lint::{LintConfig, Linter};
 use crate::serve::view::human::HumanView;
@@ -19,16 +19,32 @@ use std::time::{Duration, SystemTime};
 /// How often idle traces are judged for orphan spans when no batch arrives.
 const LINT_TICK: Duration = Duration::from_secs(5);
 
-pub fn run(args: ServeArgs) -> Result<ExitStatus, CommandError> {
-    let mut redactor = Redactor::new();
-    if let Some(header) = &args.require_header {
-        redactor.add(&header.value);
+/// What `serve` runs on: the receiver's listeners and faults, the live format, and when to stop.
+pub struct Settings {
+    pub config: ReceiverConfig,
+    pub format: LiveFormat,
+    /// `--duration`; without it, until Ctrl-C or SIGTERM.
+    pub duration: Option<Duration>,
+    /// `--tls`: a certificate made on the fly.
+    pub tls: bool,
+}
+
+impl CommandSettings for Settings {
+    /// The required header's value is a secret.
+    fn printer(&self) -> Printer {
+        let mut redactor = Redactor::new();
+        if let Some((_, value)) = &self.config.faults.require_header {
+            redactor.add(value);
+        }
+        let format = match self.format {
+            LiveFormat::Human => Format::Human,
+            LiveFormat::Json => Format::Json,
+        };
+        Printer::new(format, redactor)
     }
-    let format = match args.format {
-        LiveFormat::Human => Format::Human,
-        LiveFormat::Json => Format::Json,
-    };
-    let printer = Printer::new(format, redactor);
+}
+
+pub fn settings(args: ServeArgs) -> Settings {
     let faults = FaultPolicy {
         require_header: args
             .require_header
@@ -46,16 +62,24 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CommandError> {
         faults,
         ..ReceiverConfig::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(serve(
+    Settings {
         config,
-        args.format,
-        args.duration,
-        args.tls,
-        &printer,
-    ))
+        format: args.format,
+        duration: args.duration,
+        tls: args.tls,
+    }
+}
+
+/// Receives, shows and lints until stopped, then prints the summary.
+pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    serve(
+        settings.config,
+        settings.format,
+        settings.duration,
+        settings.tls,
+        printer,
+    )
+    .await
 }
 
 async fn serve(
@@ -64,7 +88,7 @@ async fn serve(
     duration: Option<Duration>,
     tls: bool,
     printer: &Printer,
-) -> Result<ExitStatus, CommandError> {
+) -> Result<Outcome, CommandError> {
     let tls_files = if tls {
         Some(crate::serve::tls::generate().map_err(CommandError::Io)?)
     } else {
@@ -158,7 +182,7 @@ async fn serve(
             .iter()
             .for_each(|line| printer.line(line)),
     }
-    Ok(ExitStatus::Success)
+    Ok(Outcome::Done)
 }
 
 fn listening_line(

@@ -217,10 +217,9 @@ impl Session {
     fn start(plan: &Plan) -> Result<Session, RunError> {
         let helper_tids = Arc::new(Mutex::new(Vec::new()));
         let tids = helper_tids.clone();
-        let helpers = tokio::runtime::Builder::new_multi_thread()
+        let helpers = crate::runtime::builder()
             .worker_threads(1)
             .thread_name("overhead-helper")
-            .enable_all()
             .on_thread_start(move || {
                 alloc_counter::exclude_current_thread();
                 if let Some(tid) = procfs::current_tid() {
@@ -231,10 +230,9 @@ impl Session {
             .map_err(RunError::Runtime)?;
         let export_runtime = match plan.protocol {
             ExportProtocol::Grpc => Some(
-                tokio::runtime::Builder::new_multi_thread()
+                crate::runtime::builder()
                     .worker_threads(1)
                     .thread_name("otel-export")
-                    .enable_all()
                     .build()
                     .map_err(RunError::Runtime)?,
             ),

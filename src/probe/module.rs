@@ -5,10 +5,10 @@
 //!
 //! Header values are secrets: they are kept out of `Debug` and out of every error message.
 
+use crate::settings::options::DEFAULT_STEP_TIMEOUT;
 use crate::settings::values::Header;
-use crate::settings::{Compression, Protocol, Signal};
+use crate::settings::{Compression, Protocol, Signal, TargetOptions};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use std::time::Duration;
 pub const DEFAULT_MODULE: &str = "default";
 
 /// Bound on each network step of a probe when its module sets none; like `check --timeout`.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_TIMEOUT: Duration = DEFAULT_STEP_TIMEOUT;
 
 /// The keys a module table may have.
 const MODULE_KEYS: &[&str] = &[
@@ -31,54 +31,19 @@ const MODULE_KEYS: &[&str] = &[
     "compression",
 ];
 
-/// How one kind of probe is run: what `check` would take as flags.
-#[derive(Clone, PartialEq)]
-pub struct Module {
-    pub protocol: Protocol,
-    /// Sorted, without duplicates, never empty.
-    pub signals: Vec<Signal>,
-    /// Bound on each network step.
-    pub timeout: Duration,
-    /// Secret values: never shown.
-    pub headers: Vec<Header>,
-    pub ca_cert: Option<PathBuf>,
-    pub client_cert: Option<PathBuf>,
-    pub client_key: Option<PathBuf>,
-    pub insecure: bool,
-    pub compression: Option<Compression>,
-}
+/// How one kind of probe is run: the [`TargetOptions`] `check` would take as flags, without
+/// the endpoint (each probe names its target). A module always has a protocol and at least one
+/// signal.
+pub type Module = TargetOptions;
 
-impl Default for Module {
-    /// OTLP/HTTP with protobuf, traces only, 5 s per step.
-    fn default() -> Self {
-        Module {
-            protocol: Protocol::HttpProtobuf,
-            signals: vec![Signal::Traces],
-            timeout: DEFAULT_TIMEOUT,
-            headers: Vec::new(),
-            ca_cert: None,
-            client_cert: None,
-            client_key: None,
-            insecure: false,
-            compression: None,
-        }
-    }
-}
-
-impl fmt::Debug for Module {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let header_names: Vec<&str> = self.headers.iter().map(|h| h.name.as_str()).collect();
-        f.debug_struct("Module")
-            .field("protocol", &self.protocol)
-            .field("signals", &self.signals)
-            .field("timeout", &self.timeout)
-            .field("headers (names only)", &header_names)
-            .field("ca_cert", &self.ca_cert)
-            .field("client_cert", &self.client_cert)
-            .field("client_key", &self.client_key)
-            .field("insecure", &self.insecure)
-            .field("compression", &self.compression)
-            .finish()
+/// The built-in `default` module, and what a module table starts from: OTLP/HTTP with
+/// protobuf, traces only, 5 s per step.
+fn default_module() -> Module {
+    TargetOptions {
+        protocol: Some(Protocol::HttpProtobuf),
+        signals: vec![Signal::Traces],
+        timeout: DEFAULT_TIMEOUT,
+        ..TargetOptions::default()
     }
 }
 
@@ -117,7 +82,7 @@ impl Modules {
     /// Only the built-in `default` module.
     pub fn builtin() -> Self {
         Modules {
-            by_name: BTreeMap::from([(DEFAULT_MODULE.to_string(), Module::default())]),
+            by_name: BTreeMap::from([(DEFAULT_MODULE.to_string(), default_module())]),
         }
     }
 
@@ -234,14 +199,14 @@ fn check_name(name: &str) -> Result<(), String> {
 }
 
 fn parse_module(table: &toml::Table) -> Result<Module, String> {
-    let mut module = Module::default();
+    let mut module = default_module();
     for (key, value) in table {
         match key.as_str() {
             "protocol" => {
                 let text = string(key, value)?;
-                module.protocol = Protocol::parse(text).ok_or_else(|| {
+                module.protocol = Some(Protocol::parse(text).ok_or_else(|| {
                     format!("protocol: '{text}' is not grpc, http/protobuf or http/json")
-                })?;
+                })?);
             }
             "signals" => {
                 let toml::Value::Array(items) = value else {
@@ -401,7 +366,7 @@ mod tests {
         )
         .expect("valid");
         let module = modules.get(Some("grpc_tls")).expect("grpc_tls");
-        assert_eq!(module.protocol, Protocol::Grpc);
+        assert_eq!(module.protocol, Some(Protocol::Grpc));
         assert_eq!(module.signals, vec![Signal::Traces, Signal::Logs]);
         assert_eq!(module.timeout, Duration::from_millis(2500));
         assert_eq!(
@@ -425,12 +390,15 @@ mod tests {
     fn the_default_module_is_built_in_and_can_be_replaced() {
         let builtin = Modules::builtin();
         let default = builtin.get(None).expect("default");
-        assert_eq!(default.protocol, Protocol::HttpProtobuf);
+        assert_eq!(default.protocol, Some(Protocol::HttpProtobuf));
         assert_eq!(default.signals, vec![Signal::Traces]);
         assert_eq!(default.timeout, DEFAULT_TIMEOUT);
 
         let modules = parse("[modules.default]\nprotocol = \"grpc\"\n").expect("valid");
-        assert_eq!(modules.get(None).map(|m| m.protocol), Some(Protocol::Grpc));
+        assert_eq!(
+            modules.get(None).and_then(|m| m.protocol),
+            Some(Protocol::Grpc)
+        );
         assert_eq!(modules.len(), 1);
         assert!(modules.get(Some("nope")).is_none());
     }

@@ -114,8 +114,9 @@ impl ProbeRequest {
                     known: modules.names().collect::<Vec<_>>().join(", "),
                 })?;
         if let Some(protocol) = single(&params, "protocol")?.filter(|p| !p.trim().is_empty()) {
-            module.protocol =
-                Protocol::parse(protocol).ok_or_else(|| BadRequest::Protocol(protocol.into()))?;
+            module.protocol = Some(
+                Protocol::parse(protocol).ok_or_else(|| BadRequest::Protocol(protocol.into()))?,
+            );
         }
         if let Some(signals) = single(&params, "signals")?.filter(|s| !s.trim().is_empty()) {
             module.signals = parse_signals(signals.split(',')).map_err(BadRequest::Signals)?;
@@ -194,7 +195,7 @@ mod tests {
         let request = parse("target=http%3A%2F%2Fcollector%3A4318").expect("valid");
         assert_eq!(request.target, "http://collector:4318");
         assert_eq!(request.module_name, "default");
-        assert_eq!(request.module.protocol, Protocol::HttpProtobuf);
+        assert_eq!(request.module.protocol, Some(Protocol::HttpProtobuf));
         assert_eq!(request.module.signals, vec![Signal::Traces]);
         assert_eq!(request.budget.step, Duration::from_secs(5));
     }
@@ -205,7 +206,7 @@ mod tests {
             parse("target=https://x:4317&module=grpc&protocol=http/json&signals=logs,traces")
                 .expect("valid");
         assert_eq!(request.module_name, "grpc");
-        assert_eq!(request.module.protocol, Protocol::HttpJson);
+        assert_eq!(request.module.protocol, Some(Protocol::HttpJson));
         assert_eq!(request.module.signals, vec![Signal::Traces, Signal::Logs]);
         assert_eq!(request.module.timeout, Duration::from_secs(3));
     }

@@ -6,7 +6,7 @@ use super::request::ProbeRequest;
 use crate::checks::pipeline::{self, Progress};
 use crate::otlp::payload::ProbeData;
 use crate::report::{Report, Verdict};
-use crate::settings::{self, MapEnv, Overrides, Protocol, Selection, Signal};
+use crate::settings::{self, MapEnv, Protocol, Selection, Signal, TargetOptions};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -48,7 +48,7 @@ impl ProbeOutcome {
 pub async fn run(request: &ProbeRequest) -> ProbeOutcome {
     let started = Instant::now();
     let env = environment(request);
-    let resolution = settings::resolve(&env, &Overrides::default());
+    let resolution = settings::resolve(&env, &TargetOptions::default());
     let selection = Selection {
         signals: request.module.signals.clone(),
         // The signals a probe asks about matter to it: a disabled one is an error.
@@ -66,7 +66,10 @@ pub async fn run(request: &ProbeRequest) -> ProbeOutcome {
     };
     ProbeOutcome {
         module_name: request.module_name.clone(),
-        protocol: request.module.protocol,
+        protocol: request
+            .module
+            .protocol
+            .unwrap_or(settings::exporter::DEFAULT_PROTOCOL),
         signals: request.module.signals.clone(),
         duration: started.elapsed(),
         result,
@@ -81,10 +84,9 @@ pub fn environment(request: &ProbeRequest) -> MapEnv {
         env.0.insert(name.to_string(), value);
     };
     set("OTEL_EXPORTER_OTLP_ENDPOINT", request.target.clone());
-    set(
-        "OTEL_EXPORTER_OTLP_PROTOCOL",
-        module.protocol.as_str().to_string(),
-    );
+    if let Some(protocol) = module.protocol {
+        set("OTEL_EXPORTER_OTLP_PROTOCOL", protocol.as_str().to_string());
+    }
     if !module.headers.is_empty() {
         let headers = module
             .headers
@@ -186,7 +188,7 @@ mod tests {
         assert_eq!(env.0.len(), 6, "{:?}", env.0.keys());
 
         // The headers resolve back to exactly the module's values.
-        let resolution = settings::resolve(&env, &Overrides::default());
+        let resolution = settings::resolve(&env, &TargetOptions::default());
         let headers: Vec<(String, String)> = resolution
             .exporter(Signal::Traces)
             .headers

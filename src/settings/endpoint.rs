@@ -112,15 +112,6 @@ pub fn parse_endpoint(raw: &str) -> Result<EndpointUrl, EndpointError> {
     })
 }
 
-/// Like [`parse_endpoint`], but a missing scheme is taken as `http://` so that the network
-/// checks can still run (the missing scheme is reported as a config finding on its own).
-pub fn parse_endpoint_for_probe(raw: &str) -> Result<EndpointUrl, EndpointError> {
-    match parse_endpoint(raw) {
-        Err(EndpointError::NoScheme(_)) => parse_endpoint(&format!("http://{}", raw.trim())),
-        other => other,
-    }
-}
-
 /// Where an endpoint value came from, which decides whether the signal path is appended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndpointKind {
@@ -137,6 +128,25 @@ pub fn effective_url(raw: &str, kind: EndpointKind, protocol: Protocol, signal: 
         format!("{}{}", raw.trim_end_matches('/'), signal.http_path())
     } else {
         raw.to_string()
+    }
+}
+
+/// The path of the URL an SDK sends a signal to ([`effective_url`]), from the parsed
+/// configured endpoint `url` instead of parsing the derived text again.
+pub fn effective_path(
+    url: &EndpointUrl,
+    raw: &str,
+    kind: EndpointKind,
+    protocol: Protocol,
+    signal: Signal,
+) -> String {
+    let base = raw.trim().trim_end_matches('/');
+    // The suffix is appended to the text: after a query or a fragment it lands in them, and
+    // the path stays as it was.
+    if kind == EndpointKind::Generic && protocol.is_http() && !base.contains(['?', '#']) {
+        format!("{}{}", url.path.trim_end_matches('/'), signal.http_path())
+    } else {
+        url.path.clone()
     }
 }
 
@@ -170,10 +180,40 @@ mod tests {
             parse_endpoint("http://"),
             Err(EndpointError::Invalid(..))
         ));
-        assert_eq!(
-            parse_endpoint_for_probe("collector:4317").unwrap().port,
-            4317
-        );
+    }
+
+    #[test]
+    fn the_effective_path_is_the_path_of_the_effective_url() {
+        let raws = [
+            "http://c:4318",
+            "http://c:4318/",
+            "http://c:4318//",
+            "https://c/otlp/",
+            "http://c/otlp?tenant=a",
+            "http://c/otlp/?",
+            "http://c/p#f",
+            "http://[::1]:4318/a%20b",
+            "collector:4318/otlp",
+        ];
+        let with_scheme = |raw: &str| match parse_endpoint(raw) {
+            Err(EndpointError::NoScheme(_)) => parse_endpoint(&format!("http://{}", raw.trim())),
+            other => other,
+        };
+        for raw in raws {
+            let url = with_scheme(raw).expect(raw);
+            for kind in [EndpointKind::Generic, EndpointKind::SignalSpecific] {
+                for protocol in Protocol::ALL {
+                    let derived = with_scheme(&effective_url(raw, kind, protocol, Signal::Logs))
+                        .expect(raw)
+                        .path;
+                    assert_eq!(
+                        effective_path(&url, raw, kind, protocol, Signal::Logs),
+                        derived,
+                        "{raw} {kind:?} {protocol}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! `OTEL_EXPORTER_OTLP_<OPTION>`, then the default. An invalid value counts as unset (spec:
 //! warn and ignore) and is reported.
 
-use super::endpoint::{EndpointKind, effective_url};
+use super::endpoint::{EndpointError, EndpointKind, EndpointUrl, effective_url, parse_endpoint};
 use super::env_source::EnvSource;
+use super::options::TargetOptions;
 use super::origin::{Origin, Sourced};
-use super::overrides::Overrides;
 use super::problems::{CONFIG_CHECK, Problems};
 use super::signal::{Compression, Protocol, Signal};
 use super::values::{Header, parse_bool, parse_headers, parse_millis};
@@ -25,8 +25,26 @@ pub struct ResolvedEndpoint {
     /// The value as configured.
     pub configured: String,
     pub kind: EndpointKind,
-    /// Where the SDK sends this signal (generic HTTP endpoints get `/v1/<signal>`).
+    /// Where the SDK sends this signal (generic HTTP endpoints get `/v1/<signal>`), as text.
     pub url: String,
+    /// `configured`, parsed once, here: the config lint reports why it is not a URL, the
+    /// network checks connect to it.
+    pub parsed: Result<EndpointUrl, EndpointError>,
+}
+
+impl ResolvedEndpoint {
+    /// What the network checks connect to: the parsed URL, or, when only the scheme is
+    /// missing, the URL with `http://` assumed, so that they can still run (the config lint
+    /// reports the missing scheme on its own). `None` when it is not a URL at all.
+    pub fn reachable(&self) -> Option<EndpointUrl> {
+        match &self.parsed {
+            Ok(url) => Some(url.clone()),
+            Err(EndpointError::NoScheme(_)) => {
+                parse_endpoint(&format!("http://{}", self.configured.trim())).ok()
+            }
+            Err(_) => None,
+        }
+    }
 }
 
 /// Everything the OTLP exporter of one signal is configured with.
@@ -88,7 +106,7 @@ impl OptionLookup<'_> {
 /// Resolves the exporter settings of `signal`.
 pub fn resolve_exporter(
     env: &dyn EnvSource,
-    overrides: &Overrides,
+    overrides: &TargetOptions,
     signal: Signal,
     problems: &mut Problems,
 ) -> ExporterSettings {
@@ -198,7 +216,7 @@ pub fn resolve_exporter(
 
 fn resolve_endpoint(
     env: &dyn EnvSource,
-    overrides: &Overrides,
+    overrides: &TargetOptions,
     signal: Signal,
     protocol: Protocol,
 ) -> Sourced<ResolvedEndpoint> {
@@ -222,11 +240,13 @@ fn resolve_endpoint(
         (default, EndpointKind::Generic, Origin::Default)
     };
     let url = effective_url(&configured, kind, protocol, signal);
+    let parsed = parse_endpoint(&configured);
     Sourced::new(
         ResolvedEndpoint {
             configured,
             kind,
             url,
+            parsed,
         },
         origin,
     )
@@ -236,7 +256,7 @@ fn resolve_endpoint(
 /// SDKs); `--header` flags are merged over them, the flag winning on the same name.
 fn resolve_headers(
     lookup: &OptionLookup<'_>,
-    overrides: &Overrides,
+    overrides: &TargetOptions,
     problems: &mut Problems,
 ) -> Vec<Sourced<Header>> {
     let mut headers: Vec<Sourced<Header>> = Vec::new();

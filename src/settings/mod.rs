@@ -5,8 +5,8 @@
 pub mod endpoint;
 pub mod env_source;
 pub mod exporter;
+pub mod options;
 pub mod origin;
-pub mod overrides;
 pub mod problems;
 pub mod sdk;
 pub mod secrets;
@@ -16,8 +16,8 @@ pub mod values;
 
 pub use env_source::{EnvSource, MapEnv, ProcessEnv};
 pub use exporter::ExporterSettings;
+pub use options::TargetOptions;
 pub use origin::{Origin, Sourced};
-pub use overrides::Overrides;
 pub use sdk::SdkSettings;
 pub use signal::{Compression, Protocol, Signal};
 
@@ -63,8 +63,9 @@ impl Resolution {
     }
 }
 
-/// Resolves the effective configuration from the environment and command-line overrides.
-pub fn resolve(env: &dyn EnvSource, overrides: &Overrides) -> Resolution {
+/// Resolves the effective configuration from the environment and what the user asked for
+/// (its set values override the environment).
+pub fn resolve(env: &dyn EnvSource, overrides: &TargetOptions) -> Resolution {
     let mut problems = problems::Problems::default();
     let exporters = Signal::ALL
         .into_iter()

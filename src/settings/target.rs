@@ -1,7 +1,7 @@
 //! The validated target of `check`: one endpoint, its protocol, headers and TLS files, and the
 //! bound on each network step. Built from the resolved configuration of the selected signals.
 
-use super::endpoint::{EndpointUrl, Scheme, parse_endpoint_for_probe};
+use super::endpoint::{EndpointUrl, Scheme, effective_path};
 use super::values::Header;
 use super::{Compression, Protocol, Resolution, Selection, Signal};
 use std::path::PathBuf;
@@ -55,13 +55,13 @@ pub fn targets(
     let mut targets: Vec<Target> = Vec::new();
     for signal in &selection.signals {
         let exporter = resolution.exporter(*signal);
-        let Ok(url) = parse_endpoint_for_probe(&exporter.endpoint.value.configured) else {
+        let endpoint = &exporter.endpoint.value;
+        let Some(url) = endpoint.reachable() else {
             continue;
         };
         let protocol = exporter.protocol.value;
-        let http_path = parse_endpoint_for_probe(&exporter.endpoint.value.url)
-            .map(|u| u.path)
-            .unwrap_or_else(|_| signal.http_path().to_string());
+        let http_path =
+            effective_path(&url, &endpoint.configured, endpoint.kind, protocol, *signal);
         if let Some(existing) = targets.iter_mut().find(|t| {
             t.url.authority() == url.authority()
                 && t.url.scheme == url.scheme

@@ -4,7 +4,7 @@
 
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
-use crate::settings::endpoint::{EndpointError, EndpointKind, Scheme, parse_endpoint};
+use crate::settings::endpoint::{EndpointError, EndpointKind, Scheme};
 use crate::settings::problems::{CONFIG_CHECK, Problems};
 use crate::settings::{ExporterSettings, Origin, Protocol, Resolution, Selection, Signal};
 use std::path::Path;
@@ -210,7 +210,7 @@ fn lint_exporter(exporter: &ExporterSettings, problems: &mut Problems) {
     let endpoint = &exporter.endpoint.value;
     let origin = &exporter.endpoint.origin;
 
-    let url = match parse_endpoint(&endpoint.configured) {
+    let url = match &endpoint.parsed {
         Ok(url) => url,
         Err(EndpointError::NoScheme(raw)) => {
             problems.push(

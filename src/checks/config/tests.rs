@@ -3,11 +3,11 @@
 use super::lint;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::values::Header;
-use crate::settings::{MapEnv, Origin, Overrides, Protocol, Selection, Signal, resolve};
+use crate::settings::{MapEnv, Origin, Protocol, Selection, Signal, TargetOptions, resolve};
 use std::time::Duration;
 
 fn findings_for<const N: usize>(vars: [(&str, &str); N]) -> Vec<Finding> {
-    let resolution = resolve(&MapEnv::new(vars), &Overrides::default());
+    let resolution = resolve(&MapEnv::new(vars), &TargetOptions::default());
     lint(&resolution, &Selection::all_implicit())
 }
 
@@ -59,7 +59,7 @@ fn the_empty_environment_only_notes_the_missing_service_name() {
 
 #[test]
 fn defaults_follow_the_spec() {
-    let resolution = resolve(&MapEnv::default(), &Overrides::default());
+    let resolution = resolve(&MapEnv::default(), &TargetOptions::default());
     let traces = resolution.exporter(Signal::Traces);
     assert_eq!(traces.protocol.value, Protocol::HttpProtobuf);
     assert_eq!(traces.endpoint.value.url, "http://localhost:4318/v1/traces");
@@ -67,7 +67,7 @@ fn defaults_follow_the_spec() {
     assert!(traces.endpoint.is_default());
     let grpc = resolve(
         &MapEnv::new([("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]),
-        &Overrides::default(),
+        &TargetOptions::default(),
     );
     assert_eq!(
         grpc.exporter(Signal::Logs).endpoint.value.url,
@@ -88,7 +88,7 @@ fn per_signal_variables_win_over_generic_ones() {
         ("OTEL_EXPORTER_OTLP_TIMEOUT", "3000"),
         ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "7000"),
     ]);
-    let resolution = resolve(&env, &Overrides::default());
+    let resolution = resolve(&env, &TargetOptions::default());
     let traces = resolution.exporter(Signal::Traces);
     assert_eq!(traces.endpoint.value.url, "http://generic:4318/v1/traces");
     assert_eq!(traces.protocol.value, Protocol::HttpJson);
@@ -125,14 +125,14 @@ fn flags_win_over_variables() {
             "authorization=from-env,x-team=a",
         ),
     ]);
-    let overrides = Overrides {
+    let overrides = TargetOptions {
         endpoint: Some("http://flag:4317".into()),
         protocol: Some(Protocol::Grpc),
         headers: vec![Header {
             name: "authorization".into(),
             value: "from-flag".into(),
         }],
-        ..Overrides::default()
+        ..TargetOptions::default()
     };
     let resolution = resolve(&env, &overrides);
     let traces = resolution.exporter(Signal::Traces);
@@ -155,7 +155,7 @@ fn signal_headers_replace_generic_headers() {
         ("OTEL_EXPORTER_OTLP_HEADERS", "a=1,b=2"),
         ("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "c=3"),
     ]);
-    let resolution = resolve(&env, &Overrides::default());
+    let resolution = resolve(&env, &TargetOptions::default());
     let names = |s| {
         resolution
             .exporter(s)
@@ -175,7 +175,7 @@ fn empty_values_count_as_unset() {
             ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
         ]),
-        &Overrides::default(),
+        &TargetOptions::default(),
     );
     assert_eq!(
         resolution.exporter(Signal::Traces).endpoint.value.url,
@@ -189,7 +189,7 @@ fn invalid_values_fall_back_and_are_reported() {
         ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "10s"),
         ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
     ]);
-    let resolution = resolve(&env, &Overrides::default());
+    let resolution = resolve(&env, &TargetOptions::default());
     assert_eq!(
         resolution.exporter(Signal::Traces).timeout.value,
         Duration::from_millis(2000)
@@ -387,7 +387,7 @@ fn sdk_and_exporter_codes() {
     );
     let resolution = resolve(
         &MapEnv::new([("OTEL_TRACES_EXPORTER", "none")]),
-        &Overrides::default(),
+        &TargetOptions::default(),
     );
     let chosen = Selection {
         signals: vec![Signal::Traces],

@@ -1,0 +1,23 @@
+//! [`CommandError`]: the tool could not do its job (exit 2), as opposed to findings about the
+//! target, which are data in a report.
+
+use std::path::PathBuf;
+
+/// The tool could not do its job (as opposed to findings about the target).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("cannot read {flag} file '{path}': {reason}")]
+    UnreadableFile {
+        flag: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Serve(String),
+    /// The settings were valid, but the run could not be made (a refused load, a measurement
+    /// that had nothing to measure); the text says why.
+    #[error("{0}")]
+    CannotRun(String),
+}
