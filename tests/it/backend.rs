@@ -9,10 +9,12 @@
 //! AGPL-licensed, which this project does not take in, and it is a big build). The server
 //! answers `GET /api/traces/{id}` as Tempo documents it: 404 with `trace not found` until the
 //! trace is indexed, then 200 with the trace as OTLP JSON (`{"batches": [...]}`).
-//! The health endpoint is nginx returning the health_check extension's documented body.
+//! The health endpoint is the real Collector's health_check extension
+//! (`support::collector_peer`), whose OTLP receiver takes the probe too.
 
 use crate::check::{assert_root_cause, check, codes};
-use crate::support::{Front, Jaeger, Nginx, Rotel, Zipkin, ZipkinRelay, closed_port, free_port};
+use crate::support::collector_peer::CollectorPeer;
+use crate::support::{Jaeger, Rotel, Zipkin, ZipkinRelay, closed_port};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -195,34 +197,44 @@ fn an_unreachable_backend() {
 
 #[test]
 fn collector_health_in_the_same_report() {
-    let rotel = Rotel::start();
-    let port = free_port();
-    let healthy =
-        r#"{"status":"Server available","upSince":"2026-11-25T04:00:00Z","uptime":"1h0m0s"}"#;
-    let nginx = Nginx::start(&Front::new(port).status_with_body(200, healthy).render());
-    let (exit, report) = check(&[
-        &rotel.http_url(),
-        "--collector-health",
-        &format!("http://127.0.0.1:{port}/"),
-    ]);
-    assert_eq!(
-        (exit, report["verdict"].as_str()),
-        (0, Some("healthy")),
-        "{report:#}"
-    );
-    assert!(
-        report["checks"]
-            .as_array()
-            .expect("checks")
-            .iter()
-            .any(|c| c["id"] == "health" && c["status"] == "pass"),
-        "{report:#}"
-    );
+    let peer = CollectorPeer::start();
+    for health in [peer.health_v1_url(), peer.health_v2_url()] {
+        let (exit, report) = check(&[&peer.http_url(), "--collector-health", &health]);
+        assert_eq!(
+            (exit, report["verdict"].as_str()),
+            (0, Some("healthy")),
+            "{health}: {report:#}"
+        );
+        assert!(
+            report["checks"]
+                .as_array()
+                .expect("checks")
+                .iter()
+                .any(|c| c["id"] == "health" && c["status"] == "pass"),
+            "{health}: {report:#}"
+        );
+    }
     let (_, report) = check(&[
-        &rotel.http_url(),
+        &peer.grpc_url(),
+        "--protocol",
+        "grpc",
         "--collector-health",
         &format!("http://{}/", closed_port()),
     ]);
     assert_root_cause(&report, "COL_HEALTH_UNREACHABLE");
-    drop(nginx);
+}
+
+#[test]
+fn an_unhealthy_collector_in_the_same_report() {
+    // The memory limiter refuses everything: the export fails and healthcheckv2 says why.
+    let peer = CollectorPeer::builder().memory_limit_mib(2, 1).start();
+    let health = format!("{}?verbose", peer.health_v2_url());
+    peer.wait_for_status(&health, 500, std::time::Duration::from_secs(5));
+    let (exit, report) = check(&[&peer.http_url(), "--collector-health", &health]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "EXPORT_UNAVAILABLE");
+    assert!(
+        codes(&report).contains(&"COL_UNHEALTHY".to_string()),
+        "{report:#}"
+    );
 }

@@ -1,12 +1,12 @@
-//! `collector` against the real otelcol-contrib build (see `support::otelcol` for what it
-//! carries), nginx standing in for the health_check extension (that build has no
-//! extensions), closed ports, and the config fixtures under `tests/fixtures/collector/`.
+//! `collector` against the real OpenTelemetry Collector built by `scripts/peers/otelcol.sh`
+//! (see `support::collector_peer`): its health_check and healthcheckv2 extensions, its
+//! internal metrics while an exporter fails, a queue fills or the memory limiter refuses,
+//! closed ports, and the config fixtures under `tests/fixtures/collector/`, cross-checked with
+//! the same Collector's `validate`.
 
-use crate::support::otelcol::{Otelcol, keep_writing};
+use crate::support::collector_peer::{CollectorPeer, otelcol_doctor};
 use crate::support::{Front, Nginx, Rotel, SilentServer, closed_port, free_port, otlp_doctor};
 use serde_json::Value;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How long a test waits for the Collector's counters to move.
@@ -55,48 +55,27 @@ fn evidence(finding: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Keeps appending log lines to a Collector's input until dropped.
-struct Traffic {
-    stop: Arc<AtomicBool>,
-    handle: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Traffic {
-    fn start(otelcol: &Otelcol) -> Traffic {
-        let stop = Arc::new(AtomicBool::new(false));
-        let handle = keep_writing(
-            otelcol.input_path().to_path_buf(),
-            Duration::from_millis(100),
-            Duration::from_secs(60),
-            stop.clone(),
-        );
-        Traffic {
-            stop,
-            handle: Some(handle),
-        }
-    }
-}
-
-impl Drop for Traffic {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
-    }
-}
-
 // ------------------------------------------------------------------ internal metrics
 
-fn failing_exporter(otelcol: &Otelcol, send_failed_name: &str) {
-    otelcol.write_logs(5);
-    let _traffic = Traffic::start(otelcol);
-    otelcol.wait_for_nonzero(send_failed_name, FLOW_TIMEOUT);
-    let url = otelcol.metrics_url();
+/// An `otlp_http/dead` exporter to a closed port with retries off: every batch is a failed send.
+fn dead_exporter() -> crate::support::collector_peer::CollectorPeerBuilder {
+    let dead = closed_port();
+    CollectorPeer::builder()
+        .exporter("otlp_http/dead", &format!("endpoint: http://{dead}"))
+        .exporter_setting("timeout: 500ms")
+        .exporter_setting("retry_on_failure:\n  enabled: false")
+}
+
+fn failing_exporter(peer: &CollectorPeer, send_failed_name: &str) {
+    assert_eq!(peer.send_logs(5).ok(), Some(200), "{}", peer.log_tail(20));
+    let _traffic = peer.traffic();
+    peer.wait_for_nonzero(send_failed_name, FLOW_TIMEOUT);
+    let url = peer.metrics_url();
     let (exit, report, _) = collector(&["--metrics-url", &url, "--interval", "1s"]);
-    let context = || format!("{report:#}\n{}", otelcol.log_tail(20));
+    let context = || format!("{report:#}\n{}", peer.log_tail(20));
     assert_eq!(exit, 1, "{}", context());
     let failed = findings(&report, "COL_EXPORTER_SEND_FAILED");
+    // One finding per signal whose pipeline failed; the traffic sends logs only.
     assert_eq!(failed.len(), 1, "{}", context());
     let finding = failed[0];
     assert_eq!(finding["severity"], "error", "{}", context());
@@ -105,14 +84,14 @@ fn failing_exporter(otelcol: &Otelcol, send_failed_name: &str) {
         finding["title"]
             .as_str()
             .unwrap_or_default()
-            .contains("'otlphttp/dead'"),
+            .contains("'otlp_http/dead'"),
         "{}",
         context()
     );
     let lines = evidence(finding);
     assert!(
         lines[0].starts_with(&format!(
-            "{send_failed_name}{{exporter=\"otlphttp/dead\"}}: +"
+            "{send_failed_name}{{exporter=\"otlp_http/dead\"}}: +"
         )),
         "{lines:?}"
     );
@@ -123,34 +102,26 @@ fn failing_exporter(otelcol: &Otelcol, send_failed_name: &str) {
         .expect("component rows");
     assert!(
         rows.iter()
-            .any(|r| r["key"] == "exporter otlphttp/dead (logs)"),
+            .any(|r| r["key"] == "exporter otlp_http/dead (logs)"),
         "{rows:#?}"
     );
     assert!(
-        rows.iter().any(|r| r["key"] == "receiver filelog (logs)"),
+        rows.iter().any(|r| r["key"] == "receiver otlp (logs)"),
         "{rows:#?}"
     );
 }
 
 #[test]
-fn exporter_to_a_closed_port_is_reported_with_total_names() {
-    let dead = closed_port();
-    let otelcol = Otelcol::builder("otlphttp/dead", &format!("http://{dead}"))
-        .exporter_setting("timeout: 500ms")
-        .exporter_setting("retry_on_failure:\n  enabled: false")
-        .start();
-    failing_exporter(&otelcol, "otelcol_exporter_send_failed_log_records_total");
+fn exporter_to_a_closed_port_is_reported_with_plain_names() {
+    // v0.165's explicitly configured Prometheus reader serves `..._log_records`, no `_total`.
+    let peer = dead_exporter().start();
+    failing_exporter(&peer, "otelcol_exporter_send_failed_log_records");
 }
 
 #[test]
-fn exporter_to_a_closed_port_is_reported_with_legacy_names() {
-    let dead = closed_port();
-    let otelcol = Otelcol::builder("otlphttp/dead", &format!("http://{dead}"))
-        .exporter_setting("timeout: 500ms")
-        .exporter_setting("retry_on_failure:\n  enabled: false")
-        .legacy_metric_names()
-        .start();
-    failing_exporter(&otelcol, "otelcol_exporter_send_failed_log_records");
+fn exporter_to_a_closed_port_is_reported_with_suffixed_names() {
+    let peer = dead_exporter().suffixed_metric_names().start();
+    failing_exporter(&peer, "otelcol_exporter_send_failed_log_records_total");
 }
 
 #[test]
@@ -158,18 +129,18 @@ fn a_full_sending_queue_is_reported() {
     // The backend accepts connections and never answers: the one consumer waits, the queue of
     // two fills, and everything after that is dropped at enqueue.
     let silent = SilentServer::start();
-    let otelcol = Otelcol::builder("otlphttp/slow", &format!("http://{}", silent.addr()))
+    let peer = CollectorPeer::builder()
+        .exporter(
+            "otlp_http/slow",
+            &format!("endpoint: http://{}", silent.addr()),
+        )
         .exporter_setting("timeout: 30s")
         .exporter_setting("retry_on_failure:\n  enabled: false")
         .exporter_setting("sending_queue:\n  queue_size: 2\n  num_consumers: 1")
         .start();
-    let _traffic = Traffic::start(&otelcol);
-    otelcol.wait_for_nonzero(
-        "otelcol_exporter_enqueue_failed_log_records_total",
-        FLOW_TIMEOUT,
-    );
-    let (exit, report, _) =
-        collector(&["--metrics-url", &otelcol.metrics_url(), "--interval", "1s"]);
+    let _traffic = peer.traffic();
+    peer.wait_for_nonzero("otelcol_exporter_enqueue_failed_log_records", FLOW_TIMEOUT);
+    let (exit, report, _) = collector(&["--metrics-url", &peer.metrics_url(), "--interval", "1s"]);
     assert_eq!(exit, 1, "{report:#}");
     let full = findings(&report, "COL_QUEUE_FULL");
     assert_eq!(full.len(), 1, "{report:#}");
@@ -178,31 +149,68 @@ fn a_full_sending_queue_is_reported() {
         full[0]["title"]
             .as_str()
             .unwrap_or_default()
-            .contains("'otlphttp/slow'")
+            .contains("'otlp_http/slow'")
     );
     let lines = evidence(full[0]);
     assert!(
-        lines.iter().any(|l| l.contains("otelcol_exporter_queue_size{exporter=\"otlphttp/slow\"} = 2 of otelcol_exporter_queue_capacity = 2 (100%)")),
+        lines.iter().any(|l| l.contains("otelcol_exporter_queue_size{exporter=\"otlp_http/slow\"} = 2 of otelcol_exporter_queue_capacity = 2 (100%)")),
         "{lines:?}"
+    );
+}
+
+#[test]
+fn a_memory_limiter_below_the_heap_refuses_everything() {
+    // 2 MiB with a 1 MiB spike: the Collector's own heap is above the soft limit from the first
+    // check, so the limiter refuses every batch and the receiver answers 503.
+    let peer = CollectorPeer::builder().memory_limit_mib(2, 1).start();
+    let _traffic = peer.traffic();
+    peer.wait_for_nonzero(
+        "otelcol_processor_memory_limiter_refused_log_records",
+        FLOW_TIMEOUT,
+    );
+    let (exit, report, _) = collector(&["--metrics-url", &peer.metrics_url(), "--interval", "1s"]);
+    let context = || format!("{report:#}\n{}", peer.log_tail(20));
+    assert_eq!(exit, 1, "{}", context());
+    let dropped = findings(&report, "COL_PROCESSOR_DROPPED");
+    let limiter = dropped
+        .iter()
+        .find(|f| {
+            f["title"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("'memory_limiter'")
+        })
+        .unwrap_or_else(|| panic!("no memory_limiter finding: {}", context()));
+    assert_eq!(limiter["severity"], "error", "{}", context());
+    assert!(
+        evidence(limiter)[0].starts_with("otelcol_processor_memory_limiter_refused_log_records"),
+        "{limiter:#}"
+    );
+    let refused = findings(&report, "COL_RECEIVER_REFUSED");
+    assert_eq!(refused.len(), 1, "{}", context());
+    assert!(
+        refused[0]["title"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("receiver 'otlp' is refusing log records"),
+        "{}",
+        context()
     );
 }
 
 #[test]
 fn a_collector_exporting_to_rotel_is_healthy() {
     let rotel = Rotel::start();
-    let otelcol = Otelcol::builder("otlphttp/rotel", &rotel.http_url()).start();
-    otelcol.write_logs(5);
-    let _traffic = Traffic::start(&otelcol);
-    otelcol.wait_for_nonzero("otelcol_exporter_sent_log_records_total", FLOW_TIMEOUT);
-    let (exit, report, _) =
-        collector(&["--metrics-url", &otelcol.metrics_url(), "--interval", "1s"]);
-    let context = || {
-        format!(
-            "{report:#}\n{}\n{}",
-            otelcol.log_tail(20),
-            rotel.log_tail(10)
+    let peer = CollectorPeer::builder()
+        .exporter(
+            "otlp_http/rotel",
+            &format!("endpoint: {}", rotel.http_url()),
         )
-    };
+        .start();
+    let _traffic = peer.traffic();
+    peer.wait_for_nonzero("otelcol_exporter_sent_log_records", FLOW_TIMEOUT);
+    let (exit, report, _) = collector(&["--metrics-url", &peer.metrics_url(), "--interval", "1s"]);
+    let context = || format!("{report:#}\n{}\n{}", peer.log_tail(20), rotel.log_tail(10));
     assert_eq!(exit, 0, "{}", context());
     assert_eq!(report["verdict"], "healthy", "{}", context());
     assert!(
@@ -218,7 +226,7 @@ fn a_collector_exporting_to_rotel_is_healthy() {
         .expect("component rows");
     let exporter = rows
         .iter()
-        .find(|r| r["key"] == "exporter otlphttp/rotel (logs)")
+        .find(|r| r["key"] == "exporter otlp_http/rotel (logs)")
         .unwrap_or_else(|| panic!("{rows:#?}"));
     assert!(
         exporter["value"]
@@ -249,60 +257,172 @@ fn a_page_that_is_not_collector_metrics() {
     assert_eq!(codes(&report), ["PROTO_NOT_OTLP"], "{report:#}");
 }
 
-// ------------------------------------------------------------------ health
-
-/// nginx answering like the health_check extension (the Collector build has no extensions).
-fn health_front(status: u16, body: &str) -> Nginx {
-    let port = free_port();
-    Nginx::start(
-        &Front::new(port)
-            .location_directive("default_type application/json;")
-            .status_with_body(status, body)
-            .render(),
-    )
+#[test]
+fn the_zpages_page_is_not_collector_metrics() {
+    // A real Collector page that is not the metrics page (a common mix-up of ports).
+    let peer = CollectorPeer::start();
+    let url = format!("http://{}/debug/servicez", peer.zpages_addr());
+    let (exit, report, _) = collector(&["--metrics-url", &url, "--interval", "100ms"]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_eq!(codes(&report), ["PROTO_NOT_OTLP"], "{report:#}");
 }
 
+// ------------------------------------------------------------------ health
+
 #[test]
-fn health_available() {
-    let nginx = health_front(
-        200,
-        r#"{"status":"Server available","upSince":"2024-06-01T10:00:00Z","uptime":"1m2.3s"}"#,
-    );
-    let url = format!("http://{}/", nginx.addr());
-    let (exit, report, _) = collector(&["--health-url", &url]);
+fn health_v1_available() {
+    let peer = CollectorPeer::start();
+    let (exit, report, _) = collector(&["--health-url", &peer.health_v1_url()]);
     assert_eq!(exit, 0, "{report:#}");
     assert_eq!(report["verdict"], "healthy");
     assert_eq!(report["checks"][0]["id"], "health");
     assert_eq!(report["checks"][0]["status"], "pass");
-    assert_eq!(
-        report["checks"][0]["summary"],
-        "healthy: Server available, up 1m2.3s"
+    let summary = report["checks"][0]["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.starts_with("healthy: Server available, up "),
+        "{summary}"
+    );
+    let rows = report["sections"][0]["rows"].as_array().expect("rows");
+    assert!(rows.iter().any(|r| r["key"] == "up since"), "{rows:#?}");
+}
+
+#[test]
+fn health_v1_and_v2_while_the_collector_shuts_down() {
+    // SIGTERM: the Collector marks itself not ready, then drains its pipelines; the exporter's
+    // one request hangs on a silent backend for up to 20 s, so the health endpoints keep
+    // answering "not ready" meanwhile.
+    let silent = SilentServer::start();
+    let peer = CollectorPeer::builder()
+        .exporter(
+            "otlp_http/slow",
+            &format!("endpoint: http://{}", silent.addr()),
+        )
+        .exporter_setting("timeout: 20s")
+        .exporter_setting("retry_on_failure:\n  enabled: false")
+        .start();
+    assert_eq!(peer.send_logs(1).ok(), Some(200), "{}", peer.log_tail(20));
+    peer.wait_for_nonzero("otelcol_exporter_in_flight_requests", FLOW_TIMEOUT);
+    peer.begin_shutdown();
+    peer.wait_for_status(&peer.health_v1_url(), 503, Duration::from_secs(5));
+
+    let (exit, report, _) = collector(&["--health-url", &peer.health_v1_url()]);
+    assert_eq!(exit, 1, "{report:#}\n{}", peer.log_tail(20));
+    assert_eq!(codes(&report), ["COL_UNHEALTHY"], "{report:#}");
+    assert_eq!(report["findings"][0]["severity"], "error");
+    assert!(
+        evidence(&report["findings"][0])[0].contains("503 with status 'Server not available'"),
+        "{report:#}"
+    );
+
+    let (exit, report, _) = collector(&["--health-url", &peer.health_v2_url()]);
+    assert_eq!(exit, 1, "{report:#}\n{}", peer.log_tail(20));
+    assert_eq!(codes(&report), ["COL_UNHEALTHY"], "{report:#}");
+    assert!(
+        evidence(&report["findings"][0])[0].contains("503 with status 'StatusStopping'"),
+        "{report:#}"
     );
 }
 
 #[test]
-fn health_not_available() {
-    let nginx = health_front(
-        503,
-        r#"{"status":"Server not available","upSince":"0001-01-01T00:00:00Z","uptime":""}"#,
+fn health_v2_ok_plain_and_verbose() {
+    let peer = CollectorPeer::start();
+    for url in [
+        peer.health_v2_url(),
+        format!("{}?verbose", peer.health_v2_url()),
+    ] {
+        let (exit, report, _) = collector(&["--health-url", &url]);
+        assert_eq!(exit, 0, "{url}: {report:#}");
+        assert_eq!(report["checks"][0]["summary"], "healthy: StatusOK", "{url}");
+        assert!(
+            report["findings"].as_array().is_some_and(|f| f.is_empty()),
+            "{url}: {report:#}"
+        );
+    }
+}
+
+#[test]
+fn health_v2_names_the_refusing_memory_limiter() {
+    // A recoverable error that outlasts recovery_duration (1 ms here) makes the Collector
+    // unhealthy: healthcheckv2 answers 500 with the component's error.
+    let peer = CollectorPeer::builder().memory_limit_mib(2, 1).start();
+    let verbose = format!("{}?verbose", peer.health_v2_url());
+    peer.wait_for_status(&verbose, 500, Duration::from_secs(5));
+    let (exit, report, _) = collector(&["--health-url", &verbose]);
+    let context = || format!("{report:#}\n{}", peer.log_tail(20));
+    assert_eq!(exit, 1, "{}", context());
+    assert_eq!(codes(&report), ["COL_UNHEALTHY"], "{}", context());
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "error");
+    let lines = evidence(finding);
+    assert!(
+        lines[0].contains(
+            "answered 500 with status 'StatusRecoverableError: data refused due to high memory usage'"
+        ),
+        "{lines:?}"
     );
-    let url = format!("http://{}/", nginx.addr());
+    // The limiter is one shared instance behind all three pipelines; its status reaches
+    // healthcheckv2 through one of them, whichever the Collector picked.
+    let component =
+        "> processor:memory_limiter: StatusRecoverableError: data refused due to high memory usage";
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("pipeline:") && l.ends_with(component)),
+        "{component} in {lines:?}"
+    );
+}
+
+#[test]
+fn health_v2_recoverable_error_within_recovery_duration_is_a_warning() {
+    // Within recovery_duration the Collector still counts itself healthy (200) but says which
+    // component is in trouble.
+    let peer = CollectorPeer::builder()
+        .memory_limit_mib(2, 1)
+        .recovery_duration("5m")
+        .start();
+    let verbose = format!("{}?verbose", peer.health_v2_url());
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let report = loop {
+        let (exit, report, _) = collector(&["--health-url", &verbose]);
+        if exit == 0 && !codes(&report).is_empty() {
+            break report;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no warning within 5s: {report:#}\n{}",
+            peer.log_tail(20)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(report["verdict"], "degraded", "{report:#}");
+    assert_eq!(codes(&report), ["COL_UNHEALTHY"], "{report:#}");
+    assert_eq!(report["findings"][0]["severity"], "warning");
+    assert_eq!(
+        report["checks"][0]["summary"], "up, but StatusRecoverableError",
+        "{report:#}"
+    );
+    assert!(
+        evidence(&report["findings"][0])
+            .iter()
+            .any(|l| l.ends_with("processor:memory_limiter: StatusRecoverableError: data refused due to high memory usage")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn health_at_the_wrong_path_is_unreachable() {
+    // healthcheckv2 serves /status only; its root answers 404.
+    let peer = CollectorPeer::start();
+    let url = peer.health_v2_url().replace("/status", "/");
     let (exit, report, _) = collector(&["--health-url", &url]);
     assert_eq!(exit, 1, "{report:#}");
-    assert_eq!(codes(&report), ["COL_UNHEALTHY"]);
-    assert!(evidence(&report["findings"][0])[0].contains("503 with status 'Server not available'"));
-}
-
-#[test]
-fn health_v2_shape() {
-    let nginx = health_front(
-        200,
-        r#"{"start_time":"2024-01-18T17:27:12Z","healthy":true,"status":"StatusOK","status_time":"2024-01-18T17:27:12Z"}"#,
+    assert_eq!(codes(&report), ["COL_HEALTH_UNREACHABLE"], "{report:#}");
+    assert!(
+        evidence(&report["findings"][0])
+            .iter()
+            .any(|l| l.contains("healthcheckv2 on /status")),
+        "{report:#}"
     );
-    let url = format!("http://{}/status", nginx.addr());
-    let (exit, report, _) = collector(&["--health-url", &url]);
-    assert_eq!(exit, 0, "{report:#}");
-    assert_eq!(report["checks"][0]["summary"], "healthy: StatusOK");
 }
 
 #[test]
@@ -322,16 +442,12 @@ fn health_unreachable() {
 
 #[test]
 fn health_and_metrics_together() {
-    let url = format!("http://{}/", closed_port());
-    let dead = closed_port();
-    let otelcol = Otelcol::builder("otlphttp/dead", &format!("http://{dead}"))
-        .exporter_setting("retry_on_failure:\n  enabled: false")
-        .start();
+    let peer = dead_exporter().start();
     let (_, report, _) = collector(&[
         "--health-url",
-        &url,
+        &peer.health_v1_url(),
         "--metrics-url",
-        &otelcol.metrics_url(),
+        &peer.metrics_url(),
         "--interval",
         "200ms",
     ]);
@@ -340,6 +456,7 @@ fn health_and_metrics_together() {
         .map(|c| c.iter().filter_map(|c| c["id"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(ids, ["health", "metrics"], "{report:#}");
+    assert_eq!(report["checks"][0]["status"], "pass", "{report:#}");
 }
 
 // ------------------------------------------------------------------ config lint
@@ -551,4 +668,121 @@ fn no_surface_given_is_exit_2_naming_the_flags() {
     for flag in ["--health-url", "--metrics-url", "--config"] {
         assert!(stderr.contains(flag), "{stderr}");
     }
+}
+
+// ------------------------------------------------------------------ lint vs. the real Collector
+
+/// What the lint made of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LintVerdict {
+    Clean,
+    Warning,
+    Error,
+    /// Exit 2: the file is not YAML the lint can read.
+    Malformed,
+}
+
+impl LintVerdict {
+    fn word(self) -> &'static str {
+        match self {
+            LintVerdict::Clean => "clean",
+            LintVerdict::Warning => "warning",
+            LintVerdict::Error => "error",
+            LintVerdict::Malformed => "malformed",
+        }
+    }
+
+    /// Whether the lint says the Collector would refuse this file.
+    fn refuses(self) -> bool {
+        matches!(self, LintVerdict::Error | LintVerdict::Malformed)
+    }
+}
+
+fn lint_verdict(path: &str) -> (LintVerdict, String) {
+    let output = otlp_doctor()
+        .args(["collector", "--config", path, "--format", "json"])
+        .output()
+        .expect("otlp-doctor runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.code() == Some(2) {
+        return (
+            LintVerdict::Malformed,
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        );
+    }
+    let report: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{path}: stdout is not JSON ({e}): {stdout}"));
+    let severities: Vec<&str> = report["findings"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|f| f["severity"].as_str()).collect())
+        .unwrap_or_default();
+    let verdict = if severities.contains(&"error") {
+        LintVerdict::Error
+    } else if severities.contains(&"warning") {
+        LintVerdict::Warning
+    } else {
+        LintVerdict::Clean
+    };
+    (verdict, format!("{:?}", codes(&report)))
+}
+
+/// `otelcol-doctor validate --config FILE`, bounded: whether it passed, and its output.
+fn collector_validates(path: &str) -> (bool, String) {
+    let mut child = std::process::Command::new(otelcol_doctor())
+        .args(["validate", "--config", path])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("otelcol-doctor validate runs");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while child.try_wait().ok().flatten().is_none() {
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("otelcol-doctor validate --config {path} ran past 10s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("collect validate output");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn the_lint_agrees_with_the_collectors_validate() {
+    // Every file under validate/ uses only components the real Collector carries, so
+    // `validate` fails only for the reasons the lint knows about. Each file's first line says
+    // what both should make of it, e.g. `# lint: error; validate: fails`.
+    let dir = fixture("validate");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    let mut disagreements = Vec::new();
+    for file in &files {
+        let path = file.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(file).expect("read fixture");
+        let header = text.lines().next().unwrap_or_default();
+        let (verdict, lint_out) = lint_verdict(&path);
+        let (valid, validate_out) = collector_validates(&path);
+        let expected = format!(
+            "# lint: {}; validate: {}",
+            verdict.word(),
+            if valid { "passes" } else { "fails" }
+        );
+        if !header.starts_with(&expected) || verdict.refuses() == valid {
+            disagreements.push(format!(
+                "{path}\n  header: {header}\n  got:    {expected}\n  lint:   {lint_out}\n  validate: {}",
+                validate_out.lines().last().unwrap_or_default()
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

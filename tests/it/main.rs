@@ -1,5 +1,6 @@
 mod backend;
 mod check;
+mod check_collector;
 mod cli;
 mod collector;
 mod demo;

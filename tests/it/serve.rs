@@ -276,37 +276,62 @@ fn check_against_serve_is_healthy_and_sees_faults() {
     let _ = serve.stop();
 }
 
-#[test]
-fn collector_contrib_filelog_logs_arrive_at_serve() {
-    use crate::support::otelcol::Otelcol;
-    let serve = Serve::start(&[]);
-    let collector = Otelcol::builder("otlphttp", &serve.http).start();
-    collector.write_logs(5);
-    // The Collector batches for 50 ms and polls the file every 50 ms: wait (bounded) for the lines.
+/// Waits (bounded) until `serve` printed `count` log records; returns them.
+fn logs_at_serve(serve: &Serve, count: usize) -> Vec<Value> {
     let mut logs = Vec::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while logs.len() < 5 && std::time::Instant::now() < deadline {
+    while logs.len() < count && std::time::Instant::now() < deadline {
         if let Ok(line) = serve.lines.recv_timeout(Duration::from_millis(500))
             && line["kind"] == "log"
         {
             logs.push(line);
         }
     }
-    assert_eq!(
-        logs.len(),
-        5,
-        "log records from the Collector:\n{logs:#?}\ncollector log:\n{}",
-        collector.log_tail(30)
-    );
-    assert!(
-        logs.iter().all(|l| l["transport"] == "http/protobuf"),
-        "{logs:#?}"
-    );
-    assert!(logs.iter().any(|l| {
-        l["body"]
-            .as_str()
-            .is_some_and(|b| b.contains("otlp-doctor test line"))
-    }));
+    logs
+}
+
+#[test]
+fn a_real_collector_exports_logs_to_serve_over_http_and_grpc() {
+    use crate::support::collector_peer::CollectorPeer;
+    let serve = Serve::start(&[]);
+    let exporters = [
+        (
+            "otlp_http",
+            format!("endpoint: {}", serve.http),
+            "http/protobuf",
+        ),
+        (
+            "otlp_grpc",
+            format!("endpoint: {}\ntls:\n  insecure: true", serve.grpc),
+            "grpc",
+        ),
+    ];
+    for (id, settings, transport) in exporters {
+        let collector = CollectorPeer::builder().exporter(id, &settings).start();
+        assert_eq!(
+            collector.send_logs(5).ok(),
+            Some(200),
+            "{}",
+            collector.log_tail(20)
+        );
+        // The Collector batches for 50 ms: wait (bounded) for the records.
+        let logs = logs_at_serve(&serve, 5);
+        assert_eq!(
+            logs.len(),
+            5,
+            "log records from the Collector's {id} exporter:\n{logs:#?}\ncollector log:\n{}",
+            collector.log_tail(30)
+        );
+        assert!(
+            logs.iter().all(|l| l["transport"] == transport),
+            "{logs:#?}"
+        );
+        assert!(logs.iter().any(|l| {
+            l["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("otlp-doctor test record"))
+        }));
+    }
     let lines = serve.stop();
     let summary = lines.last().expect("summary");
     assert!(

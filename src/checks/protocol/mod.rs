@@ -30,8 +30,8 @@ pub struct Identification {
     pub answer: Answer,
 }
 
-/// Probes the endpoint. `speaks_tls` is asked only when a plaintext connection was closed
-/// without an answer, to tell a TLS port from a server that just hangs up.
+/// Probes the endpoint. `speaks_tls` is asked only when a plaintext connection was closed or
+/// reset without an answer, to tell a TLS port from a server that just hangs up.
 pub async fn identify<F, Fut>(target: &Target, dialer: &Dialer, speaks_tls: F) -> Identification
 where
     F: Fn() -> Fut,
@@ -95,7 +95,9 @@ where
 
     let mut findings = Vec::new();
     let plaintext_to_tls = is_tls_reply(&answer) || other.as_ref().is_some_and(is_tls_reply);
-    let closed_without_answer = matches!(answer, Answer::Closed { .. });
+    // A Go TLS server (the Collector's gRPC receiver) drops a plaintext HTTP/2 preface without
+    // an alert: the client sees a close or, when the close beats its own writes, a broken pipe.
+    let closed_without_answer = matches!(answer, Answer::Closed { .. } | Answer::Reset { .. });
     if plaintext_to_tls || (closed_without_answer && !dialer.is_tls() && speaks_tls().await) {
         let evidence = if is_tls_reply(&answer) {
             &answer

@@ -2,7 +2,8 @@
 //!
 //! Names are matched by their stem and tolerate what Prometheus exporters append: counters
 //! appear as `otelcol_receiver_accepted_spans` (the default reader, `without_type_suffix`) or
-//! `otelcol_receiver_accepted_spans_total` (an explicitly configured reader, from v0.119), and
+//! `otelcol_receiver_accepted_spans_total` (an explicitly configured reader from v0.119 to at
+//! least v0.135; v0.165's serves no `_total` unless `without_type_suffix: false`), and
 //! with unit words such as `otelcol_exporter_sent_spans__spans__total` (v0.130 without
 //! `without_units`). See `shared/reference/otel-facts.md` section 5.2.
 

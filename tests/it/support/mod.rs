@@ -11,11 +11,11 @@
 pub mod built_peers;
 pub mod certs;
 pub mod cli;
+pub mod collector_peer;
 pub mod collector_process;
 pub mod http_client;
 pub mod jaeger;
 pub mod nginx;
-pub mod otelcol;
 pub mod otlp_servers;
 pub mod ports;
 pub mod process;
