@@ -37,6 +37,7 @@ pub mod report;
 pub mod sdk;
 pub mod serve;
 pub mod settings;
+pub mod transport;
 
 pub use diagnose::{
     DEFAULT_STEP_TIMEOUT, DiagnoseOptions, diagnose_from_env, diagnose_from_env_with,

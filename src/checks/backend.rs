@@ -4,8 +4,8 @@
 //! Zipkin `GET /api/v2/trace/{id}`; each answers 404 while the trace is unknown.
 
 use super::layer::{Layer, millis};
-use crate::collector::http::{self, FetchError};
 use crate::report::{Code, Finding, Severity};
+use crate::transport::fetch::{self, FetchError};
 use std::time::{Duration, Instant};
 
 /// Gap between two queries: backends index in batches of about a second.
@@ -82,7 +82,7 @@ pub async fn verify(
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let answer = http::get(&url, "application/json", step_timeout).await;
+        let answer = fetch::get(&url, "application/json", step_timeout).await;
         match answer {
             Ok(answer) if answer.status == 200 && contains_trace(&answer.body) => {
                 let finding = Finding::new(

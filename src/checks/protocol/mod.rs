@@ -4,7 +4,6 @@
 //! give the exact fix.
 
 pub mod answer;
-pub mod dialer;
 pub mod http_status;
 pub mod probe;
 
@@ -12,8 +11,8 @@ use super::layer::Layer;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::Protocol;
 use crate::settings::target::Target;
+use crate::transport::dialer::Dialer;
 use answer::Answer;
-use dialer::Dialer;
 use probe::Probe;
 use std::time::Instant;
 
