@@ -11,7 +11,7 @@ use crate::printer::Printer;
 use crate::report::mask::Redactor;
 use crate::report::{Code, ExitStatus, Finding, Report, Section, TargetSummary};
 use crate::serve::lint::{LintConfig, Linter};
-use crate::serve::{Receiver, ReceiverConfig, Transport, batch_channel};
+use crate::serve::{Receiver, ReceiverConfig, batch_channel};
 use crate::settings::{MapEnv, Overrides, Protocol, Selection, Signal, resolve};
 use std::time::Instant;
 
@@ -70,11 +70,7 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
     let counters = running.counters();
     let _ = running.stop().await;
     let mut arrived = Section::new("what the built-in receiver got");
-    for transport in [
-        Transport::Grpc,
-        Transport::HttpProtobuf,
-        Transport::HttpJson,
-    ] {
+    for transport in [Protocol::Grpc, Protocol::HttpProtobuf, Protocol::HttpJson] {
         let counts = counters.get(transport);
         arrived = arrived.row(
             transport.as_str(),

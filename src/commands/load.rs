@@ -25,10 +25,7 @@ pub fn run(args: LoadArgs) -> Result<ExitStatus, CommandError> {
     let selection = target::selection(&args.target, DEFAULT_SIGNALS);
     let env = ProcessEnv;
     let resolution = settings::resolve(&env, &overrides);
-    let format = match args.format {
-        LiveFormat::Human => Format::Human,
-        LiveFormat::Json => Format::Json,
-    };
+    let format = Format::from(args.format);
     let printer = Printer::new(
         format,
         target::redactor(&resolution, &env as &dyn EnvSource),

@@ -16,7 +16,7 @@ pub fn run(args: OverheadArgs) -> Result<ExitStatus, CommandError> {
     let printer = Printer::new(args.format, Redactor::new());
     let plan = match Plan::new(
         args.endpoint.as_deref(),
-        args.protocol,
+        args.protocol.into(),
         args.spans,
         args.iterations,
         args.warmup,

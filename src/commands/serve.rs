@@ -24,10 +24,7 @@ pub fn run(args: ServeArgs) -> Result<ExitStatus, CommandError> {
     if let Some(header) = &args.require_header {
         redactor.add(&header.value);
     }
-    let format = match args.format {
-        LiveFormat::Human => Format::Human,
-        LiveFormat::Json => Format::Json,
-    };
+    let format = Format::from(args.format);
     let printer = Printer::new(format, redactor);
     let faults = FaultPolicy {
         require_header: args
