@@ -8,7 +8,7 @@
 //! - [`fetch`]: a bounded HTTP/1.1 GET over the dialer, for the Collector's own endpoints and the
 //!   backends' query APIs.
 //!
-//! Diagnosing what goes wrong on these connections belongs to [`crate::checks`], never here.
+//! Diagnosing what goes wrong on these connections belongs to the checks, never here.
 
 pub mod dialer;
 pub mod fetch;
