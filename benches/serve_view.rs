@@ -15,8 +15,8 @@ use otlp_doctor::serve::lint::{LintConfig, Linter};
 use otlp_doctor::serve::view::human::HumanView;
 use otlp_doctor::serve::view::ndjson;
 use otlp_doctor::serve::view::summary::Summary;
-use otlp_doctor::serve::{BodyEncoding, Received, RequestMeta, Transport, decode_body};
-use otlp_doctor::settings::{Compression, Signal};
+use otlp_doctor::serve::{BodyEncoding, Received, RequestMeta, decode_body};
+use otlp_doctor::settings::{Compression, Protocol, Signal};
 use prost::Message;
 use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
@@ -133,7 +133,7 @@ fn received(body: &Bytes) -> Received {
         compression: Compression::None,
         received_at: SystemTime::now(),
     };
-    Received::new(Transport::HttpProtobuf, payload, meta)
+    Received::new(Protocol::HttpProtobuf, payload, meta)
 }
 
 /// One export request of [`SPANS_PER_BATCH`] spans in traces of eight (a root and its children),

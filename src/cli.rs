@@ -53,7 +53,7 @@ pub struct OverheadArgs {
     pub endpoint: Option<String>,
     /// Export protocol
     #[arg(long, value_enum, default_value = "grpc")]
-    pub protocol: crate::overhead::ExportProtocol,
+    pub protocol: OverheadProtocol,
     /// Spans created per iteration
     #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub spans: u32,
@@ -199,11 +199,40 @@ fn parse_http_url_flag(raw: &str) -> Result<String, String> {
     }
 }
 
-/// `serve` prints a live view (human) or NDJSON (json); markdown is not a live format.
+/// `serve` prints a live view (human) or NDJSON (json); markdown is not a live format. The
+/// flag's subset of [`Format`], which is what the rest of the program sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LiveFormat {
     Human,
     Json,
+}
+
+impl From<LiveFormat> for Format {
+    fn from(format: LiveFormat) -> Format {
+        match format {
+            LiveFormat::Human => Format::Human,
+            LiveFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// `overhead --protocol`: the subset of [`Protocol`] the opentelemetry-otlp build here can
+/// export (no http/json encoder), so clap lists and checks exactly these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OverheadProtocol {
+    #[value(name = "grpc")]
+    Grpc,
+    #[value(name = "http/protobuf")]
+    HttpProtobuf,
+}
+
+impl From<OverheadProtocol> for Protocol {
+    fn from(protocol: OverheadProtocol) -> Protocol {
+        match protocol {
+            OverheadProtocol::Grpc => Protocol::Grpc,
+            OverheadProtocol::HttpProtobuf => Protocol::HttpProtobuf,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,9 +1,10 @@
 //! Entry points shared by the fuzz targets (`fuzz/`) and the stable tests that replay malformed,
 //! truncated and oversized inputs: the decode paths of `serve` and the lint that consumes them.
 
+use crate::otlp::payload::ExportRequest;
 use crate::serve::lint::{LintConfig, Linter};
-use crate::serve::{BodyEncoding, Payload, Received, RequestMeta, Transport, decode_body};
-use crate::settings::{Compression, Signal};
+use crate::serve::{BodyEncoding, Received, RequestMeta, decode_body};
+use crate::settings::{Compression, Protocol, Signal};
 use bytes::Bytes;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
@@ -48,16 +49,16 @@ pub fn grpc_message(data: &[u8]) {
         return;
     };
     let payload = match selector % 3 {
-        0 => ExportTraceServiceRequest::decode(message).map(Payload::Traces),
-        1 => ExportMetricsServiceRequest::decode(message).map(Payload::Metrics),
-        _ => ExportLogsServiceRequest::decode(message).map(Payload::Logs),
+        0 => ExportTraceServiceRequest::decode(message).map(ExportRequest::Traces),
+        1 => ExportMetricsServiceRequest::decode(message).map(ExportRequest::Metrics),
+        _ => ExportLogsServiceRequest::decode(message).map(ExportRequest::Logs),
     };
     if let Ok(payload) = payload {
-        lint(Transport::Grpc, payload);
+        lint(Protocol::Grpc, payload);
     }
 }
 
-fn lint(transport: Transport, payload: Payload) {
+fn lint(transport: Protocol, payload: ExportRequest) {
     let meta = RequestMeta {
         peer: None,
         user_agent: None,

@@ -38,6 +38,7 @@ pub mod runtime;
 pub mod sdk;
 pub mod serve;
 pub mod settings;
+pub mod transport;
 
 pub use diagnose::{
     DEFAULT_STEP_TIMEOUT, DiagnoseOptions, diagnose_from_env, diagnose_from_env_with,

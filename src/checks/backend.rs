@@ -7,9 +7,9 @@
 //! `{"data":[{"traceID":...,"spans":[...]}],...}`; Zipkin: a JSON array of spans).
 
 use super::layer::{Layer, millis};
-use crate::collector::http::{self, FetchError};
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
+use crate::transport::fetch::{self, FetchError};
 use std::time::{Duration, Instant};
 
 /// Gap between two queries: backends index in batches of about a second.
@@ -86,7 +86,7 @@ pub async fn verify(
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let answer = http::get(&url, "application/json", step_timeout).await;
+        let answer = fetch::get(&url, "application/json", step_timeout).await;
         match answer {
             Ok(answer) if answer.status == 200 && contains_trace(&answer.body) => {
                 let finding = Finding::new(

@@ -4,7 +4,6 @@
 //! cause.
 
 use super::layer::Layer;
-use super::protocol::dialer::Dialer;
 use super::protocol::{self, http_status};
 use super::{config, dns, export, tcp, tls};
 use crate::otlp::payload::ProbeData;
@@ -12,6 +11,8 @@ use crate::report::{Code, Finding, Report, Severity, TargetSummary};
 use crate::settings::endpoint::Scheme;
 use crate::settings::target::{Target, targets};
 use crate::settings::{Protocol, Resolution, Selection};
+use crate::transport::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
+use crate::transport::tls::{TlsRequest, client_config, server_name};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Reports progress of the layers (a spinner on a terminal, nothing otherwise).
@@ -139,11 +140,11 @@ async fn walk(
         if failed {
             return finish(layers, &["protocol", "export"], "the TLS handshake failed");
         }
-        match tls::client_config(&request) {
+        match client_config(&request) {
             Ok(config) => Dialer::Tls {
                 address,
                 config,
-                server_name: tls::server_name(&target.url.host),
+                server_name: server_name(&target.url.host),
             },
             Err(error) => return finish(layers, &["protocol", "export"], &error.to_string()),
         }
@@ -153,12 +154,10 @@ async fn walk(
     };
 
     progress.layer_started("protocol", &authority);
-    let server_name = target.url.host.clone();
+    let host = target.url.host.clone();
     let timeout = target.step_timeout;
-    let identification = protocol::identify(target, &dialer, || {
-        tls::speaks_tls(address, &server_name, timeout)
-    })
-    .await;
+    let identification =
+        protocol::identify(target, &dialer, || tls::speaks_tls(address, &host, timeout)).await;
     let mut protocol_layer = identification.layer;
     if client_cert_pending {
         confirm_client_cert_required(&mut layers, &mut protocol_layer, &identification.answer);
@@ -174,12 +173,12 @@ async fn walk(
     collect(layers)
 }
 
-fn tls_request(target: &Target) -> tls::TlsRequest<'_> {
+fn tls_request(target: &Target) -> TlsRequest<'_> {
     let alpn = match target.protocol {
-        Protocol::Grpc => vec![tls::ALPN_H2.to_vec()],
-        _ => vec![tls::ALPN_H2.to_vec(), tls::ALPN_HTTP1.to_vec()],
+        Protocol::Grpc => vec![ALPN_H2.to_vec()],
+        _ => vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
     };
-    tls::TlsRequest {
+    TlsRequest {
         server_name: &target.url.host,
         ca_file: target.tls.ca_file.as_deref(),
         client_identity: target

@@ -4,10 +4,10 @@
 //! the per-component statuses of a `?verbose` answer.
 
 use super::CHECK_HEALTH;
-use super::http::{self, Answer, FetchError};
 use crate::checks::layer::Layer;
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Section, Severity};
+use crate::transport::fetch::{self, Answer, FetchError};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -121,7 +121,7 @@ fn excerpt(body: &str) -> String {
 /// Probes `url` and judges the answer.
 pub async fn check(url: &str, timeout: Duration) -> (Layer, Section) {
     let started = Instant::now();
-    let fetched = http::get(url, "application/json", timeout).await;
+    let fetched = fetch::get(url, "application/json", timeout).await;
     judge(url, fetched, started.elapsed())
 }
 

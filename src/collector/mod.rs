@@ -5,7 +5,6 @@
 
 pub mod config;
 pub mod health;
-pub mod http;
 pub mod metrics;
 
 use crate::report::{Report, Section};

@@ -12,7 +12,7 @@ use crate::report::mask::Redactor;
 use crate::report::render::Format;
 use crate::report::{Code, Finding, Report, Section, TargetSummary};
 use crate::serve::lint::{LintConfig, Linter};
-use crate::serve::{Receiver, ReceiverConfig, Transport, batch_channel};
+use crate::serve::{Receiver, ReceiverConfig, batch_channel};
 use crate::settings::{MapEnv, Protocol, Selection, Signal, TargetOptions, resolve};
 use std::time::Instant;
 
@@ -90,11 +90,7 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
     let counters = running.counters();
     let _ = running.stop().await;
     let mut arrived = Section::new("what the built-in receiver got");
-    for transport in [
-        Transport::Grpc,
-        Transport::HttpProtobuf,
-        Transport::HttpJson,
-    ] {
+    for transport in [Protocol::Grpc, Protocol::HttpProtobuf, Protocol::HttpJson] {
         let counts = counters.get(transport);
         arrived = arrived.row(
             transport.as_str(),

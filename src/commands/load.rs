@@ -36,10 +36,7 @@ pub struct Settings {
 
 impl CommandSettings for Settings {
     fn printer(&self) -> Printer {
-        let format = match self.format {
-            LiveFormat::Human => Format::Human,
-            LiveFormat::Json => Format::Json,
-        };
+        let format = Format::from(self.format);
         Printer::new(format, self.target.redactor())
     }
 }

@@ -29,7 +29,7 @@ impl CommandSettings for Settings {
 pub fn settings(args: OverheadArgs) -> Result<Settings, CommandError> {
     let plan = Plan::new(
         args.endpoint.as_deref(),
-        args.protocol,
+        args.protocol.into(),
         args.spans,
         args.iterations,
         args.warmup,

@@ -36,10 +36,7 @@ impl CommandSettings for Settings {
         if let Some((_, value)) = &self.config.faults.require_header {
             redactor.add(value);
         }
-        let format = match self.format {
-            LiveFormat::Human => Format::Human,
-            LiveFormat::Json => Format::Json,
-        };
+        let format = Format::from(self.format);
         Printer::new(format, redactor)
     }
 }

@@ -117,8 +117,8 @@ impl ExportRequest {
     }
 
     /// Spans, metric data points or log records: the unit partial success counts in.
-    pub fn item_count(&self) -> usize {
-        match self {
+    pub fn item_count(&self) -> u64 {
+        let count: usize = match self {
             ExportRequest::Traces(request) => request
                 .resource_spans
                 .iter()
@@ -138,7 +138,8 @@ impl ExportRequest {
                 .flat_map(|r| &r.scope_logs)
                 .map(|s| s.log_records.len())
                 .sum(),
-        }
+        };
+        u64::try_from(count).unwrap_or(u64::MAX)
     }
 }
 

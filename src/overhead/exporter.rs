@@ -3,7 +3,7 @@
 //! tallies what the batch processor handed over and how each export ended. The processor keeps
 //! its count of dropped spans private in 0.33, so drops are "created minus handed over".
 
-use super::plan::ExportProtocol;
+use crate::settings::Protocol;
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -111,23 +111,29 @@ impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
 /// refuses to start inside one).
 pub fn otlp(
     url: &str,
-    protocol: ExportProtocol,
+    protocol: Protocol,
     timeout: Duration,
 ) -> Result<opentelemetry_otlp::SpanExporter, opentelemetry_otlp::ExporterBuildError> {
     let builder = opentelemetry_otlp::SpanExporter::builder();
     match protocol {
-        ExportProtocol::Grpc => builder
+        Protocol::Grpc => builder
             .with_tonic()
             .with_endpoint(url)
             .with_timeout(timeout)
             .build(),
-        ExportProtocol::HttpProtobuf => builder
+        Protocol::HttpProtobuf => builder
             .with_http()
             // Explicit: an `http-json` feature anywhere in the build would otherwise switch to JSON.
             .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
             .with_endpoint(url)
             .with_timeout(timeout)
             .build(),
+        // `Plan::new` refuses it; a library caller that builds the exporter directly hears why.
+        Protocol::HttpJson => Err(
+            opentelemetry_otlp::ExporterBuildError::InvalidConfiguration(
+                "http/json is not built into this opentelemetry-otlp".into(),
+            ),
+        ),
     }
 }
 

@@ -25,5 +25,5 @@ pub use alloc_counter::{
     process_counts, set_counting, thread_counts,
 };
 pub use exporter::{ExportTally, Exported};
-pub use plan::{Destination, ExportProtocol, Plan, PlanError, Scenario};
+pub use plan::{Destination, Plan, PlanError, Scenario};
 pub use run::{Progress, RunError, Silent};

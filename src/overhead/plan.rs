@@ -1,6 +1,7 @@
 //! What an `overhead` run measures, validated before anything starts: where spans are exported,
 //! how, how many per iteration and how often, and the scenarios compared.
 
+use crate::settings::Protocol;
 use std::time::Duration;
 
 /// The batch span processor's defaults (2048, 512, 5 s in 0.33), taken from the SDK and set
@@ -11,24 +12,6 @@ pub const SDK_MAX_EXPORT_BATCH_SIZE: usize =
 pub const SDK_SCHEDULED_DELAY: Duration = opentelemetry_sdk::trace::OTEL_BSP_SCHEDULE_DELAY_DEFAULT;
 /// The queue of the scenario that shows drops: a burst of spans overflows it at once.
 pub const SMALL_QUEUE_SIZE: usize = 64;
-
-/// How spans are exported (the two encodings the opentelemetry-otlp build here supports).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportProtocol {
-    #[value(name = "grpc")]
-    Grpc,
-    #[value(name = "http/protobuf")]
-    HttpProtobuf,
-}
-
-impl ExportProtocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportProtocol::Grpc => "grpc",
-            ExportProtocol::HttpProtobuf => "http/protobuf",
-        }
-    }
-}
 
 /// Where the export scenarios send their spans.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +108,7 @@ impl Scenario {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub destination: Destination,
-    pub protocol: ExportProtocol,
+    pub protocol: Protocol,
     /// Spans created per iteration.
     pub spans: u32,
     /// Measured iterations per scenario.
@@ -143,6 +126,10 @@ pub struct Plan {
 pub enum PlanError {
     #[error("'{0}' is not an http:// or https:// URL with a host")]
     NotAnEndpoint(String),
+    /// The opentelemetry-otlp build here has the gRPC and HTTP/protobuf encoders only (the CLI
+    /// offers just those two).
+    #[error("overhead exports over grpc or http/protobuf, not {0}")]
+    UnsupportedProtocol(Protocol),
 }
 
 impl Plan {
@@ -150,13 +137,16 @@ impl Plan {
     /// gRPC, with `/v1/traces` appended for HTTP (the `OTEL_EXPORTER_OTLP_ENDPOINT` rule).
     pub fn new(
         endpoint: Option<&str>,
-        protocol: ExportProtocol,
+        protocol: Protocol,
         spans: u32,
         iterations: u32,
         warmup: u32,
         attributes: u32,
         leak_rounds: u32,
     ) -> Result<Plan, PlanError> {
+        if protocol == Protocol::HttpJson {
+            return Err(PlanError::UnsupportedProtocol(protocol));
+        }
         let destination = match endpoint {
             None => Destination::BuiltIn,
             Some(raw) => Destination::Endpoint {
@@ -176,7 +166,7 @@ impl Plan {
     }
 }
 
-fn exporter_url(raw: &str, protocol: ExportProtocol) -> Result<String, PlanError> {
+fn exporter_url(raw: &str, protocol: Protocol) -> Result<String, PlanError> {
     let trimmed = raw.trim();
     let uri: http::Uri = trimmed
         .parse()
@@ -185,9 +175,10 @@ fn exporter_url(raw: &str, protocol: ExportProtocol) -> Result<String, PlanError
         (Some("http" | "https"), Some(host)) if !host.is_empty() => {}
         _ => return Err(PlanError::NotAnEndpoint(raw.to_string())),
     }
-    Ok(match protocol {
-        ExportProtocol::Grpc => trimmed.to_string(),
-        ExportProtocol::HttpProtobuf => format!("{}/v1/traces", trimmed.trim_end_matches('/')),
+    Ok(if protocol.is_http() {
+        format!("{}/v1/traces", trimmed.trim_end_matches('/'))
+    } else {
+        trimmed.to_string()
     })
 }
 
@@ -195,20 +186,19 @@ fn exporter_url(raw: &str, protocol: ExportProtocol) -> Result<String, PlanError
 mod tests {
     use super::*;
 
-    fn plan(endpoint: Option<&str>, protocol: ExportProtocol) -> Result<Plan, PlanError> {
+    fn plan(endpoint: Option<&str>, protocol: Protocol) -> Result<Plan, PlanError> {
         Plan::new(endpoint, protocol, 100, 3, 1, 4, 0)
     }
 
     #[test]
     fn no_endpoint_means_the_built_in_receiver() {
-        let plan = plan(None, ExportProtocol::Grpc).expect("valid");
+        let plan = plan(None, Protocol::Grpc).expect("valid");
         assert_eq!(plan.destination, Destination::BuiltIn);
     }
 
     #[test]
     fn http_endpoints_get_the_traces_path_like_the_generic_variable() {
-        let plan =
-            plan(Some("http://collector:4318/"), ExportProtocol::HttpProtobuf).expect("valid");
+        let plan = plan(Some("http://collector:4318/"), Protocol::HttpProtobuf).expect("valid");
         assert_eq!(
             plan.destination,
             Destination::Endpoint {
@@ -220,7 +210,7 @@ mod tests {
 
     #[test]
     fn grpc_endpoints_are_used_as_given() {
-        let plan = plan(Some("http://127.0.0.1:4317"), ExportProtocol::Grpc).expect("valid");
+        let plan = plan(Some("http://127.0.0.1:4317"), Protocol::Grpc).expect("valid");
         assert!(matches!(
             plan.destination,
             Destination::Endpoint { url, .. } if url == "http://127.0.0.1:4317"
@@ -231,10 +221,18 @@ mod tests {
     fn schemeless_or_garbage_endpoints_are_refused() {
         for bad in ["collector:4317", "not a url", "ftp://x"] {
             assert_eq!(
-                plan(Some(bad), ExportProtocol::Grpc),
+                plan(Some(bad), Protocol::Grpc),
                 Err(PlanError::NotAnEndpoint(bad.into()))
             );
         }
+    }
+
+    #[test]
+    fn http_json_is_refused_as_this_build_cannot_export_it() {
+        assert_eq!(
+            plan(None, Protocol::HttpJson),
+            Err(PlanError::UnsupportedProtocol(Protocol::HttpJson))
+        );
     }
 
     #[test]

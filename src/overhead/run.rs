@@ -6,10 +6,11 @@
 
 use super::alloc_counter::{self, AllocCounts};
 use super::exporter::{self, CountingExporter, ExportTally};
-use super::plan::{BatchSettings, Destination, ExportProtocol, Plan, Scenario};
+use super::plan::{BatchSettings, Destination, Plan, Scenario};
 use super::procfs::{self, CpuSource};
 use super::sample::{AllocPass, LeakRound, Machine, Measurements, Sample};
 use crate::serve::{Counters, Receiver, ReceiverConfig, RunningReceiver, ServeError};
+use crate::settings::Protocol;
 use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
 use opentelemetry::{Key, KeyValue};
 use opentelemetry_sdk::Resource;
@@ -209,7 +210,7 @@ struct Session {
     url: String,
     /// The endpoint as the user gave it, for messages.
     target: String,
-    protocol: ExportProtocol,
+    protocol: Protocol,
     cpu: CpuSource,
 }
 
@@ -229,14 +230,14 @@ impl Session {
             .build()
             .map_err(RunError::Runtime)?;
         let export_runtime = match plan.protocol {
-            ExportProtocol::Grpc => Some(
+            Protocol::Grpc => Some(
                 crate::runtime::builder()
                     .worker_threads(1)
                     .thread_name("otel-export")
                     .build()
                     .map_err(RunError::Runtime)?,
             ),
-            ExportProtocol::HttpProtobuf => None,
+            Protocol::HttpProtobuf | Protocol::HttpJson => None,
         };
         let (receiver, url, target) = match &plan.destination {
             Destination::Endpoint { configured, url } => (None, url.clone(), configured.clone()),
@@ -252,8 +253,8 @@ impl Session {
                     })
                     .map_err(RunError::Receiver)?;
                 let url = match plan.protocol {
-                    ExportProtocol::Grpc => format!("http://{}", running.grpc_addr()),
-                    ExportProtocol::HttpProtobuf => {
+                    Protocol::Grpc => format!("http://{}", running.grpc_addr()),
+                    Protocol::HttpProtobuf | Protocol::HttpJson => {
                         format!("http://{}/v1/traces", running.http_addr())
                     }
                 };
@@ -532,7 +533,7 @@ mod tests {
 
     #[test]
     fn a_small_run_against_the_built_in_receiver_delivers_every_roomy_span() {
-        let plan = Plan::new(None, ExportProtocol::Grpc, 200, 2, 1, 2, 2).expect("plan");
+        let plan = Plan::new(None, Protocol::Grpc, 200, 2, 1, 2, 2).expect("plan");
         let measured = run(&plan, &Silent, std::future::pending()).expect("run");
         assert!(!measured.interrupted);
         assert_eq!(measured.samples.len(), 3 * Scenario::ALL.len());
@@ -557,16 +558,8 @@ mod tests {
         let address = listener.local_addr().expect("address");
         drop(listener);
         let endpoint = format!("http://{address}");
-        let plan = Plan::new(
-            Some(&endpoint),
-            ExportProtocol::HttpProtobuf,
-            10,
-            1,
-            0,
-            0,
-            0,
-        )
-        .expect("plan");
+        let plan =
+            Plan::new(Some(&endpoint), Protocol::HttpProtobuf, 10, 1, 0, 0, 0).expect("plan");
         match run(&plan, &Silent, std::future::pending()) {
             Err(RunError::Unreachable { url, .. }) => assert_eq!(url, endpoint),
             other => panic!("expected Unreachable, got {other:?}"),

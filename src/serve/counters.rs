@@ -1,7 +1,9 @@
 //! Running totals of what the receiver accepted, refused and dropped, per transport. Lock-free so
 //! every request can count without contention; readers take a [`Counts`] snapshot.
 
-use super::batch::{Payload, Received, Transport};
+use super::batch::Received;
+use crate::otlp::payload::ExportRequest;
+use crate::settings::Protocol;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -67,13 +69,13 @@ impl Counters {
     }
 
     /// The totals of one transport.
-    pub fn get(&self, transport: Transport) -> Counts {
+    pub fn get(&self, transport: Protocol) -> Counts {
         self.by_transport[transport.index()].snapshot()
     }
 
     /// The totals over all transports.
     pub fn total(&self) -> Counts {
-        Transport::ALL
+        Protocol::ALL
             .into_iter()
             .map(|t| self.get(t))
             .fold(Counts::default(), Counts::add)
@@ -94,14 +96,14 @@ impl Counters {
         counters.requests.fetch_add(1, Ordering::Relaxed);
         let items = received.payload.item_count();
         let field = match received.payload {
-            Payload::Traces(_) => &counters.spans,
-            Payload::Metrics(_) => &counters.data_points,
-            Payload::Logs(_) => &counters.log_records,
+            ExportRequest::Traces(_) => &counters.spans,
+            ExportRequest::Metrics(_) => &counters.data_points,
+            ExportRequest::Logs(_) => &counters.log_records,
         };
         field.fetch_add(items, Ordering::Relaxed);
     }
 
-    pub(crate) fn record_rejected(&self, transport: Transport) {
+    pub(crate) fn record_rejected(&self, transport: Protocol) {
         self.by_transport[transport.index()]
             .rejected
             .fetch_add(1, Ordering::Relaxed);

@@ -1,9 +1,9 @@
-//! From an OTLP/HTTP body to a [`Payload`]: which encoding the `Content-Type` names, undoing
+//! From an OTLP/HTTP body to a [`ExportRequest`]: which encoding the `Content-Type` names, undoing
 //! `Content-Encoding: gzip` under a size cap, and decoding protobuf or OTLP/JSON into the official
 //! generated types. Pure and synchronous, so the HTTP listener runs it off the async workers.
 
-use super::batch::{Payload, Transport};
-use crate::settings::{Compression, Signal};
+use crate::otlp::payload::ExportRequest;
+use crate::settings::{Compression, Protocol, Signal};
 use bytes::Bytes;
 use flate2::read::MultiGzDecoder;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
@@ -41,10 +41,10 @@ impl BodyEncoding {
         }
     }
 
-    pub fn transport(self) -> Transport {
+    pub fn transport(self) -> Protocol {
         match self {
-            BodyEncoding::Protobuf => Transport::HttpProtobuf,
-            BodyEncoding::Json => Transport::HttpJson,
+            BodyEncoding::Protobuf => Protocol::HttpProtobuf,
+            BodyEncoding::Json => Protocol::HttpJson,
         }
     }
 }
@@ -64,7 +64,7 @@ pub fn compression_from_header(value: Option<&str>) -> Option<Compression> {
     }
 }
 
-/// Why a body could not become a [`Payload`].
+/// Why a body could not become a [`ExportRequest`].
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     #[error("the body inflates to more than {limit} bytes")]
@@ -92,7 +92,7 @@ pub fn decode_body(
     compression: Compression,
     body: Bytes,
     max_decompressed_bytes: usize,
-) -> Result<Payload, DecodeError> {
+) -> Result<ExportRequest, DecodeError> {
     let plain = match compression {
         Compression::None => body,
         Compression::Gzip => Bytes::from(gunzip(&body, max_decompressed_bytes)?),
@@ -118,22 +118,24 @@ fn gunzip(compressed: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     Ok(plain)
 }
 
-fn decode_protobuf(signal: Signal, body: Bytes) -> Result<Payload, DecodeError> {
+fn decode_protobuf(signal: Signal, body: Bytes) -> Result<ExportRequest, DecodeError> {
     let wrap = |source| DecodeError::Protobuf { signal, source };
     Ok(match signal {
-        Signal::Traces => Payload::Traces(ExportTraceServiceRequest::decode(body).map_err(wrap)?),
-        Signal::Metrics => {
-            Payload::Metrics(ExportMetricsServiceRequest::decode(body).map_err(wrap)?)
+        Signal::Traces => {
+            ExportRequest::Traces(ExportTraceServiceRequest::decode(body).map_err(wrap)?)
         }
-        Signal::Logs => Payload::Logs(ExportLogsServiceRequest::decode(body).map_err(wrap)?),
+        Signal::Metrics => {
+            ExportRequest::Metrics(ExportMetricsServiceRequest::decode(body).map_err(wrap)?)
+        }
+        Signal::Logs => ExportRequest::Logs(ExportLogsServiceRequest::decode(body).map_err(wrap)?),
     })
 }
 
-fn decode_json(signal: Signal, body: &[u8]) -> Result<Payload, DecodeError> {
+fn decode_json(signal: Signal, body: &[u8]) -> Result<ExportRequest, DecodeError> {
     let wrap = |source| DecodeError::Json { signal, source };
     Ok(match signal {
-        Signal::Traces => Payload::Traces(serde_json::from_slice(body).map_err(wrap)?),
-        Signal::Metrics => Payload::Metrics(serde_json::from_slice(body).map_err(wrap)?),
-        Signal::Logs => Payload::Logs(serde_json::from_slice(body).map_err(wrap)?),
+        Signal::Traces => ExportRequest::Traces(serde_json::from_slice(body).map_err(wrap)?),
+        Signal::Metrics => ExportRequest::Metrics(serde_json::from_slice(body).map_err(wrap)?),
+        Signal::Logs => ExportRequest::Logs(serde_json::from_slice(body).map_err(wrap)?),
     })
 }

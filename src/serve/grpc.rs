@@ -2,11 +2,12 @@
 //! accepted, messages capped at the configured size (tonic applies the cap after decompression
 //! too, so a compressed bomb is refused with `RESOURCE_EXHAUSTED`/`OUT_OF_RANGE`).
 
-use super::batch::{Payload, Received, RequestMeta, Transport};
+use super::batch::{Received, RequestMeta};
 use super::error::ServeError;
 use super::faults::{self, Decision};
 use super::intake::Intake;
-use crate::settings::Compression;
+use crate::otlp::payload::ExportRequest;
+use crate::settings::{Compression, Protocol};
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
     LogsService, LogsServiceServer,
 };
@@ -80,7 +81,11 @@ struct GrpcIntake {
 impl GrpcIntake {
     /// Applies the fault policy, then hands the request on; returns the items to report as
     /// rejected (partial success), or the status of an injected failure.
-    async fn deliver<T>(&self, request: Request<T>, wrap: fn(T) -> Payload) -> Result<u64, Status> {
+    async fn deliver<T>(
+        &self,
+        request: Request<T>,
+        wrap: fn(T) -> ExportRequest,
+    ) -> Result<u64, Status> {
         let meta = meta(&request);
         let metadata = request.metadata().clone();
         let payload = wrap(request.into_inner());
@@ -97,7 +102,7 @@ impl GrpcIntake {
         match faults.decide(header, payload.item_count()) {
             Decision::Accept { rejected } => {
                 self.intake
-                    .accept(Received::new(Transport::Grpc, payload, meta));
+                    .accept(Received::new(Protocol::Grpc, payload, meta));
                 Ok(rejected)
             }
             refused => {
@@ -113,7 +118,7 @@ impl TraceService for GrpcIntake {
         &self,
         request: Request<ExportTraceServiceRequest>,
     ) -> Result<Response<ExportTraceServiceResponse>, Status> {
-        let rejected = self.deliver(request, Payload::Traces).await?;
+        let rejected = self.deliver(request, ExportRequest::Traces).await?;
         let partial_success = (rejected > 0).then(|| ExportTracePartialSuccess {
             rejected_spans: i64::try_from(rejected).unwrap_or(i64::MAX),
             error_message: faults::partial_message(rejected),
@@ -130,7 +135,7 @@ impl MetricsService for GrpcIntake {
         &self,
         request: Request<ExportMetricsServiceRequest>,
     ) -> Result<Response<ExportMetricsServiceResponse>, Status> {
-        let rejected = self.deliver(request, Payload::Metrics).await?;
+        let rejected = self.deliver(request, ExportRequest::Metrics).await?;
         let partial_success = (rejected > 0).then(|| ExportMetricsPartialSuccess {
             rejected_data_points: i64::try_from(rejected).unwrap_or(i64::MAX),
             error_message: faults::partial_message(rejected),
@@ -147,7 +152,7 @@ impl LogsService for GrpcIntake {
         &self,
         request: Request<ExportLogsServiceRequest>,
     ) -> Result<Response<ExportLogsServiceResponse>, Status> {
-        let rejected = self.deliver(request, Payload::Logs).await?;
+        let rejected = self.deliver(request, ExportRequest::Logs).await?;
         let partial_success = (rejected > 0).then(|| ExportLogsPartialSuccess {
             rejected_log_records: i64::try_from(rejected).unwrap_or(i64::MAX),
             error_message: faults::partial_message(rejected),

@@ -38,7 +38,7 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-pub use batch::{Payload, Received, RequestMeta, Transport};
+pub use batch::{Received, RequestMeta};
 pub use config::{
     DEFAULT_BATCH_CAPACITY, DEFAULT_GRPC_LISTEN, DEFAULT_HTTP_LISTEN,
     DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_MESSAGE_BYTES, ReceiverConfig,

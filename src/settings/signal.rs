@@ -83,6 +83,15 @@ impl Protocol {
         self != Protocol::Grpc
     }
 
+    /// The position in [`Protocol::ALL`], for tables indexed by protocol.
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Protocol::Grpc => 0,
+            Protocol::HttpProtobuf => 1,
+            Protocol::HttpJson => 2,
+        }
+    }
+
     /// The port the spec gives this protocol by default.
     pub fn default_port(self) -> u16 {
         if self.is_http() { 4318 } else { 4317 }

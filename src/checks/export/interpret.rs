@@ -38,7 +38,7 @@ pub struct Context<'a> {
     pub signal: Signal,
     pub protocol: Protocol,
     pub url: &'a str,
-    pub items: usize,
+    pub items: u64,
     /// The probe's trace id, to search for in the backend.
     pub trace_id: &'a str,
 }

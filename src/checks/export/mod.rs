@@ -6,13 +6,13 @@
 pub mod interpret;
 
 use super::layer::Layer;
-use super::protocol::dialer::Dialer;
 use crate::knowledge::fix::Fix;
 use crate::otlp::client::{Destination, export};
 use crate::otlp::payload::{ExportRequest, ProbeData};
 use crate::report::{Code, Finding, Severity};
 use crate::settings::target::Target;
 use crate::settings::{Protocol, Signal};
+use crate::transport::dialer::Dialer;
 use interpret::{Context, Interpretation, interpret};
 use std::time::Instant;
 

@@ -4,7 +4,6 @@
 //! give the exact fix.
 
 pub mod answer;
-pub mod dialer;
 pub mod http_status;
 pub mod probe;
 
@@ -13,8 +12,8 @@ use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::Protocol;
 use crate::settings::target::Target;
+use crate::transport::dialer::Dialer;
 use answer::Answer;
-use dialer::Dialer;
 use probe::Probe;
 use std::time::Instant;
 

@@ -3,10 +3,10 @@
 //! recorded so a failure can still say what answered.
 
 use super::answer::{Answer, excerpt};
-use super::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
 use crate::checks::wire::{RecordingStream, recorded};
 use crate::settings::values::Header;
 use crate::settings::{Protocol, Signal};
+use crate::transport::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};

@@ -5,7 +5,7 @@
 //! handshake failure, each as a finding with evidence and a fix. On success it hands the
 //! verified stream to the next layer.
 //!
-//! How the probe uses the network (every step bounded by [`TlsRequest::timeout`]):
+//! How the probe uses the network (every step bounded by [`TlsRequest::timeout`](crate::transport::tls::TlsRequest::timeout)):
 //! 1. one TCP connection to the given address and a fully verified handshake; the chain the
 //!    server presented is recorded even when verification fails;
 //! 2. only if the certificate was rejected: a second, diagnostic handshake with verification off
@@ -17,53 +17,24 @@
 //!    handshake before the server judges its certificate).
 
 mod certinfo;
-mod client;
 mod diagnose;
-mod files;
 mod findings;
 mod handshake;
 mod recorder;
 mod run;
+mod speaks_tls;
 
 #[cfg(test)]
 mod tests;
 
 use crate::report::{CheckStatus, Finding};
+use crate::transport::tls::TlsRequest;
 use serde::Serialize;
 use std::net::SocketAddr;
-use std::path::Path;
-use std::time::{Duration, SystemTime};
 use tokio::net::TcpStream;
 
 pub use certinfo::CertSummary;
-pub use client::{TlsConfigError, client_config, server_name, speaks_tls};
-pub use files::{ClientIdentity, TlsFileError, load_ca_file, load_identity};
-
-/// The ALPN protocol gRPC requires.
-pub const ALPN_H2: &[u8] = b"h2";
-/// The ALPN protocol of HTTP/1.1.
-pub const ALPN_HTTP1: &[u8] = b"http/1.1";
-
-/// What to handshake with, and how.
-#[derive(Debug, Clone)]
-pub struct TlsRequest<'a> {
-    /// Host from the endpoint URL (DNS name or IP literal, brackets allowed), used for SNI and
-    /// for verifying the certificate.
-    pub server_name: &'a str,
-    /// The user's CA bundle (`--ca-cert` / `OTEL_EXPORTER_OTLP_CERTIFICATE`). It replaces the
-    /// defaults, as in the SDKs; `None` trusts the system store plus webpki-roots.
-    pub ca_file: Option<&'a Path>,
-    /// Client certificate chain PEM and client key PEM, for mutual TLS.
-    pub client_identity: Option<(&'a Path, &'a Path)>,
-    /// ALPN protocols to offer, e.g. `[h2]` for gRPC, `[h2, http/1.1]` for OTLP/HTTP.
-    pub alpn: Vec<Vec<u8>>,
-    /// gRPC: the server must select `h2`.
-    pub require_h2: bool,
-    /// Bounds each handshake (TCP connect included) and each diagnostic step.
-    pub timeout: Duration,
-    /// The clock used for every date decision (verification and findings).
-    pub now: SystemTime,
-}
+pub use speaks_tls::speaks_tls;
 
 /// What was negotiated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,8 +73,8 @@ pub struct TlsOutcome {
 /// connect plus handshake bounded by `request.timeout`.
 ///
 /// A CA or identity file that cannot be loaded makes the check `Skip` with no finding: the
-/// config layer reports it (`CFG_CERT_FILE_UNREADABLE`, via [`load_ca_file`] and
-/// [`load_identity`]).
+/// config layer reports it (`CFG_CERT_FILE_UNREADABLE`, via
+/// [`crate::transport::tls::load_ca_file`] and [`crate::transport::tls::load_identity`]).
 pub async fn probe(addr: SocketAddr, request: &TlsRequest<'_>) -> TlsOutcome {
     run::run(addr, request).await
 }

@@ -4,16 +4,17 @@
 //! client certificate required, alerts, eof, timeout).
 
 use super::certinfo::{CertSummary, dn_text, unix_seconds};
-use super::client::parse_server_name;
 use super::diagnose::{CertFacts, date_findings, diagnose_rejection};
 use super::findings::{self, TrustSource};
 use super::handshake::{
     AfterHandshake, Attempt, Failure, Mode, Setup, alert_window, watch_after_handshake,
 };
-use super::{SessionInfo, TlsOutcome, TlsRequest, files};
+use super::{SessionInfo, TlsOutcome};
 use crate::checks::wire::{self, escape};
 use crate::knowledge::fix::Fix;
 use crate::report::{CheckStatus, Finding, Severity};
+use crate::transport::dialer::ALPN_H2;
+use crate::transport::tls::{self, TlsRequest, parse_server_name};
 use rustls::client::WebPkiServerVerifier;
 use rustls::{AlertDescription, ClientConnection, InvalidMessage, ProtocolVersion, RootCertStore};
 use rustls_pki_types::{CertificateDer, UnixTime};
@@ -75,7 +76,7 @@ fn prepare<'r>(
     })?;
     let (roots, trust) = match request.ca_file {
         Some(path) => {
-            let roots = files::load_ca_file(path).map_err(|err| skip(format!("skipped: {err}")))?;
+            let roots = tls::load_ca_file(path).map_err(|err| skip(format!("skipped: {err}")))?;
             let subjects = roots
                 .subjects()
                 .iter()
@@ -90,18 +91,18 @@ fn prepare<'r>(
             )
         }
         None => {
-            let roots = files::default_roots();
+            let roots = tls::default_roots();
             let count = roots.len();
             (roots, TrustSource::Defaults { count })
         }
     };
     let identity = match request.client_identity {
         Some((cert, key)) => {
-            Some(files::load_identity(cert, key).map_err(|err| skip(format!("skipped: {err}")))?)
+            Some(tls::load_identity(cert, key).map_err(|err| skip(format!("skipped: {err}")))?)
         }
         None => None,
     };
-    let provider = Arc::new(files::provider());
+    let provider = Arc::new(tls::provider());
     let verifier = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
         .build()
         .map_err(|err| skip(format!("skipped: no usable trusted roots: {err}")))?;
@@ -163,7 +164,7 @@ fn acceptable_issuers(names: &[Vec<u8>]) -> Vec<String> {
 }
 
 fn alpn_finding(cx: &Context<'_>, session: &SessionInfo) -> Option<Finding> {
-    let h2 = std::str::from_utf8(super::ALPN_H2).unwrap_or("h2");
+    let h2 = std::str::from_utf8(ALPN_H2).unwrap_or("h2");
     let answer = match session.alpn.as_deref() {
         Some(protocol) => format!("the server selected: {protocol}"),
         None => "the server selected: none (it ignored ALPN)".to_string(),

@@ -11,10 +11,10 @@ pub mod series;
 mod tests;
 
 use super::CHECK_METRICS;
-use super::http::{self, FetchError};
 use crate::checks::layer::Layer;
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Section, Severity};
+use crate::transport::fetch::{self, FetchError};
 use series::Snapshot;
 use std::io;
 use std::time::{Duration, Instant};
@@ -66,7 +66,7 @@ fn failed(url: &str, finding: Finding, started: Instant) -> (Layer, Section) {
 
 /// One scrape as a snapshot, or the finding that explains why there is none.
 async fn scrape(url: &str, timeout: Duration) -> Result<Snapshot, Box<Finding>> {
-    let answer = http::get(url, ACCEPT, timeout)
+    let answer = fetch::get(url, ACCEPT, timeout)
         .await
         .map_err(|error| Box::new(fetch_failure(url, &error)))?;
     if answer.status != 200 {

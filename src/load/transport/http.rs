@@ -3,12 +3,12 @@
 //! A broken or timed-out connection is dropped and the next request dials a new one.
 
 use super::{TransportError, no_answer};
-use crate::checks::protocol::dialer::{ALPN_HTTP1, Dialer};
 use crate::load::sample::Outcome;
 use crate::otlp::client::{PartialSuccess, error_chain, request_headers};
 use crate::otlp::encode::CONTENT_TYPE_JSON;
 use crate::settings::Signal;
 use crate::settings::values::Header;
+use crate::transport::dialer::{ALPN_HTTP1, Dialer};
 use bytes::Bytes;
 use http::header::HeaderMap;
 use http::{Method, Request, StatusCode, Uri};

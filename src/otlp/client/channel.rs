@@ -2,8 +2,8 @@
 //! with ALPN `h2`), and user headers as gRPC metadata: shared by the export client and `load`.
 
 use super::USER_AGENT;
-use crate::checks::protocol::dialer::{ALPN_H2, Dialer, Io};
 use crate::settings::values::Header;
+use crate::transport::dialer::{ALPN_H2, Dialer, Io};
 use hyper_util::rt::TokioIo;
 use std::future::Future;
 use std::io;

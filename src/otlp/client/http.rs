@@ -4,12 +4,12 @@
 //! `Content-Type` names; the whole exchange is bounded by the destination's timeout.
 
 use super::{Destination, MAX_RESPONSE_BYTES, Outcome, PartialSuccess, USER_AGENT, body_excerpt};
-use crate::checks::protocol::dialer::ALPN_HTTP1;
 use crate::otlp::encode::{CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF, EncodedBody, encode};
 use crate::otlp::payload::ExportRequest;
 use crate::otlp::rpc::RpcStatus;
 use crate::settings::Signal;
 use crate::settings::values::Header;
+use crate::transport::dialer::ALPN_HTTP1;
 use bytes::Bytes;
 use flate2::read::MultiGzDecoder;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};

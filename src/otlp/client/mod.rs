@@ -11,9 +11,9 @@ mod http;
 pub(crate) use http::request_headers;
 
 use super::payload::ExportRequest;
-use crate::checks::protocol::dialer::Dialer;
 use crate::settings::values::Header;
 use crate::settings::{Compression, Protocol, Signal};
+use crate::transport::dialer::Dialer;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceResponse;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;

@@ -7,15 +7,15 @@ use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{attribute_sets, clip};
 use crate::knowledge::fix::Fix;
+use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding, Severity};
-use crate::serve::Payload;
 use opentelemetry_proto::tonic::common::v1::AnyValue;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
 
 /// Nested arrays and maps deeper than this are not searched; real attributes are flat.
 const MAX_DEPTH: usize = 4;
 
-pub(super) fn check(payload: &Payload, limit: usize, out: &mut Findings<'_>) {
+pub(super) fn check(payload: &ExportRequest, limit: usize, out: &mut Findings<'_>) {
     for set in attribute_sets(payload) {
         for kv in set.attributes {
             let Some(len) = kv.value.as_ref().map(|v| longest(v, 0)) else {

@@ -7,8 +7,9 @@ use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{clip, resources};
 use crate::knowledge::fix::Fix;
+use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding, Severity};
-use crate::serve::{Payload, Received};
+use crate::serve::Received;
 use crate::settings::Signal;
 
 pub(super) fn check(received: &Received, out: &mut Findings<'_>) {
@@ -54,16 +55,16 @@ fn items(signal: Signal) -> &'static str {
 }
 
 /// `2 resources, 3 scopes, no spans`, or what is missing first.
-fn shape(payload: &Payload) -> String {
+fn shape(payload: &ExportRequest) -> String {
     let resources = resources(payload).len();
     let scopes: usize = match payload {
-        Payload::Traces(r) => r.resource_spans.iter().map(|r| r.scope_spans.len()).sum(),
-        Payload::Metrics(r) => r
+        ExportRequest::Traces(r) => r.resource_spans.iter().map(|r| r.scope_spans.len()).sum(),
+        ExportRequest::Metrics(r) => r
             .resource_metrics
             .iter()
             .map(|r| r.scope_metrics.len())
             .sum(),
-        Payload::Logs(r) => r.resource_logs.iter().map(|r| r.scope_logs.len()).sum(),
+        ExportRequest::Logs(r) => r.resource_logs.iter().map(|r| r.scope_logs.len()).sum(),
     };
     let items = items(payload.signal());
     match (resources, scopes) {

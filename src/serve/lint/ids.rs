@@ -7,8 +7,8 @@ use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{Service, log_label, log_records, span_label, spans};
 use crate::knowledge::fix::Fix;
+use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding, Severity};
-use crate::serve::Payload;
 use opentelemetry_proto::tonic::logs::v1::LogRecord;
 use opentelemetry_proto::tonic::trace::v1::Span;
 
@@ -77,19 +77,19 @@ fn describe(field: Field, bytes: &[u8], problem: Problem) -> String {
     }
 }
 
-pub(super) fn check(payload: &Payload, out: &mut Findings<'_>) {
+pub(super) fn check(payload: &ExportRequest, out: &mut Findings<'_>) {
     match payload {
-        Payload::Traces(request) => {
+        ExportRequest::Traces(request) => {
             for (service, span) in spans(request) {
                 check_span(service, span, out);
             }
         }
-        Payload::Logs(request) => {
+        ExportRequest::Logs(request) => {
             for (service, record) in log_records(request) {
                 check_log(service, record, out);
             }
         }
-        Payload::Metrics(_) => {}
+        ExportRequest::Metrics(_) => {}
     }
 }
 

@@ -36,7 +36,8 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-use super::{Payload, Received};
+use super::Received;
+use crate::otlp::payload::ExportRequest;
 use crate::report::Finding;
 use names::SpanNames;
 use seen::{Findings, Seen};
@@ -144,7 +145,7 @@ impl Linter {
         timestamps::check(payload, now, self.config.future_tolerance, &mut out);
         attributes::check(payload, self.config.max_attribute_value_bytes, &mut out);
         semconv::check(payload, &mut out);
-        if let Payload::Traces(request) = payload {
+        if let ExportRequest::Traces(request) = payload {
             self.names.check(request, &mut out);
             let repeats = self.traces.observe(request, now);
             duplicates::report(&repeats, &mut out);

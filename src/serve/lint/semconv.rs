@@ -7,10 +7,10 @@ use super::seen::Findings;
 use super::semconv_table::{Deprecation, lookup};
 use super::walk::{AttributeSet, attribute_sets};
 use crate::knowledge::fix::Fix;
+use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding, Severity};
-use crate::serve::Payload;
 
-pub(super) fn check(payload: &Payload, out: &mut Findings<'_>) {
+pub(super) fn check(payload: &ExportRequest, out: &mut Findings<'_>) {
     for set in attribute_sets(payload) {
         for kv in set.attributes {
             let Some(row) = lookup(&kv.key) else {

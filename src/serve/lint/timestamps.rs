@@ -7,8 +7,8 @@ use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{Service, clip, log_label, log_records, points, span_label, spans};
 use crate::knowledge::fix::Fix;
+use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding, Severity};
-use crate::serve::Payload;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// 1e17 ns is March 1973: no real telemetry is older, while today's time in microseconds
@@ -39,7 +39,7 @@ struct Clock {
 }
 
 pub(super) fn check(
-    payload: &Payload,
+    payload: &ExportRequest,
     now: SystemTime,
     tolerance: Duration,
     out: &mut Findings<'_>,
@@ -52,7 +52,7 @@ pub(super) fn check(
         tolerance,
     };
     match payload {
-        Payload::Traces(request) => {
+        ExportRequest::Traces(request) => {
             for (service, span) in spans(request) {
                 let label = || span_label(span);
                 let subject = Subject {
@@ -77,7 +77,7 @@ pub(super) fn check(
                 }
             }
         }
-        Payload::Logs(request) => {
+        ExportRequest::Logs(request) => {
             for (service, record) in log_records(request) {
                 let label = || log_label(record);
                 let subject = Subject {
@@ -94,7 +94,7 @@ pub(super) fn check(
                 plausible(&subject, "observed_time_unix_nano", observed, clock, out);
             }
         }
-        Payload::Metrics(request) => {
+        ExportRequest::Metrics(request) => {
             for (service, point) in points(request) {
                 let label = || format!("a data point of metric `{}`", clip(point.metric));
                 let subject = Subject {

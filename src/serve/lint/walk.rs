@@ -2,7 +2,7 @@
 //! is, every span, log record, data point and attribute list with its owner, and how each is
 //! named in evidence (span name, trace id hex, span id hex).
 
-use crate::serve::Payload;
+use crate::otlp::payload::ExportRequest;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -50,19 +50,19 @@ impl fmt::Display for Service<'_> {
 }
 
 /// Every resource of a request, present or not.
-pub(super) fn resources(payload: &Payload) -> Vec<Option<&Resource>> {
+pub(super) fn resources(payload: &ExportRequest) -> Vec<Option<&Resource>> {
     match payload {
-        Payload::Traces(r) => r
+        ExportRequest::Traces(r) => r
             .resource_spans
             .iter()
             .map(|r| r.resource.as_ref())
             .collect(),
-        Payload::Metrics(r) => r
+        ExportRequest::Metrics(r) => r
             .resource_metrics
             .iter()
             .map(|r| r.resource.as_ref())
             .collect(),
-        Payload::Logs(r) => r
+        ExportRequest::Logs(r) => r
             .resource_logs
             .iter()
             .map(|r| r.resource.as_ref())
@@ -186,7 +186,7 @@ pub(super) struct AttributeSet<'a> {
 
 /// Every attribute list in a request: resources, scopes, spans, events, links, log records and
 /// data points.
-pub(super) fn attribute_sets<'a>(payload: &'a Payload) -> Vec<AttributeSet<'a>> {
+pub(super) fn attribute_sets<'a>(payload: &'a ExportRequest) -> Vec<AttributeSet<'a>> {
     let mut sets = Vec::new();
     let mut add = |service: Service<'a>, owner: Owner<'a>, attributes: &'a [KeyValue]| {
         if !attributes.is_empty() {
@@ -198,7 +198,7 @@ pub(super) fn attribute_sets<'a>(payload: &'a Payload) -> Vec<AttributeSet<'a>> 
         }
     };
     match payload {
-        Payload::Traces(request) => {
+        ExportRequest::Traces(request) => {
             for resource_spans in &request.resource_spans {
                 let resource = resource_spans.resource.as_ref();
                 let service = Service::of(resource);
@@ -223,7 +223,7 @@ pub(super) fn attribute_sets<'a>(payload: &'a Payload) -> Vec<AttributeSet<'a>> 
                 }
             }
         }
-        Payload::Metrics(request) => {
+        ExportRequest::Metrics(request) => {
             for resource_metrics in &request.resource_metrics {
                 let resource = resource_metrics.resource.as_ref();
                 let service = Service::of(resource);
@@ -244,7 +244,7 @@ pub(super) fn attribute_sets<'a>(payload: &'a Payload) -> Vec<AttributeSet<'a>> 
                 }
             }
         }
-        Payload::Logs(request) => {
+        ExportRequest::Logs(request) => {
             for resource_logs in &request.resource_logs {
                 let resource = resource_logs.resource.as_ref();
                 let service = Service::of(resource);

@@ -2,7 +2,7 @@
 
 use super::super::decode::{BodyEncoding, DecodeError, compression_from_header, decode_body};
 use super::{TRACE_ID_HEX, TRACE_JSON, gzip};
-use crate::serve::Payload;
+use crate::otlp::payload::ExportRequest;
 use crate::settings::{Compression, Signal};
 use bytes::Bytes;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
@@ -11,7 +11,7 @@ const METRICS_JSON: &str = include_str!("metrics.json");
 const LOGS_JSON: &str = include_str!("logs.json");
 const LIMIT: usize = 1024 * 1024;
 
-fn json(signal: Signal, text: &str) -> Result<Payload, DecodeError> {
+fn json(signal: Signal, text: &str) -> Result<ExportRequest, DecodeError> {
     decode_body(
         signal,
         BodyEncoding::Json,
@@ -23,7 +23,7 @@ fn json(signal: Signal, text: &str) -> Result<Payload, DecodeError> {
 
 #[test]
 fn spec_trace_example_parses_with_hex_ids() {
-    let Ok(Payload::Traces(request)) = json(Signal::Traces, TRACE_JSON) else {
+    let Ok(ExportRequest::Traces(request)) = json(Signal::Traces, TRACE_JSON) else {
         panic!("the spec's trace example must decode");
     };
     let span = &request.resource_spans[0].scope_spans[0].spans[0];
@@ -44,7 +44,7 @@ fn spec_metrics_example_counts_three_data_points() {
 
 #[test]
 fn spec_logs_example_parses_a_numeric_int_value() {
-    let Ok(Payload::Logs(request)) = json(Signal::Logs, LOGS_JSON) else {
+    let Ok(ExportRequest::Logs(request)) = json(Signal::Logs, LOGS_JSON) else {
         panic!("the spec's logs example must decode");
     };
     let record = &request.resource_logs[0].scope_logs[0].log_records[0];
@@ -61,7 +61,7 @@ fn spec_logs_example_parses_a_numeric_int_value() {
 fn int64_as_json_strings_is_accepted() {
     // The JSON mapping writes 64-bit integers as strings; SDKs do, so the receiver must read them.
     let text = TRACE_JSON.replace("1544712660000000000", "\"1544712660000000000\"");
-    let Ok(Payload::Traces(request)) = json(Signal::Traces, &text) else {
+    let Ok(ExportRequest::Traces(request)) = json(Signal::Traces, &text) else {
         panic!("string int64 must decode");
     };
     let span = &request.resource_spans[0].scope_spans[0].spans[0];

@@ -3,8 +3,8 @@
 use super::{
     TIMEOUT, TRACE_ID_HEX, next_batch, one_span_request, only_span, start, start_default, stop,
 };
-use crate::serve::{ReceiverConfig, Transport};
-use crate::settings::{Compression, Signal};
+use crate::serve::ReceiverConfig;
+use crate::settings::{Compression, Protocol, Signal};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
@@ -34,7 +34,7 @@ async fn a_span_over_grpc_arrives_as_a_batch() {
     assert_eq!(answer.into_inner().partial_success, None);
 
     let received = next_batch(&mut rx).await;
-    assert_eq!(received.transport, Transport::Grpc);
+    assert_eq!(received.transport, Protocol::Grpc);
     assert_eq!(received.signal, Signal::Traces);
     assert_eq!(received.meta.compression, Compression::None);
     assert!(received.meta.peer.is_some_and(|p| p.ip().is_loopback()));
@@ -44,7 +44,7 @@ async fn a_span_over_grpc_arrives_as_a_batch() {
     );
     assert_eq!(hex::encode(&only_span(&received).trace_id), TRACE_ID_HEX);
 
-    let counts = receiver.counters().get(Transport::Grpc);
+    let counts = receiver.counters().get(Protocol::Grpc);
     assert_eq!((counts.requests, counts.spans), (1, 1));
     assert_eq!(receiver.counters().total().requests, 1);
     stop(receiver).await;
@@ -88,7 +88,7 @@ async fn logs_over_grpc_are_counted_as_log_records() {
         .expect("answer within the timeout")
         .expect("status OK");
     assert_eq!(next_batch(&mut rx).await.signal, Signal::Logs);
-    assert_eq!(receiver.counters().get(Transport::Grpc).log_records, 2);
+    assert_eq!(receiver.counters().get(Protocol::Grpc).log_records, 2);
     stop(receiver).await;
 }
 

@@ -4,8 +4,8 @@ use super::{
     Answer, TRACE_ID_HEX, TRACE_JSON, gzip, next_batch, one_span_request, only_span, post, send,
     start, start_default, stop,
 };
-use crate::serve::{ReceiverConfig, Transport};
-use crate::settings::{Compression, Signal};
+use crate::serve::ReceiverConfig;
+use crate::settings::{Compression, Protocol, Signal};
 use http::{Method, StatusCode};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
 use prost::Message;
@@ -40,7 +40,7 @@ async fn protobuf_with_and_without_gzip() {
         assert_eq!(decoded.partial_success, None);
 
         let received = next_batch(&mut rx).await;
-        assert_eq!(received.transport, Transport::HttpProtobuf);
+        assert_eq!(received.transport, Protocol::HttpProtobuf);
         assert_eq!(received.signal, Signal::Traces);
         let expected = if gzipped {
             Compression::Gzip
@@ -50,7 +50,7 @@ async fn protobuf_with_and_without_gzip() {
         assert_eq!(received.meta.compression, expected);
         assert_eq!(hex::encode(&only_span(&received).trace_id), TRACE_ID_HEX);
     }
-    let counts = receiver.counters().get(Transport::HttpProtobuf);
+    let counts = receiver.counters().get(Protocol::HttpProtobuf);
     assert_eq!((counts.requests, counts.spans, counts.rejected), (2, 2, 0));
     stop(receiver).await;
 }
@@ -70,14 +70,14 @@ async fn spec_json_with_and_without_gzip() {
         assert_eq!(&answer.body[..], b"{}");
 
         let received = next_batch(&mut rx).await;
-        assert_eq!(received.transport, Transport::HttpJson);
+        assert_eq!(received.transport, Protocol::HttpJson);
         let span = only_span(&received);
         assert_eq!(hex::encode(&span.trace_id), TRACE_ID_HEX);
         assert_eq!(span.name, "I'm a server span");
     }
-    let counts = receiver.counters().get(Transport::HttpJson);
+    let counts = receiver.counters().get(Protocol::HttpJson);
     assert_eq!((counts.requests, counts.spans), (2, 2));
-    assert_eq!(receiver.counters().get(Transport::Grpc).requests, 0);
+    assert_eq!(receiver.counters().get(Protocol::Grpc).requests, 0);
     stop(receiver).await;
 }
 
@@ -161,8 +161,8 @@ async fn refusals_carry_the_spec_status() {
 
     let counters = receiver.counters();
     assert_eq!(counters.unroutable(), 5);
-    assert_eq!(counters.get(Transport::HttpProtobuf).rejected, 1);
-    assert_eq!(counters.get(Transport::HttpJson).rejected, 1);
+    assert_eq!(counters.get(Protocol::HttpProtobuf).rejected, 1);
+    assert_eq!(counters.get(Protocol::HttpJson).rejected, 1);
     assert_eq!(counters.total().requests, 0);
     stop(receiver).await;
 }
@@ -222,7 +222,7 @@ async fn a_gzip_bomb_gets_413_and_the_receiver_keeps_going() {
     .await;
     assert_answer(&answer, StatusCode::OK, "application/x-protobuf");
     assert_eq!(only_span(&next_batch(&mut rx).await).name, "checkout");
-    assert_eq!(receiver.counters().get(Transport::HttpProtobuf).rejected, 1);
+    assert_eq!(receiver.counters().get(Protocol::HttpProtobuf).rejected, 1);
     stop(receiver).await;
 }
 

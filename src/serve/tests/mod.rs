@@ -5,7 +5,9 @@ mod decoding;
 mod grpc_export;
 mod http_export;
 
-use super::{Payload, Received, Receiver, ReceiverConfig, RunningReceiver, Transport};
+use super::{Received, Receiver, ReceiverConfig, RunningReceiver};
+use crate::otlp::payload::ExportRequest;
+use crate::settings::Protocol;
 use bytes::Bytes;
 use flate2::Compression as GzLevel;
 use flate2::write::GzEncoder;
@@ -66,7 +68,7 @@ fn one_span_request() -> ExportTraceServiceRequest {
 
 /// The single span of a traces batch.
 fn only_span(received: &Received) -> &Span {
-    let Payload::Traces(request) = &received.payload else {
+    let ExportRequest::Traces(request) = &received.payload else {
         panic!("expected traces, got {:?}", received.signal);
     };
     assert_eq!(received.payload.item_count(), 1);
@@ -194,8 +196,8 @@ async fn full_channel_still_answers_and_counts_drops() {
         assert_eq!(answer.status, http::StatusCode::OK);
     }
     let counters = receiver.counters();
-    assert_eq!(counters.get(Transport::HttpProtobuf).requests, 3);
-    assert_eq!(counters.get(Transport::HttpProtobuf).spans, 3);
+    assert_eq!(counters.get(Protocol::HttpProtobuf).requests, 3);
+    assert_eq!(counters.get(Protocol::HttpProtobuf).spans, 3);
     assert_eq!(counters.dropped(), 2);
     drop(rx);
     stop(receiver).await;

@@ -4,10 +4,11 @@
 
 use super::summary::{Summary, points};
 use super::values::{service_name, text};
+use crate::otlp::payload::ExportRequest;
 use crate::report::render::palette::Palette;
 use crate::report::{Finding, Severity};
+use crate::serve::Received;
 use crate::serve::hashing::{HashMap, HashMapExt, HashSet, HashSetExt, digest};
-use crate::serve::{Payload, Received};
 use anstyle::{AnsiColor, Style};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::Span;
@@ -98,7 +99,7 @@ impl HumanView {
         let transport = self.dim(&format!("[{}]", received.transport.as_str()));
         let mut lines = Vec::new();
         match &received.payload {
-            Payload::Traces(request) => {
+            ExportRequest::Traces(request) => {
                 for rs in &request.resource_spans {
                     let label = self.service_label(rs.resource.as_ref());
                     let spans: Vec<&Span> = rs.scope_spans.iter().flat_map(|s| &s.spans).collect();
@@ -108,7 +109,7 @@ impl HumanView {
                     }
                 }
             }
-            Payload::Metrics(request) => {
+            ExportRequest::Metrics(request) => {
                 for rm in &request.resource_metrics {
                     let label = self.service_label(rm.resource.as_ref());
                     for metric in rm.scope_metrics.iter().flat_map(|s| &s.metrics) {
@@ -120,7 +121,7 @@ impl HumanView {
                     }
                 }
             }
-            Payload::Logs(request) => {
+            ExportRequest::Logs(request) => {
                 for rl in &request.resource_logs {
                     let label = self.service_label(rl.resource.as_ref());
                     for record in rl.scope_logs.iter().flat_map(|s| &s.log_records) {

@@ -3,8 +3,9 @@
 
 use super::json_line::JsonLine;
 use super::values::{service_name, text};
+use crate::otlp::payload::ExportRequest;
 use crate::report::Finding;
-use crate::serve::{Payload, Received};
+use crate::serve::Received;
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -26,7 +27,7 @@ pub fn finding(finding: &Finding) -> Value {
 pub fn items(received: &Received, out: &mut Vec<u8>) {
     let transport = received.transport.as_str();
     match &received.payload {
-        Payload::Traces(request) => {
+        ExportRequest::Traces(request) => {
             for resource_spans in &request.resource_spans {
                 let service = service_name(resource_spans.resource.as_ref());
                 for span in resource_spans.scope_spans.iter().flat_map(|s| &s.spans) {
@@ -47,7 +48,7 @@ pub fn items(received: &Received, out: &mut Vec<u8>) {
                 }
             }
         }
-        Payload::Metrics(request) => {
+        ExportRequest::Metrics(request) => {
             for resource_metrics in &request.resource_metrics {
                 let service = service_name(resource_metrics.resource.as_ref());
                 for metric in resource_metrics
@@ -77,7 +78,7 @@ pub fn items(received: &Received, out: &mut Vec<u8>) {
                 }
             }
         }
-        Payload::Logs(request) => {
+        ExportRequest::Logs(request) => {
             for resource_logs in &request.resource_logs {
                 let service = service_name(resource_logs.resource.as_ref());
                 for record in resource_logs.scope_logs.iter().flat_map(|s| &s.log_records) {

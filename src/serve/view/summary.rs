@@ -1,8 +1,10 @@
 //! Running totals per service, shown when `serve` stops (Ctrl-C or `--duration`).
 
 use super::values::service_name;
+use crate::otlp::payload::ExportRequest;
 use crate::report::Finding;
-use crate::serve::{Payload, Received, Transport};
+use crate::serve::Received;
+use crate::settings::Protocol;
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -36,7 +38,7 @@ impl Summary {
     pub fn add(&mut self, received: &Received) {
         self.requests += 1;
         match &received.payload {
-            Payload::Traces(request) => {
+            ExportRequest::Traces(request) => {
                 for rs in &request.resource_spans {
                     let totals =
                         self.service(service_name(rs.resource.as_ref()), received.transport);
@@ -48,7 +50,7 @@ impl Summary {
                     }
                 }
             }
-            Payload::Metrics(request) => {
+            ExportRequest::Metrics(request) => {
                 for rm in &request.resource_metrics {
                     let totals =
                         self.service(service_name(rm.resource.as_ref()), received.transport);
@@ -57,7 +59,7 @@ impl Summary {
                     }
                 }
             }
-            Payload::Logs(request) => {
+            ExportRequest::Logs(request) => {
                 for rl in &request.resource_logs {
                     let totals =
                         self.service(service_name(rl.resource.as_ref()), received.transport);
@@ -78,7 +80,7 @@ impl Summary {
             .or_default() += 1;
     }
 
-    fn service(&mut self, name: String, transport: Transport) -> &mut ServiceTotals {
+    fn service(&mut self, name: String, transport: Protocol) -> &mut ServiceTotals {
         let totals = self.services.entry(name).or_default();
         if !totals.transports.contains(&transport.as_str()) {
             totals.transports.push(transport.as_str());

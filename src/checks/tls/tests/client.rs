@@ -3,7 +3,8 @@
 
 use super::pki::{Ca, Files};
 use super::servers::{self, TlsServer};
-use crate::checks::tls::{TlsRequest, client_config, server_name, speaks_tls};
+use crate::checks::tls::speaks_tls;
+use crate::transport::tls::{TlsRequest, client_config, server_name};
 use std::time::{Duration, SystemTime};
 
 const WAIT: Duration = Duration::from_secs(3);

@@ -5,8 +5,9 @@ mod client;
 mod pki;
 mod servers;
 
-use super::{TlsOutcome, TlsRequest, probe};
+use super::{TlsOutcome, probe};
 use crate::report::{CheckStatus, Code, Finding, Severity};
+use crate::transport::tls::TlsRequest;
 use pki::{Ca, DAY, Files, Leaf, now};
 use servers::TlsServer;
 use std::net::SocketAddr;

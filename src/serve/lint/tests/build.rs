@@ -1,10 +1,11 @@
 //! Builders for hand-made requests: a well-formed default for every item, which tests then break
 //! in exactly one way.
 
+use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding};
 use crate::serve::lint::{LintConfig, Linter};
-use crate::serve::{Payload, Received, RequestMeta, Transport};
-use crate::settings::Compression;
+use crate::serve::{Received, RequestMeta};
+use crate::settings::{Compression, Protocol};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -109,7 +110,7 @@ fn scope() -> Option<InstrumentationScope> {
 }
 
 pub(super) fn traces_of(resource: Option<Resource>, spans: Vec<Span>) -> Received {
-    received(Payload::Traces(ExportTraceServiceRequest {
+    received(ExportRequest::Traces(ExportTraceServiceRequest {
         resource_spans: vec![ResourceSpans {
             resource,
             scope_spans: vec![ScopeSpans {
@@ -143,7 +144,7 @@ pub(super) fn log_record(body: &str) -> LogRecord {
 }
 
 pub(super) fn logs_of(resource: Option<Resource>, log_records: Vec<LogRecord>) -> Received {
-    received(Payload::Logs(ExportLogsServiceRequest {
+    received(ExportRequest::Logs(ExportLogsServiceRequest {
         resource_logs: vec![ResourceLogs {
             resource,
             scope_logs: vec![ScopeLogs {
@@ -180,7 +181,7 @@ pub(super) fn gauge(name: &str, data_points: Vec<NumberDataPoint>) -> Metric {
 }
 
 pub(super) fn metrics_of(resource: Option<Resource>, metrics: Vec<Metric>) -> Received {
-    received(Payload::Metrics(ExportMetricsServiceRequest {
+    received(ExportRequest::Metrics(ExportMetricsServiceRequest {
         resource_metrics: vec![ResourceMetrics {
             resource,
             scope_metrics: vec![ScopeMetrics {
@@ -197,9 +198,9 @@ pub(super) fn metrics(metrics: Vec<Metric>) -> Received {
     metrics_of(Some(resource(Some(SERVICE))), metrics)
 }
 
-pub(super) fn received(payload: Payload) -> Received {
+pub(super) fn received(payload: ExportRequest) -> Received {
     Received::new(
-        Transport::Grpc,
+        Protocol::Grpc,
         payload,
         RequestMeta {
             peer: None,

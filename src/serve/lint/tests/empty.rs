@@ -1,15 +1,15 @@
 //! LINT_EMPTY_EXPORT.
 
 use super::build::*;
+use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Severity};
-use crate::serve::Payload;
 use crate::serve::lint::Linter;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 
 #[test]
 fn a_request_without_resources_is_an_empty_export() {
-    let found = lint(&received(Payload::Traces(
+    let found = lint(&received(ExportRequest::Traces(
         ExportTraceServiceRequest::default(),
     )));
     let finding = only(&found, Code::LintEmptyExport);
@@ -30,7 +30,7 @@ fn only_empty_scopes_is_an_empty_export() {
         text(&finding).contains("1 resource(s), 1 scope(s), no log records"),
         "{finding:#?}"
     );
-    let found = lint(&received(Payload::Metrics(
+    let found = lint(&received(ExportRequest::Metrics(
         ExportMetricsServiceRequest::default(),
     )));
     assert_eq!(codes(&found), vec![Code::LintEmptyExport]);

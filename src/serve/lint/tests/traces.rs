@@ -183,7 +183,7 @@ fn the_window_is_bounded_by_spans() {
 
 fn request(received: crate::serve::Received) -> ExportTraceServiceRequest {
     match received.payload {
-        crate::serve::Payload::Traces(request) => request,
+        crate::otlp::payload::ExportRequest::Traces(request) => request,
         other => panic!("not traces: {other:?}"),
     }
 }

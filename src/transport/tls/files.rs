@@ -57,7 +57,7 @@ impl TlsFileError {
 pub struct ClientIdentity {
     pub cert_path: PathBuf,
     pub key_path: PathBuf,
-    pub(super) certified: Arc<CertifiedKey>,
+    pub(crate) certified: Arc<CertifiedKey>,
 }
 
 impl ClientIdentity {
@@ -151,14 +151,14 @@ pub fn load_identity(cert: &Path, key: &Path) -> Result<ClientIdentity, TlsFileE
     })
 }
 
-/// The crypto provider every TLS config of this module uses.
-pub(super) fn provider() -> CryptoProvider {
+/// The crypto provider every TLS config of this program uses.
+pub fn provider() -> CryptoProvider {
     rustls::crypto::ring::default_provider()
 }
 
 /// The roots used without a CA file: the operating system's store (unreadable entries are
 /// skipped) plus the Mozilla roots of webpki-roots. Loaded once per process.
-pub(super) fn default_roots() -> Arc<RootCertStore> {
+pub fn default_roots() -> Arc<RootCertStore> {
     static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
     ROOTS
         .get_or_init(|| {

@@ -1,9 +1,9 @@
 //! A bounded HTTP/1.1 GET for the Collector's own endpoints (the health_check extension and
-//! the internal metrics page). Plain HTTP or TLS through the shared [`Dialer`]; the whole
-//! exchange, connect included, is bounded by one timeout.
+//! the internal metrics page) and the backends' query APIs. Plain HTTP or TLS through the
+//! shared [`Dialer`]; the whole exchange, connect included, is bounded by one timeout.
 
-use crate::checks::protocol::dialer::{ALPN_HTTP1, Dialer};
-use crate::checks::tls::{self, TlsRequest};
+use super::dialer::{ALPN_HTTP1, Dialer, Io};
+use super::tls::{self, TlsRequest};
 use bytes::Bytes;
 use http::{Uri, header};
 use http_body_util::{BodyExt, Empty};
@@ -150,11 +150,7 @@ fn dialer_for(url: &Url, address: SocketAddr, timeout: Duration) -> Result<Diale
     })
 }
 
-async fn request(
-    io: Box<dyn crate::checks::protocol::dialer::Io>,
-    url: &Url,
-    accept: &str,
-) -> Result<Answer, FetchError> {
+async fn request(io: Box<dyn Io>, url: &Url, accept: &str) -> Result<Answer, FetchError> {
     let http_error = |e: hyper::Error| FetchError::Http(error_chain(&e));
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
         .await

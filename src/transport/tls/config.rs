@@ -1,19 +1,16 @@
-//! The TLS client pieces the layers after this one reuse for their own connections: the
-//! verified client configuration (same roots, identity and ALPN as the probe), the server name,
-//! and a quick test of whether a port answers a ClientHello with TLS at all (for the protocol
-//! layer, to tell a TLS port from a server that just hangs up).
+//! The verified TLS client configuration every outgoing connection uses (the protocol and
+//! export checks, `send`, `load`, the Collector and backend fetches): the user's CA file or the
+//! default roots, the optional client identity, the ALPN list, and the server name to verify.
 
+use super::TlsRequest;
 use super::files::{TlsFileError, default_roots, load_ca_file, load_identity, provider};
-use super::handshake::{Mode, Setup};
-use super::recorder::{ClientCertRecorder, Observations};
-use super::{ALPN_H2, ALPN_HTTP1, TlsRequest};
-use crate::checks::wire::{self, Reply};
 use rustls::ClientConfig;
-use rustls::client::WebPkiServerVerifier;
-use rustls_pki_types::{InvalidDnsNameError, ServerName, UnixTime};
-use std::net::SocketAddr;
+use rustls::SignatureScheme;
+use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
+use rustls::sign::CertifiedKey;
+use rustls_pki_types::{InvalidDnsNameError, ServerName};
+use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Why no client configuration could be built.
 #[derive(Debug, thiserror::Error)]
@@ -43,11 +40,7 @@ pub fn client_config(request: &TlsRequest<'_>) -> Result<Arc<ClientConfig>, TlsC
     let mut config = match request.client_identity {
         Some((cert, key)) => {
             let identity = load_identity(cert, key)?;
-            let resolver = ClientCertRecorder::new(
-                Some(identity.certified),
-                Arc::new(Observations::default()),
-            );
-            builder.with_client_cert_resolver(Arc::new(resolver))
+            builder.with_client_cert_resolver(Arc::new(FixedIdentity(identity.certified)))
         }
         None => builder.with_no_client_auth(),
     };
@@ -56,7 +49,7 @@ pub fn client_config(request: &TlsRequest<'_>) -> Result<Arc<ClientConfig>, TlsC
 }
 
 /// The SNI / verification name for an endpoint host (DNS name or IP literal, brackets allowed).
-pub(super) fn parse_server_name(host: &str) -> Result<ServerName<'static>, InvalidDnsNameError> {
+pub fn parse_server_name(host: &str) -> Result<ServerName<'static>, InvalidDnsNameError> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     ServerName::try_from(host.to_string())
 }
@@ -68,19 +61,27 @@ pub fn server_name(host: &str) -> ServerName<'static> {
         .unwrap_or_else(|_| ServerName::IpAddress(std::net::IpAddr::from([0u8, 0, 0, 0]).into()))
 }
 
-/// Whether the server at `address` answers a ClientHello with TLS (a handshake record or an
-/// alert), within `timeout`. No certificate is verified; nothing is kept.
-pub async fn speaks_tls(address: SocketAddr, host: &str, timeout: Duration) -> bool {
-    let setup = Setup {
-        addr: address,
-        server_name: server_name(host),
-        provider: Arc::new(provider()),
-        verifier: None,
-        identity: None,
-        alpn: vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
-        now: UnixTime::now(),
-        timeout,
-    };
-    let attempt = setup.attempt(Mode::Diagnostic).await;
-    attempt.result.is_ok() || wire::classify(&attempt.observed.first_bytes) == Reply::Tls
+/// Answers every CertificateRequest with the configured identity, whichever CAs the server
+/// names: the server, not this client, judges whether the certificate is acceptable.
+struct FixedIdentity(Arc<CertifiedKey>);
+
+impl fmt::Debug for FixedIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the key.
+        f.debug_struct("FixedIdentity").finish_non_exhaustive()
+    }
+}
+
+impl ResolvesClientCert for FixedIdentity {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
 }

@@ -1,5 +1,6 @@
-//! Opens fresh connections to the endpoint for the protocol probes: plaintext TCP, or TLS with
-//! the verified configuration of the `tls` layer and the ALPN each probe needs.
+//! Opens fresh connections to an endpoint: plaintext TCP, or TLS with the verified client
+//! configuration of [`super::tls`] and the ALPN each caller needs (the protocol probes, the
+//! export check, `send`, `load`, the Collector and backend fetches).
 
 use rustls::ClientConfig;
 use rustls_pki_types::ServerName;
@@ -14,7 +15,9 @@ use tokio::net::TcpStream;
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
 
+/// The ALPN protocol gRPC requires.
 pub const ALPN_H2: &[u8] = b"h2";
+/// The ALPN protocol of HTTP/1.1.
 pub const ALPN_HTTP1: &[u8] = b"http/1.1";
 
 #[derive(Clone)]

@@ -1,0 +1,35 @@
+//! TLS for outgoing connections: what to connect to and with which files ([`TlsRequest`]), the
+//! user's PEM files ([`files`]), and the verified rustls client configuration built from them
+//! ([`config`]). Diagnosing a handshake that fails is the `tls` check's job, not this module's.
+
+mod config;
+mod files;
+
+pub use config::{TlsConfigError, client_config, parse_server_name, server_name};
+pub use files::{
+    ClientIdentity, TlsFileError, default_roots, load_ca_file, load_identity, provider,
+};
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// What to handshake with, and how.
+#[derive(Debug, Clone)]
+pub struct TlsRequest<'a> {
+    /// Host from the endpoint URL (DNS name or IP literal, brackets allowed), used for SNI and
+    /// for verifying the certificate.
+    pub server_name: &'a str,
+    /// The user's CA bundle (`--ca-cert` / `OTEL_EXPORTER_OTLP_CERTIFICATE`). It replaces the
+    /// defaults, as in the SDKs; `None` trusts the system store plus webpki-roots.
+    pub ca_file: Option<&'a Path>,
+    /// Client certificate chain PEM and client key PEM, for mutual TLS.
+    pub client_identity: Option<(&'a Path, &'a Path)>,
+    /// ALPN protocols to offer, e.g. `[h2]` for gRPC, `[h2, http/1.1]` for OTLP/HTTP.
+    pub alpn: Vec<Vec<u8>>,
+    /// gRPC: the server must select `h2`.
+    pub require_h2: bool,
+    /// Bounds each handshake (TCP connect included) and each diagnostic step.
+    pub timeout: Duration,
+    /// The clock used for every date decision (verification and findings).
+    pub now: SystemTime,
+}
