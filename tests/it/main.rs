@@ -12,4 +12,5 @@ mod overhead;
 mod peers;
 mod probe_server;
 mod serve;
+mod snapshots;
 mod support;

@@ -17,6 +17,7 @@ pub mod ports;
 pub mod process;
 pub mod raw_servers;
 pub mod rotel;
+pub mod snapshot;
 pub mod tls_client;
 pub mod tools;
 
