@@ -3,7 +3,7 @@
 //! both from nginx fronts).
 
 use crate::serve::Serve;
-use crate::support::snapshot::snapshot;
+use crate::support::snapshot::snapshot_formats;
 use crate::support::{Front, Nginx, TestCerts, Upstream, closed_port, free_port, tls_front};
 
 #[test]
@@ -17,25 +17,17 @@ fn healthy_over_grpc() {
         "--signals",
         "traces,metrics,logs",
     ];
-    snapshot("check_healthy_grpc_human", &grpc);
-    snapshot(
-        "check_healthy_grpc_json",
-        &[&grpc[..], &["--format", "json"]].concat(),
-    );
+    snapshot_formats("check_healthy_grpc", &grpc, &["human", "json"]);
 }
 
 #[test]
 fn healthy_over_http_protobuf() {
     let serve = Serve::start(&[]);
     let http = ["check", &serve.http, "--protocol", "http/protobuf"];
-    snapshot("check_healthy_http_protobuf_human", &http);
-    snapshot(
-        "check_healthy_http_protobuf_json",
-        &[&http[..], &["--format", "json"]].concat(),
-    );
-    snapshot(
-        "check_healthy_http_protobuf_markdown",
-        &[&http[..], &["--format", "markdown"]].concat(),
+    snapshot_formats(
+        "check_healthy_http_protobuf",
+        &http,
+        &["human", "json", "markdown"],
     );
 }
 
@@ -43,21 +35,16 @@ fn healthy_over_http_protobuf() {
 fn healthy_over_http_json() {
     let serve = Serve::start(&[]);
     let json = ["check", &serve.http, "--protocol", "http/json"];
-    snapshot("check_healthy_http_json_human", &json);
-    snapshot(
-        "check_healthy_http_json_json",
-        &[&json[..], &["--format", "json"]].concat(),
-    );
+    snapshot_formats("check_healthy_http_json", &json, &["human", "json"]);
 }
 
 #[test]
 fn refused_port() {
     let url = format!("http://{}", closed_port());
-    snapshot("check_refused_human", &["check", &url]);
-    snapshot("check_refused_json", &["check", &url, "--format", "json"]);
-    snapshot(
-        "check_refused_markdown",
-        &["check", &url, "--format", "markdown"],
+    snapshot_formats(
+        "check_refused",
+        &["check", &url],
+        &["human", "json", "markdown"],
     );
 }
 
@@ -65,11 +52,7 @@ fn refused_port() {
 fn grpc_to_the_http_port() {
     let serve = Serve::start(&[]);
     let wrong = ["check", &serve.http, "--protocol", "grpc"];
-    snapshot("check_grpc_to_http_port_human", &wrong);
-    snapshot(
-        "check_grpc_to_http_port_json",
-        &[&wrong[..], &["--format", "json"]].concat(),
-    );
+    snapshot_formats("check_grpc_to_http_port", &wrong, &["human", "json"]);
 }
 
 #[test]
@@ -94,11 +77,7 @@ fn tls_certificate_from_an_unknown_ca() {
     let url = format!("https://127.0.0.1:{port}");
     let ca = certs.ca.to_string_lossy().into_owned();
     let unknown = ["check", &url, "--ca-cert", &ca];
-    snapshot("check_tls_unknown_ca_human", &unknown);
-    snapshot(
-        "check_tls_unknown_ca_json",
-        &[&unknown[..], &["--format", "json"]].concat(),
-    );
+    snapshot_formats("check_tls_unknown_ca", &unknown, &["human", "json"]);
 }
 
 #[test]
@@ -123,9 +102,5 @@ fn unauthenticated_behind_nginx() {
         "--header",
         "authorization=Bearer wrong-token-abcdefghij",
     ];
-    snapshot("check_unauthenticated_human", &denied);
-    snapshot(
-        "check_unauthenticated_json",
-        &[&denied[..], &["--format", "json"]].concat(),
-    );
+    snapshot_formats("check_unauthenticated", &denied, &["human", "json"]);
 }

@@ -372,3 +372,15 @@ pub fn snapshot(name: &str, args: &[&str]) -> Run {
 
 /// A run of the CLI is bounded; long-running commands get this long to wind down.
 pub const WIND_DOWN: Duration = CLI_TIMEOUT;
+
+/// Snapshots `otlp-doctor ARGS` once per format as `PREFIX_FORMAT`: `human` runs without a
+/// `--format` flag (the default), every other format with `--format FORMAT`.
+pub fn snapshot_formats(prefix: &str, args: &[&str], formats: &[&str]) {
+    for format in formats {
+        let mut all = args.to_vec();
+        if *format != "human" {
+            all.extend(["--format", format]);
+        }
+        snapshot(&format!("{prefix}_{format}"), &all);
+    }
+}
