@@ -14,4 +14,5 @@ mod peers;
 mod probe_server;
 mod sdk_clients;
 mod serve;
+mod snapshots;
 mod support;

@@ -23,6 +23,7 @@ pub mod raw_servers;
 pub mod rotel;
 pub mod schema;
 pub mod sdk_clients;
+pub mod snapshot;
 pub mod tls_client;
 pub mod tools;
 pub mod zipkin;
