@@ -13,6 +13,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status, span};
 use otlp_doctor::serve::lint::{LintConfig, Linter};
 use otlp_doctor::serve::view::human::HumanView;
+use otlp_doctor::serve::view::model::ViewModel;
 use otlp_doctor::serve::view::ndjson;
 use otlp_doctor::serve::view::summary::Summary;
 use otlp_doctor::serve::{BodyEncoding, Received, RequestMeta, decode_body};
@@ -61,8 +62,13 @@ fn main() {
             })
         }),
         ("human view", |body| {
-            let mut view = HumanView::new(false);
-            timed_with(body, move |r| drop(black_box(view.batch(r))))
+            let (mut model, mut view) = (ViewModel::new(), HumanView::new(false));
+            let mut text = String::new();
+            timed_with(body, move |r| {
+                text.clear();
+                view.batch(&mut model, r, &mut text);
+                black_box(&text);
+            })
         }),
         ("lint", |body| {
             let mut linter = Linter::new(LintConfig::default());

@@ -5,19 +5,12 @@
 use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::{LiveFormat, ServeArgs};
 use crate::printer::Printer;
-use crate::report::Severity;
 use crate::report::mask::Redactor;
 use crate::report::render::Format;
+use crate::serve::ReceiverConfig;
 use crate::serve::faults::FaultPolicy;
-use crate::serve::lint::{LintConfig, Linter};
-use crate::serve::view::human::HumanView;
-use crate::serve::view::ndjson;
-use crate::serve::view::summary::Summary;
-use crate::serve::{Receiver, ReceiverConfig, batch_channel};
-use std::time::{Duration, SystemTime};
-
-/// How often idle traces are judged for orphan spans when no batch arrives.
-const LINT_TICK: Duration = Duration::from_secs(5);
+use crate::serve::sink::{HumanSink, NdjsonSink, Sink};
+use std::time::Duration;
 
 /// What `serve` runs on: the receiver's listeners and faults, the live format, and when to stop.
 pub struct Settings {
@@ -80,141 +73,20 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
 }
 
 async fn serve(
-    mut config: ReceiverConfig,
+    config: ReceiverConfig,
     format: LiveFormat,
     duration: Option<Duration>,
     tls: bool,
     printer: &Printer,
 ) -> Result<Outcome, CommandError> {
-    let tls_files = if tls {
-        Some(crate::serve::tls::generate().map_err(CommandError::Io)?)
-    } else {
-        None
+    let mut sink: Box<dyn Sink + '_> = match format {
+        LiveFormat::Human => Box::new(HumanSink::new(printer)),
+        LiveFormat::Json => Box::new(NdjsonSink::new(printer)),
     };
-    if let Some(files) = &tls_files {
-        config.tls = Some(files.server.clone());
-    }
-    let (sender, mut batches) = batch_channel();
-    let bound = Receiver::bind(config, sender)
+    crate::serve::run(config, tls, sink.as_mut(), stop_signal(duration))
         .await
         .map_err(|e| CommandError::Serve(e.to_string()))?;
-    let (grpc, http) = (bound.grpc_addr(), bound.http_addr());
-    let running = bound.start();
-
-    let mut view = HumanView::new(printer.color());
-    match format {
-        LiveFormat::Json => printer.json_line(&listening_line(grpc, http, tls_files.as_ref())),
-        LiveFormat::Human => {
-            for line in view.listening(grpc, http) {
-                printer.line(&line);
-            }
-            if let Some(files) = &tls_files {
-                printer.line(&format!(
-                    "TLS on both ports; trust the CA in {} (OTEL_EXPORTER_OTLP_CERTIFICATE={}) and use https://",
-                    files.ca_path.display(),
-                    files.ca_path.display()
-                ));
-            }
-        }
-    }
-
-    let mut linter = Linter::new(LintConfig::default());
-    // The NDJSON of one batch, reused so that its memory is not allocated again for every batch.
-    let mut lines = Vec::new();
-    let mut summary = Summary::default();
-    let stop = stop_signal(duration);
-    tokio::pin!(stop);
-    let mut tick = tokio::time::interval(LINT_TICK);
-    loop {
-        tokio::select! {
-            () = &mut stop => break,
-            _ = tick.tick() => {
-                for finding in linter.tick(SystemTime::now()) {
-                    summary.add_finding(&finding);
-                    show_finding(printer, &view, format, &finding);
-                }
-            }
-            received = batches.recv() => {
-                let Some(received) = received else { break };
-                summary.add(&received);
-                match format {
-                    LiveFormat::Json => {
-                        lines.clear();
-                        ndjson::items(&received, &mut lines);
-                        printer.block_bytes(&lines);
-                    }
-                    LiveFormat::Human => printer.lines(&view.batch(&received)),
-                }
-                for finding in linter.inspect(&received, SystemTime::now()) {
-                    summary.add_finding(&finding);
-                    show_finding(printer, &view, format, &finding);
-                }
-            }
-        }
-    }
-    let counters = running.counters();
-    let _ = running.stop().await;
-    summary.dropped = counters.dropped();
-    while let Ok(received) = batches.try_recv() {
-        summary.add(&received);
-        for finding in linter.inspect(&received, SystemTime::now()) {
-            summary.add_finding(&finding);
-            show_finding(printer, &view, format, &finding);
-        }
-    }
-    for finding in linter.finish() {
-        summary.add_finding(&finding);
-        show_finding(printer, &view, format, &finding);
-    }
-    match format {
-        LiveFormat::Json => {
-            let mut line = serde_json::to_value(&summary).unwrap_or_default();
-            if let serde_json::Value::Object(map) = &mut line {
-                map.insert("kind".into(), "summary".into());
-            }
-            printer.json_line(&line);
-        }
-        LiveFormat::Human => view
-            .summary(&summary)
-            .iter()
-            .for_each(|line| printer.line(line)),
-    }
     Ok(Outcome::Done)
-}
-
-fn listening_line(
-    grpc: std::net::SocketAddr,
-    http: std::net::SocketAddr,
-    tls: Option<&crate::serve::tls::TlsFiles>,
-) -> serde_json::Value {
-    let mut line = ndjson::listening(grpc, http);
-    if let (Some(files), serde_json::Value::Object(map)) = (tls, &mut line) {
-        map.insert(
-            "tls_ca_file".into(),
-            files.ca_path.display().to_string().into(),
-        );
-    }
-    line
-}
-
-fn show_finding(
-    printer: &Printer,
-    view: &HumanView,
-    format: LiveFormat,
-    finding: &crate::report::Finding,
-) {
-    match format {
-        LiveFormat::Json => printer.json_line(&ndjson::finding(finding)),
-        LiveFormat::Human
-            if finding.severity != Severity::Info
-                || finding.code != crate::report::Code::LintEmptyExport =>
-        {
-            view.finding(finding)
-                .iter()
-                .for_each(|line| printer.line(line));
-        }
-        LiveFormat::Human => {}
-    }
 }
 
 /// Completes on Ctrl-C, SIGTERM, or after `duration`.

@@ -61,3 +61,13 @@ fn describe(error: &io::Error) -> String {
         _ => error.to_string(),
     }
 }
+
+/// Why a `serve` session could not start; shown as its cause alone.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The certificate for `--tls`, or the CA file beside it, could not be made.
+    #[error(transparent)]
+    TlsFiles(io::Error),
+    #[error(transparent)]
+    Receiver(#[from] ServeError),
+}

@@ -1,7 +1,8 @@
 //! `serve`, the mirror image of the checks: an OTLP receiver that accepts what an SDK or collector
 //! exports, over gRPC and OTLP/HTTP (protobuf or JSON, optionally gzip), and turns every request
-//! into one [`Received`] batch. Lint rules, the live view and the fault policy consume those
-//! batches; [`Counters`] keep running totals.
+//! into one [`Received`] batch. [`consume`] takes those batches off the channel, lints them and
+//! hands them to a [`sink::Sink`] (the human view, NDJSON); the fault policy answers requests;
+//! [`Counters`] keep running totals.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), otlp_doctor::serve::ServeError> {
@@ -21,6 +22,7 @@
 
 mod batch;
 mod config;
+mod consumer;
 mod counters;
 mod decode;
 mod error;
@@ -32,6 +34,7 @@ mod intake;
 pub mod lint;
 mod receiver;
 mod response;
+pub mod sink;
 pub mod tls;
 pub mod view;
 
@@ -43,7 +46,8 @@ pub use config::{
     DEFAULT_BATCH_CAPACITY, DEFAULT_GRPC_LISTEN, DEFAULT_HTTP_LISTEN,
     DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_MESSAGE_BYTES, ReceiverConfig,
 };
+pub use consumer::{consume, run};
 pub use counters::{Counters, Counts};
 pub use decode::{BodyEncoding, DecodeError, compression_from_header, decode_body};
-pub use error::{Listener, ServeError};
+pub use error::{Listener, ServeError, StartError};
 pub use receiver::{BoundReceiver, Receiver, RunningReceiver, batch_channel};

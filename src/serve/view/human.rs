@@ -1,229 +1,204 @@
-//! The human live view: one compact line per span, grouped by trace and indented under its
-//! parent when the parent has been seen; metrics and logs one line each; lint findings as they
-//! are found; a summary per service at the end.
+//! The human live view, painted for a terminal from the view model: one compact line per span,
+//! grouped by trace and indented under its parent when the parent has been seen; metrics and logs
+//! one line each; lint findings as they are found; a summary per service at the end. Everything is
+//! appended to a caller's buffer, so a batch of a thousand spans is one string, printed at once.
 
-use super::summary::{Summary, points};
-use super::values::{service_name, text};
-use crate::otlp::payload::ExportRequest;
+use super::model::{Line, ViewModel};
+use super::summary::Summary;
 use crate::report::render::palette::Palette;
 use crate::report::{Finding, Severity};
 use crate::serve::Received;
-use crate::serve::hashing::{HashMap, HashMapExt, HashSet, HashSetExt, digest};
+use crate::settings::Protocol;
 use anstyle::{AnsiColor, Style};
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::Span;
-use std::collections::VecDeque;
+use std::fmt::Write;
+use std::net::SocketAddr;
+use std::path::Path;
 
-/// Spans remembered for indenting children that arrive in later batches.
-const REMEMBERED_SPANS: usize = 50_000;
-
+/// Paints the view model for a terminal.
 pub struct HumanView {
     palette: Palette,
-    /// Depth by span id digest (a collision only misindents a line).
-    depth: HashMap<u64, usize>,
-    order: VecDeque<u64>,
+    /// `[grpc]`, `[http/protobuf]`, `[http/json]` painted, by [`Protocol::index`].
+    transports: [String; 3],
+    /// The service of the last line and its painted label: a batch's lines share a few
+    /// services, so the label is padded and painted once per run of lines, not once per line.
+    service: String,
+    label: String,
 }
 
 impl HumanView {
     pub fn new(color: bool) -> Self {
+        let palette = Palette::new(color);
         HumanView {
-            palette: Palette::new(color),
-            depth: HashMap::new(),
-            order: VecDeque::new(),
+            transports: Protocol::ALL.map(|t| palette.dim(&format!("[{}]", t.as_str()))),
+            service: String::new(),
+            label: String::new(),
+            palette,
         }
     }
 
-    fn paint(&self, style: Style, text: &str) -> String {
-        self.palette.paint(style, text)
-    }
-
-    fn dim(&self, text: &str) -> String {
-        self.palette.dim(text)
-    }
-
-    pub fn listening(&self, grpc: std::net::SocketAddr, http: std::net::SocketAddr) -> Vec<String> {
-        vec![
-            format!(
-                "listening: OTLP/gRPC on {grpc}, OTLP/HTTP on http://{http} (/v1/traces, /v1/metrics, /v1/logs)"
-            ),
-            format!(
-                "point your app at it: OTEL_EXPORTER_OTLP_ENDPOINT=http://{http} (http/protobuf) or OTEL_EXPORTER_OTLP_ENDPOINT=http://{grpc} OTEL_EXPORTER_OTLP_PROTOCOL=grpc"
-            ),
-            "Ctrl-C prints a summary per service".to_string(),
-        ]
-    }
-
-    /// One span: service, the trace id's first 4 bytes, the name indented under its parent, the
-    /// duration, ERROR when its status says so. Built in one buffer: this view prints every span.
-    fn span_line(&self, span: &Span, depth: usize, label: &str, transport: &str) -> String {
-        let mut line = String::with_capacity(label.len() + span.name.len() + 2 * depth + 64);
-        line.push_str(label);
-        line.push(' ');
-        let prefix = span.trace_id.get(..4).unwrap_or(&span.trace_id);
-        self.palette
-            .paint_to(&mut line, Style::new().dimmed(), const_hex::encode(prefix));
-        line.push(' ');
-        for _ in 0..depth {
-            line.push_str("  ");
+    /// Where to point an application, as whole lines appended to `out`.
+    pub fn listening(
+        &self,
+        grpc: SocketAddr,
+        http: SocketAddr,
+        tls_ca: Option<&Path>,
+        out: &mut String,
+    ) {
+        let _ = writeln!(
+            out,
+            "listening: OTLP/gRPC on {grpc}, OTLP/HTTP on http://{http} (/v1/traces, /v1/metrics, /v1/logs)"
+        );
+        let _ = writeln!(
+            out,
+            "point your app at it: OTEL_EXPORTER_OTLP_ENDPOINT=http://{http} (http/protobuf) or OTEL_EXPORTER_OTLP_ENDPOINT=http://{grpc} OTEL_EXPORTER_OTLP_PROTOCOL=grpc"
+        );
+        out.push_str("Ctrl-C prints a summary per service\n");
+        if let Some(ca) = tls_ca {
+            let _ = writeln!(
+                out,
+                "TLS on both ports; trust the CA in {} (OTEL_EXPORTER_OTLP_CERTIFICATE={}) and use https://",
+                ca.display(),
+                ca.display()
+            );
         }
-        if depth > 0 {
-            line.push_str("└ ");
-        }
-        line.push_str(&span.name);
-        line.push(' ');
-        let duration = span
-            .end_time_unix_nano
-            .saturating_sub(span.start_time_unix_nano);
-        self.palette
-            .paint_to(&mut line, Style::new().dimmed(), Millis(duration));
-        if span.status.as_ref().is_some_and(|s| s.code == 2) {
-            let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
-            self.palette.paint_to(&mut line, red, " ERROR");
-        }
-        line.push(' ');
-        line.push_str(transport);
-        line
     }
 
-    /// The service name, padded and coloured, once per resource.
-    fn service_label(&self, resource: Option<&Resource>) -> String {
-        let service = service_name(resource);
-        self.paint(
-            Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-            &format!("{service:<18}"),
-        )
+    /// Every line the model makes of a batch, each ending in a newline, appended to `out`.
+    pub fn batch(&mut self, model: &mut ViewModel, received: &Received, out: &mut String) {
+        model.batch(received, |line| {
+            self.line(&line, received.transport, out);
+            out.push('\n');
+        });
     }
 
-    /// The lines of one batch.
-    pub fn batch(&mut self, received: &Received) -> Vec<String> {
-        let transport = self.dim(&format!("[{}]", received.transport.as_str()));
-        let mut lines = Vec::new();
-        match &received.payload {
-            ExportRequest::Traces(request) => {
-                for rs in &request.resource_spans {
-                    let label = self.service_label(rs.resource.as_ref());
-                    let spans: Vec<&Span> = rs.scope_spans.iter().flat_map(|s| &s.spans).collect();
-                    for span in parents_first(&spans) {
-                        let depth = self.depth_of(span);
-                        lines.push(self.span_line(span, depth, &label, &transport));
-                    }
+    /// The text of one line, without its newline, appended to `out`. A span: service, the trace
+    /// id's first 4 bytes, the name indented under its parent, the duration, ERROR when its
+    /// status says so. Built in one buffer: this view prints every span.
+    pub fn line(&mut self, line: &Line<'_>, transport: Protocol, out: &mut String) {
+        let dim = Style::new().dimmed();
+        match line {
+            Line::Span(span) => {
+                self.push_label(span.service, out);
+                out.push(' ');
+                let prefix = span.trace_id.get(..4).unwrap_or(span.trace_id);
+                self.palette.paint_to(out, dim, const_hex::encode(prefix));
+                out.push(' ');
+                for _ in 0..span.depth {
+                    out.push_str("  ");
+                }
+                if span.depth > 0 {
+                    out.push_str("└ ");
+                }
+                out.push_str(span.name);
+                out.push(' ');
+                self.palette.paint_to(out, dim, Millis(span.duration_nanos));
+                if span.error {
+                    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+                    self.palette.paint_to(out, red, " ERROR");
                 }
             }
-            ExportRequest::Metrics(request) => {
-                for rm in &request.resource_metrics {
-                    let label = self.service_label(rm.resource.as_ref());
-                    for metric in rm.scope_metrics.iter().flat_map(|s| &s.metrics) {
-                        lines.push(format!(
-                            "{label} metric {} {} {transport}",
-                            metric.name,
-                            self.dim(&format!("({} points)", points(metric.data.as_ref()))),
-                        ));
-                    }
-                }
+            Line::Metric(metric) => {
+                self.push_label(metric.service, out);
+                out.push_str(" metric ");
+                out.push_str(metric.name);
+                out.push(' ');
+                self.palette
+                    .paint_to(out, dim, format_args!("({} points)", metric.points));
             }
-            ExportRequest::Logs(request) => {
-                for rl in &request.resource_logs {
-                    let label = self.service_label(rl.resource.as_ref());
-                    for record in rl.scope_logs.iter().flat_map(|s| &s.log_records) {
-                        let severity = if record.severity_text.is_empty() {
-                            format!("sev{}", record.severity_number)
-                        } else {
-                            record.severity_text.clone()
-                        };
-                        lines.push(format!(
-                            "{label} log {} {} {transport}",
-                            severity,
-                            record.body.as_ref().map(text).unwrap_or_default(),
-                        ));
-                    }
+            Line::Log(log) => {
+                self.push_label(log.service, out);
+                out.push_str(" log ");
+                if log.severity_text.is_empty() {
+                    let _ = write!(out, "sev{}", log.severity_number);
+                } else {
+                    out.push_str(log.severity_text);
                 }
+                out.push(' ');
+                out.push_str(log.body);
+            }
+            Line::Empty => {
+                self.palette
+                    .paint_to(out, dim, "(an export request with no data)");
             }
         }
-        if lines.is_empty() {
-            lines.push(format!(
-                "{} {transport}",
-                self.dim("(an export request with no data)")
-            ));
-        }
-        lines
+        out.push(' ');
+        out.push_str(&self.transports[transport.index()]);
     }
 
-    pub fn finding(&self, finding: &Finding) -> Vec<String> {
+    /// The service name, padded and coloured.
+    fn push_label(&mut self, service: &str, out: &mut String) {
+        if self.service != service || self.label.is_empty() {
+            self.service.clear();
+            self.service.push_str(service);
+            self.label.clear();
+            let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+            self.palette
+                .paint_to(&mut self.label, cyan, format_args!("{service:<18}"));
+        }
+        out.push_str(&self.label);
+    }
+
+    /// A lint finding as whole lines appended to `out`: the code and title, up to three pieces
+    /// of evidence and the first fix.
+    pub fn finding(&self, finding: &Finding, out: &mut String) {
         let color = match finding.severity {
             Severity::Error => AnsiColor::Red,
             Severity::Warning => AnsiColor::Yellow,
             Severity::Info => AnsiColor::Blue,
         };
-        let mut lines = vec![format!(
-            "{} {} {}",
-            self.paint(
-                Style::new().fg_color(Some(color.into())).bold(),
-                &format!("{} {}", mark(finding.severity), finding.code)
-            ),
-            finding.title,
-            ""
-        )];
-        lines.extend(
-            finding
-                .evidence
-                .iter()
-                .take(3)
-                .map(|e| format!("    {} {e}", self.dim("evidence:"))),
+        let heading = Style::new().fg_color(Some(color.into())).bold();
+        self.palette.paint_to(
+            out,
+            heading,
+            format_args!("{} {}", mark(finding.severity), finding.code),
         );
-        lines.extend(finding.fix.iter().take(1).map(|f| format!("    fix: {f}")));
-        lines
+        let _ = writeln!(out, " {} ", finding.title);
+        for evidence in finding.evidence.iter().take(3) {
+            out.push_str("    ");
+            self.palette
+                .paint_to(out, Style::new().dimmed(), "evidence:");
+            let _ = writeln!(out, " {evidence}");
+        }
+        for fix in finding.fix.iter().take(1) {
+            let _ = writeln!(out, "    fix: {fix}");
+        }
     }
 
-    pub fn summary(&self, summary: &Summary) -> Vec<String> {
-        let mut lines = vec![String::new(), self.paint(Style::new().bold(), "summary")];
+    /// The closing summary per service as whole lines appended to `out`.
+    pub fn summary(&self, summary: &Summary, out: &mut String) {
+        out.push('\n');
+        self.palette.paint_to(out, Style::new().bold(), "summary");
+        out.push('\n');
         if summary.services.is_empty() {
-            lines.push("  nothing arrived: is the app's exporter pointed here, and does it flush before exiting?".into());
+            out.push_str("  nothing arrived: is the app's exporter pointed here, and does it flush before exiting?\n");
         }
         for (service, totals) in &summary.services {
-            lines.push(format!(
+            let _ = writeln!(
+                out,
                 "  {service:<18} {} spans ({} errors), {} metric points, {} log records via {}",
                 totals.spans,
                 totals.error_spans,
                 totals.data_points,
                 totals.log_records,
                 totals.transports.join(", ")
-            ));
+            );
         }
         if !summary.findings.is_empty() {
-            let list: Vec<String> = summary
-                .findings
-                .iter()
-                .map(|(code, n)| format!("{code} ×{n}"))
-                .collect();
-            lines.push(format!("  lint findings: {}", list.join(", ")));
+            out.push_str("  lint findings: ");
+            for (i, (code, n)) in summary.findings.iter().enumerate() {
+                let separator = if i == 0 { "" } else { ", " };
+                let _ = write!(out, "{separator}{code} ×{n}");
+            }
+            out.push('\n');
         }
-        lines.push(format!("  {} export requests", summary.requests));
+        let _ = writeln!(out, "  {} export requests", summary.requests);
         if summary.dropped > 0 {
-            lines.push(format!(
+            let _ = writeln!(
+                out,
                 "  {} batches were acknowledged but not shown or linted: the view could not keep up (use --format json > file for high rates)",
                 summary.dropped
-            ));
+            );
         }
-        lines
-    }
-
-    fn depth_of(&mut self, span: &Span) -> usize {
-        let depth = if span.parent_span_id.is_empty() {
-            0
-        } else {
-            self.depth
-                .get(&digest(&span.parent_span_id))
-                .map_or(1, |d| d + 1)
-        };
-        let key = digest(&span.span_id);
-        self.depth.insert(key, depth);
-        self.order.push_back(key);
-        if self.order.len() > REMEMBERED_SPANS
-            && let Some(oldest) = self.order.pop_front()
-        {
-            self.depth.remove(&oldest);
-        }
-        depth
     }
 }
 
@@ -244,32 +219,6 @@ fn mark(severity: Severity) -> &'static str {
         Severity::Warning => "!",
         Severity::Info => "i",
     }
-}
-
-/// Spans of a batch ordered so a parent comes before its children (SDKs often export children
-/// first, since they end first).
-fn parents_first<'a>(spans: &[&'a Span]) -> Vec<&'a Span> {
-    let ids: HashSet<&[u8]> = spans.iter().map(|s| s.span_id.as_slice()).collect();
-    let mut ordered: Vec<&Span> = Vec::with_capacity(spans.len());
-    let mut placed: HashSet<&[u8]> = HashSet::new();
-    let mut remaining: Vec<&Span> = spans.to_vec();
-    while !remaining.is_empty() {
-        let before = remaining.len();
-        remaining.retain(|span| {
-            let parent_ready = span.parent_span_id.is_empty()
-                || !ids.contains(span.parent_span_id.as_slice())
-                || placed.contains(span.parent_span_id.as_slice());
-            if parent_ready {
-                ordered.push(span);
-                placed.insert(span.span_id.as_slice());
-            }
-            !parent_ready
-        });
-        if remaining.len() == before {
-            ordered.append(&mut remaining);
-        }
-    }
-    ordered
 }
 
 #[cfg(test)]

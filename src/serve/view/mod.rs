@@ -1,7 +1,9 @@
-//! What `serve` shows: the human live view or NDJSON, and the summary at the end.
+//! What `serve` shows: the view model of each batch, painted for a terminal (human) or written
+//! as NDJSON, and the summary at the end.
 
 pub mod human;
 mod json_line;
+pub mod model;
 pub mod ndjson;
 pub mod summary;
 pub mod values;

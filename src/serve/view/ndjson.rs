@@ -2,6 +2,7 @@
 //! a `kind` (`listening`, `span`, `metric`, `log`, `finding`, `summary`), as the contract says.
 
 use super::json_line::JsonLine;
+use super::summary::Summary;
 use super::values::{service_name, text};
 use crate::otlp::payload::ExportRequest;
 use crate::report::Finding;
@@ -18,6 +19,15 @@ pub fn finding(finding: &Finding) -> Value {
     let mut value = serde_json::to_value(finding).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.insert("kind".into(), Value::from("finding"));
+    }
+    value
+}
+
+/// The closing line: the summary's fields and `kind`.
+pub fn summary(summary: &Summary) -> Value {
+    let mut value = serde_json::to_value(summary).unwrap_or_default();
+    if let Value::Object(map) = &mut value {
+        map.insert("kind".into(), Value::from("summary"));
     }
     value
 }

@@ -32,7 +32,7 @@ pub struct Summary {
 }
 
 /// OTLP status code ERROR (`trace.proto` Status.StatusCode).
-const STATUS_ERROR: i32 = 2;
+pub(super) const STATUS_ERROR: i32 = 2;
 
 impl Summary {
     pub fn add(&mut self, received: &Received) {

@@ -1,0 +1,108 @@
+//! A `serve` session: the receiver bound, then one loop that takes every batch off the channel,
+//! counts it in the [`Summary`], lints it and hands both to a [`Sink`], until the session is told
+//! to stop. What is still queued then is counted and linted but not shown, so stopping stays
+//! quick after a burst.
+
+use super::lint::{LintConfig, Linter};
+use super::sink::{Listening, Sink};
+use super::view::summary::Summary;
+use super::{Received, Receiver, ReceiverConfig, RunningReceiver, StartError, batch_channel, tls};
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+use tokio::sync::mpsc;
+
+/// How often idle traces are judged for orphan spans when no batch arrives.
+const LINT_TICK: Duration = Duration::from_secs(5);
+
+/// Runs a session on `config`: makes the TLS files when `tls` is set, binds both listeners, tells
+/// the sink where they listen, then [`consume`]s until `stop` completes.
+pub async fn run(
+    mut config: ReceiverConfig,
+    tls: bool,
+    sink: &mut dyn Sink,
+    stop: impl Future<Output = ()>,
+) -> Result<Summary, StartError> {
+    let tls_files = if tls {
+        Some(tls::generate().map_err(StartError::TlsFiles)?)
+    } else {
+        None
+    };
+    if let Some(files) = &tls_files {
+        config.tls = Some(files.server.clone());
+    }
+    let (sender, batches) = batch_channel();
+    let bound = Receiver::bind(config, sender).await?;
+    let listening = Listening {
+        grpc: bound.grpc_addr(),
+        http: bound.http_addr(),
+        tls_ca: tls_files.as_ref().map(|files| files.ca_path.as_path()),
+    };
+    let running = bound.start();
+    sink.listening(&listening);
+    Ok(consume(running, batches, sink, stop).await)
+}
+
+/// The consumer loop of a started receiver: every batch and lint finding to `sink` until `stop`
+/// completes or the receiver's channel closes; then the receiver is stopped, what is left is
+/// linted, and the sink gets the summary, which is also returned.
+pub async fn consume(
+    running: RunningReceiver,
+    mut batches: mpsc::Receiver<Received>,
+    sink: &mut dyn Sink,
+    stop: impl Future<Output = ()>,
+) -> Summary {
+    let mut session = Session {
+        linter: Linter::new(LintConfig::default()),
+        summary: Summary::default(),
+        sink,
+    };
+    tokio::pin!(stop);
+    let mut tick = tokio::time::interval(LINT_TICK);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            _ = tick.tick() => {
+                let findings = session.linter.tick(SystemTime::now());
+                session.findings(findings);
+            }
+            received = batches.recv() => {
+                let Some(received) = received else { break };
+                session.summary.add(&received);
+                session.sink.batch(&received);
+                session.lint(&received);
+            }
+        }
+    }
+    let counters = running.counters();
+    let _ = running.stop().await;
+    session.summary.dropped = counters.dropped();
+    while let Ok(received) = batches.try_recv() {
+        session.summary.add(&received);
+        session.lint(&received);
+    }
+    let findings = session.linter.finish();
+    session.findings(findings);
+    session.sink.summary(&session.summary);
+    session.summary
+}
+
+/// What the loop keeps between batches.
+struct Session<'s> {
+    linter: Linter,
+    summary: Summary,
+    sink: &'s mut dyn Sink,
+}
+
+impl Session<'_> {
+    fn lint(&mut self, received: &Received) {
+        let findings = self.linter.inspect(received, SystemTime::now());
+        self.findings(findings);
+    }
+
+    fn findings(&mut self, findings: Vec<crate::report::Finding>) {
+        for finding in findings {
+            self.summary.add_finding(&finding);
+            self.sink.finding(&finding);
+        }
+    }
+}
