@@ -93,3 +93,19 @@ fn no_cycle_between_top_level_modules() {
         }
     }
 }
+
+/// The modules that run checks: the commands, the in-app diagnosis and the probe server. Every
+/// other module sits beside or below `checks` and takes what it shares from a lower layer.
+const RUNS_CHECKS: &[&str] = &["cli", "commands", "diagnose", "probe", "main", "lib"];
+
+#[test]
+fn only_the_modules_that_run_checks_import_checks() {
+    for (from, to) in edges() {
+        if to.contains("checks") {
+            assert!(
+                RUNS_CHECKS.contains(&from.as_str()),
+                "{from} imports checks: move what it needs into a lower layer"
+            );
+        }
+    }
+}

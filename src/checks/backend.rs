@@ -6,8 +6,8 @@
 //! Zipkin 3.5: the text `<id> not found`), and 200 with the trace once indexed (Jaeger:
 //! `{"data":[{"traceID":...,"spans":[...]}],...}`; Zipkin: a JSON array of spans).
 
-use super::layer::{Layer, millis};
 use crate::knowledge::fix::Fix;
+use crate::report::layer::{Layer, millis};
 use crate::report::{Code, Finding, Severity};
 use crate::transport::fetch::{self, FetchError};
 use std::time::{Duration, Instant};

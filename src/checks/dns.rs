@@ -2,8 +2,8 @@
 //! semantics, so /etc/hosts and nsswitch apply as they do for the application) and lists
 //! every address, IPv4 and IPv6.
 
-use super::layer::{Layer, millis};
 use crate::knowledge::fix::Fix;
+use crate::report::layer::{Layer, millis};
 use crate::report::{Code, Finding, Severity};
 use crate::settings::endpoint::EndpointUrl;
 use std::net::{IpAddr, SocketAddr};

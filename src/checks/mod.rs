@@ -5,7 +5,6 @@ pub mod backend;
 pub mod config;
 pub mod dns;
 pub mod export;
-pub mod layer;
 pub mod pipeline;
 pub mod protocol;
 pub mod tcp;

@@ -3,10 +3,10 @@
 //! layers after it (they are reported as skipped, not as errors), so the first error is the root
 //! cause.
 
-use super::layer::Layer;
 use super::protocol::{self, http_status};
 use super::{config, dns, export, tcp, tls};
 use crate::otlp::payload::ProbeData;
+use crate::report::layer::Layer;
 use crate::report::{Code, Finding, Report, Severity, TargetSummary};
 use crate::settings::endpoint::Scheme;
 use crate::settings::target::{Target, targets};

@@ -3,8 +3,8 @@
 //! name's first address refuses but a later one connects, that is a warning: clients that only
 //! try the first address (resolver order) fail where this check succeeds.
 
-use super::layer::{Layer, millis};
 use crate::knowledge::fix::Fix;
+use crate::report::layer::{Layer, millis};
 use crate::report::{Code, Finding, Severity};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;

@@ -4,8 +4,8 @@
 //! the per-component statuses of a `?verbose` answer.
 
 use super::CHECK_HEALTH;
-use crate::checks::layer::Layer;
 use crate::knowledge::fix::Fix;
+use crate::report::layer::Layer;
 use crate::report::{Code, Finding, Section, Severity};
 use crate::transport::fetch::{self, Answer, FetchError};
 use serde_json::Value;

@@ -3,12 +3,12 @@
 
 use super::{CommandError, CommandSettings, Outcome, target};
 use crate::checks::backend::{self, BackendQuery};
-use crate::checks::layer::Layer;
 use crate::checks::pipeline::{self, Progress};
 use crate::cli::{CheckArgs, OutputArgs, TargetArgs};
 use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::Code;
+use crate::report::layer::Layer;
 use crate::report::render::Format;
 use crate::settings::Signal;
 use indicatif::ProgressBar;

@@ -3,6 +3,7 @@
 pub mod code;
 pub mod exit;
 pub mod finding;
+pub mod layer;
 pub mod mask;
 pub mod model;
 pub mod render;

@@ -2,10 +2,10 @@
 //! "OTLP/HTTP Response"), as findings: success, partial success, throttling, retryable and
 //! permanent failures.
 
-use crate::checks::protocol::answer::grpc_code_name;
 use crate::checks::protocol::probe::grpc_path;
 use crate::knowledge::fix::Fix;
 use crate::otlp::client::{ExportAnswer, Outcome, PartialSuccess};
+use crate::otlp::rpc::grpc_code_name;
 use crate::otlp::rpc::{grpc_code_for_http, proxied_http_status};
 use crate::report::{Code, Finding, Severity};
 use crate::settings::{Protocol, Signal};

@@ -5,10 +5,10 @@
 
 pub mod interpret;
 
-use super::layer::Layer;
 use crate::knowledge::fix::Fix;
 use crate::otlp::client::{Destination, export};
 use crate::otlp::payload::{ExportRequest, ProbeData};
+use crate::report::layer::Layer;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::target::Target;
 use crate::settings::{Protocol, Signal};

@@ -2,6 +2,7 @@
 //! that failed, from the raw bytes the server sent.
 
 use crate::checks::wire::{Reply, classify, escape};
+use crate::otlp::rpc::grpc_code_name;
 
 /// Longest body excerpt kept for evidence.
 const BODY_EXCERPT: usize = 200;
@@ -149,30 +150,6 @@ pub fn excerpt(body: &[u8]) -> String {
         flat
     } else {
         escape(&body[..body.len().min(BODY_EXCERPT)])
-    }
-}
-
-/// gRPC status code names (grpc/doc/statuscodes.md).
-pub fn grpc_code_name(code: i32) -> &'static str {
-    match code {
-        0 => "OK",
-        1 => "CANCELLED",
-        2 => "UNKNOWN",
-        3 => "INVALID_ARGUMENT",
-        4 => "DEADLINE_EXCEEDED",
-        5 => "NOT_FOUND",
-        6 => "ALREADY_EXISTS",
-        7 => "PERMISSION_DENIED",
-        8 => "RESOURCE_EXHAUSTED",
-        9 => "FAILED_PRECONDITION",
-        10 => "ABORTED",
-        11 => "OUT_OF_RANGE",
-        12 => "UNIMPLEMENTED",
-        13 => "INTERNAL",
-        14 => "UNAVAILABLE",
-        15 => "DATA_LOSS",
-        16 => "UNAUTHENTICATED",
-        _ => "unknown code",
     }
 }
 

@@ -7,8 +7,8 @@ pub mod answer;
 pub mod http_status;
 pub mod probe;
 
-use super::layer::Layer;
 use crate::knowledge::fix::Fix;
+use crate::report::layer::Layer;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::Protocol;
 use crate::settings::target::Target;

@@ -12,8 +12,8 @@ mod tests;
 pub use model::{CollectorConfig, Component, Kind, Pipeline, Reference};
 pub use yaml::YamlError;
 
-use crate::checks::layer::Layer;
 use crate::collector::CHECK_CONFIG;
+use crate::report::layer::Layer;
 use crate::report::{Finding, Section};
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -11,8 +11,8 @@ pub mod series;
 mod tests;
 
 use super::CHECK_METRICS;
-use crate::checks::layer::Layer;
 use crate::knowledge::fix::Fix;
+use crate::report::layer::Layer;
 use crate::report::{Code, Finding, Section, Severity};
 use crate::transport::fetch::{self, FetchError};
 use series::Snapshot;

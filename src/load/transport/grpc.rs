@@ -6,10 +6,10 @@
 
 use super::codec::RawCodec;
 use super::{TransportError, no_answer};
-use crate::checks::protocol::answer::grpc_code_name;
 use crate::load::sample::Outcome;
 use crate::otlp::client::channel::{self, DialConnector};
 use crate::otlp::client::{MAX_RESPONSE_BYTES, PartialSuccess, error_chain};
+use crate::otlp::rpc::grpc_code_name;
 use crate::settings::Signal;
 use crate::settings::values::Header;
 use crate::transport::dialer::Dialer;

@@ -1,4 +1,5 @@
-//! The result of one layer: status, one-line summary, findings and how long it took.
+//! The result of one layer of a check (DNS, TCP, ... or a collector surface): status, one-line
+//! summary, findings and how long it took; it becomes the report's `CheckRecord`.
 
 use crate::report::{CheckRecord, CheckStatus, Finding};
 use std::time::Duration;
