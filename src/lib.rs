@@ -36,6 +36,7 @@ pub mod probe;
 pub mod report;
 pub mod runtime;
 pub mod sdk;
+pub mod sdk_model;
 pub mod serve;
 pub mod settings;
 pub mod transport;

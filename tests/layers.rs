@@ -13,9 +13,10 @@ const BOTTOM: &[&str] = &[
     "report",
     "knowledge",
     "printer",
+    "sdk_model",
 ];
-/// Edges that break the rule today, each to be fixed by moving an item down.
-const KNOWN: &[(&str, &str)] = &[("report", "knowledge")];
+/// Edges that break the rule today, each to be fixed by moving an item down (none left).
+const KNOWN: &[(&str, &str)] = &[];
 
 fn edges() -> BTreeMap<String, BTreeSet<String>> {
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

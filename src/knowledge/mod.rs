@@ -12,11 +12,12 @@
 //! ([`fix`]).
 
 pub mod answer;
+pub mod code;
 pub mod fix;
 pub mod matcher;
 mod normalize;
 
-use crate::report::{Code, Finding};
+pub use code::Code;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::OnceLock;
@@ -170,15 +171,6 @@ pub fn areas() -> impl Iterator<Item = &'static str> {
 /// The entry of a code, if it has one (every code does; a test enforces it).
 pub fn entry(code: Code) -> Option<&'static Entry> {
     entries().iter().find(|e| e.code == code.as_str())
-}
-
-/// Gives a finding the knowledge base's links when its check did not name any.
-pub fn add_docs_link(finding: &mut Finding) {
-    if finding.docs.is_empty()
-        && let Some(entry) = entry(finding.code)
-    {
-        finding.docs.extend(entry.docs.iter().take(2).cloned());
-    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,15 @@ impl Finding {
         }
     }
 
+    /// Gives the finding the knowledge base's links when its check did not name any.
+    pub fn add_docs_link(&mut self) {
+        if self.docs.is_empty()
+            && let Some(entry) = crate::knowledge::entry(self.code)
+        {
+            self.docs.extend(entry.docs.iter().take(2).cloned());
+        }
+    }
+
     pub fn evidence(mut self, line: impl Into<String>) -> Self {
         self.evidence.push(line.into());
         self

@@ -1,6 +1,5 @@
 //! The report model (findings, checks, verdict), secret masking, and the renderers.
 
-pub mod code;
 pub mod exit;
 pub mod finding;
 pub mod layer;
@@ -9,7 +8,7 @@ pub mod model;
 pub mod render;
 pub mod section;
 
-pub use code::Code;
+pub use crate::knowledge::code::{self, Code};
 pub use exit::ExitStatus;
 pub use finding::{Finding, Severity};
 pub use model::{CheckRecord, CheckStatus, Report, TargetSummary, Verdict};

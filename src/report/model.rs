@@ -104,7 +104,7 @@ impl Report {
     ) -> Self {
         findings.sort_by_key(|finding| finding.severity);
         for finding in &mut findings {
-            crate::knowledge::add_docs_link(finding);
+            finding.add_docs_link();
         }
         let verdict = verdict_of(&findings);
         Report {
@@ -124,7 +124,7 @@ impl Report {
     pub fn extend(&mut self, checks: Vec<CheckRecord>, findings: Vec<Finding>, duration_ms: f64) {
         self.checks.extend(checks);
         for mut finding in findings {
-            crate::knowledge::add_docs_link(&mut finding);
+            finding.add_docs_link();
             self.findings.push(finding);
         }
         self.findings.sort_by_key(|finding| finding.severity);

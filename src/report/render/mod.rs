@@ -1,6 +1,7 @@
 //! Renderers: one report model, three formats, each writing into any `Write` so that each can be
 //! snapshot-tested. The format is chosen once, by the printer.
 
+pub mod explain;
 mod human;
 mod json;
 mod markdown;

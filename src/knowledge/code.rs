@@ -1,4 +1,4 @@
-//! The stable finding codes of the public contract (`shared/spec/contract.md`).
+//! The stable finding codes of the public contract (`docs/contract.md`).
 //!
 //! A code never changes its spelling once shipped. Each one has an entry in the knowledge base
 //! (`src/knowledge/kb/`), which a test enforces, so `explain CODE` always has an answer.
