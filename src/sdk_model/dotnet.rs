@@ -1,5 +1,5 @@
 //! opentelemetry-dotnet 1.14.0 (OpenTelemetry.Exporter.OpenTelemetryProtocol). See
-//! docs/research/sdk-dotnet.md.
+//! docs/research/sdk-others.md.
 
 use super::model::{BadValue, Fact, Model, TimeoutUnit};
 use crate::settings::Protocol;

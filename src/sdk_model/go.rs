@@ -1,4 +1,4 @@
-//! opentelemetry-go 1.47.0 (otlptracehttp, otlptracegrpc). See docs/research/sdk-go.md.
+//! opentelemetry-go 1.47.0 (otlptracehttp, otlptracegrpc). See docs/research/sdk-others.md.
 
 use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
 use crate::settings::Protocol;

@@ -1,5 +1,5 @@
 //! opentelemetry-java 1.68.0 (sdk-extension-autoconfigure, exporter-otlp). See
-//! docs/research/sdk-java.md.
+//! docs/research/sdk-others.md.
 
 use super::model::{BadValue, Fact, Model, TimeoutUnit};
 use crate::settings::Protocol;

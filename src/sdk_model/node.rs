@@ -1,5 +1,5 @@
 //! opentelemetry-js: @opentelemetry/sdk-node 0.223.0, otlp-exporter-base. See
-//! docs/research/sdk-node.md.
+//! docs/research/sdk-others.md.
 
 use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
 use crate::settings::Protocol;

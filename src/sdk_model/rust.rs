@@ -1,4 +1,4 @@
-//! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-rust.md.
+//! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-others.md.
 
 use super::model::{BadValue, Fact, Model, TimeoutUnit};
 use crate::settings::Protocol;

@@ -183,3 +183,33 @@ fn a_bad_sdk_exits_2_with_the_valid_values() {
         );
     }
 }
+
+/// In a project whose manifest names OpenTelemetry, the SDK is detected and every format says
+/// from where.
+#[test]
+fn the_sdk_is_detected_from_the_project_and_said_in_every_format() {
+    let project = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        project.path().join("pyproject.toml"),
+        "[project]\ndependencies = [\"opentelemetry-sdk==1.45.2\"]\n",
+    )
+    .expect("write pyproject.toml");
+    let run = |format: &str| -> String {
+        let output = otlp_doctor()
+            .env_remove("OTEL_DOCTOR_SDK")
+            .current_dir(project.path())
+            .args(["env", "--signals", "traces", "--format", format])
+            .output()
+            .expect("otlp-doctor runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(
+        run("human").contains("sdk python 1.45.2, from ./pyproject.toml"),
+        "{}",
+        run("human")
+    );
+    assert!(run("markdown").contains("- sdk: python 1.45.2, from ./pyproject.toml"));
+    let report = crate::support::schema::parse_document(&run("json"), "env");
+    assert_eq!(report["sdk"]["from"], "./pyproject.toml");
+    assert_eq!(report["sections"][0]["rows"][0]["value"], "grpc");
+}
