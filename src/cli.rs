@@ -2,6 +2,7 @@
 //! anything runs; nothing else in the crate sees clap types.
 
 use crate::report::render::Format;
+use crate::sdk_model::SdkArg;
 use crate::settings::values::Header;
 use crate::settings::{Compression, Protocol, Signal};
 use clap::{Args, Parser, Subcommand};
@@ -122,6 +123,19 @@ pub struct TargetArgs {
     pub timeout: Duration,
 }
 
+/// Which SDK's behaviour the diagnosis models.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SdkArgs {
+    /// SDK the application runs: rust, python, go, java, node, dotnet, or spec [default: OTEL_DOCTOR_SDK, else detected from the project in the current directory, else spec]
+    #[arg(long, value_name = "SDK", value_parser = parse_sdk_flag)]
+    pub sdk: Option<SdkArg>,
+}
+
+fn parse_sdk_flag(raw: &str) -> Result<SdkArg, String> {
+    raw.parse()
+        .map_err(|e: crate::sdk_model::UnknownSdk| e.to_string())
+}
+
 /// How a report is printed.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
@@ -137,6 +151,8 @@ pub struct OutputArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub sdk: SdkArgs,
     /// Also check the Collector's health_check extension, e.g. http://localhost:13133/
     #[arg(long, value_name = "URL")]
     pub collector_health: Option<String>,
@@ -154,6 +170,8 @@ pub struct CheckArgs {
 pub struct EnvArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub sdk: SdkArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -350,6 +368,8 @@ fn parse_run_duration(raw: &str) -> Result<Duration, String> {
 pub struct SendArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub sdk: SdkArgs,
     /// Items per signal: spans in one trace, metric data points, log records
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub count: u32,
@@ -380,6 +400,8 @@ pub struct ExplainArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    #[command(flatten)]
+    pub sdk: SdkArgs,
 }
 
 fn parse_attribute_flag(raw: &str) -> Result<(String, String), String> {

@@ -4,7 +4,7 @@
 use super::{CommandError, CommandSettings, Outcome, target};
 use crate::checks::backend::{self, BackendQuery};
 use crate::checks::pipeline::{self, Progress};
-use crate::cli::{CheckArgs, OutputArgs, TargetArgs};
+use crate::cli::{CheckArgs, OutputArgs, SdkArgs, TargetArgs};
 use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::Code;
@@ -37,6 +37,7 @@ impl CommandSettings for Settings {
 pub fn settings(args: CheckArgs) -> Result<Settings, CommandError> {
     diagnosis(
         &args.target,
+        &args.sdk,
         &args.output,
         ProbeData::new(),
         Optional {
@@ -50,11 +51,12 @@ pub fn settings(args: CheckArgs) -> Result<Settings, CommandError> {
 /// The settings of a diagnosis with `data` as the test telemetry; shared by `check` and `send`.
 pub fn diagnosis(
     target_args: &TargetArgs,
+    sdk: &SdkArgs,
     output: &OutputArgs,
     data: ProbeData,
     optional: Optional,
 ) -> Result<Settings, CommandError> {
-    let mut target = target::TargetSettings::new(target_args, DEFAULT_SIGNALS)?;
+    let mut target = target::TargetSettings::for_sdk(target_args, DEFAULT_SIGNALS, sdk)?;
     // The default signal is what the user asks about, so a disabled traces exporter is an error.
     target.selection.explicit = true;
     Ok(Settings {
@@ -98,7 +100,8 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
         &data,
         &spinner,
     );
-    let (mut report, health) = tokio::join!(main, health);
+    let (report, health) = tokio::join!(main, health);
+    let mut report = report.with_sdk(target.sdk_summary());
     if let Some((layer, section)) = health {
         add_layer(&mut report, layer);
         report.sections.push(section);

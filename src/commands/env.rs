@@ -29,7 +29,7 @@ impl CommandSettings for Settings {
 pub fn settings(args: EnvArgs) -> Result<Settings, CommandError> {
     Ok(Settings {
         started: Instant::now(),
-        target: target::TargetSettings::new(&args.target, &Signal::ALL)?,
+        target: target::TargetSettings::for_sdk(&args.target, &Signal::ALL, &args.sdk)?,
         format: args.output.format,
         strict: args.output.strict,
     })
@@ -42,7 +42,9 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
         &target.resolution,
         &target.selection,
         settings.started.elapsed().as_secs_f64() * 1000.0,
-    );
+    )
+    .with_sdk(target.sdk_summary());
+    let report = explain_sdk_defaults(report, target);
     printer.report(&report)?;
     Ok(Outcome::report(report, settings.strict))
 }
@@ -77,6 +79,31 @@ pub fn env_report(
         .collect();
     sections.push(sdk_section(resolution));
     Report::new(None, vec![check], findings, duration_ms).with_sections(sections)
+}
+
+/// Says, on each protocol row the SDK's default filled, that it is that SDK's default, which
+/// differs from the specification's.
+fn explain_sdk_defaults(mut report: Report, target: &target::TargetSettings) -> Report {
+    let Some(sdk) = target.sdk.sdk else {
+        return report;
+    };
+    let model = sdk.model();
+    let spec = crate::sdk_model::model_of(None);
+    if model.default_protocol.value == spec.default_protocol.value {
+        return report;
+    }
+    let why = format!(
+        "default of the {sdk} SDK {} when OTEL_EXPORTER_OTLP_PROTOCOL is unset; the specification's is {}",
+        model.release, spec.default_protocol.value
+    );
+    for section in &mut report.sections {
+        for row in &mut section.rows {
+            if row.key == "protocol" && row.source.as_deref() == Some("default") {
+                row.source = Some(why.clone());
+            }
+        }
+    }
+    report
 }
 
 fn exporter_section(exporter: &ExporterSettings) -> Section {

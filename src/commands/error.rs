@@ -12,6 +12,12 @@ pub enum CommandError {
         path: PathBuf,
         reason: String,
     },
+    /// `OTEL_DOCTOR_SDK` names no SDK (a bad `--sdk` is refused by clap).
+    #[error("{variable}: {error}")]
+    UnknownSdk {
+        variable: String,
+        error: crate::sdk_model::UnknownSdk,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]

@@ -15,5 +15,11 @@ pub fn settings(args: SendArgs) -> Result<check::Settings, CommandError> {
         attributes: args.attributes,
         ..ProbeData::new()
     };
-    check::diagnosis(&args.target, &args.output, data, Optional::default())
+    check::diagnosis(
+        &args.target,
+        &args.sdk,
+        &args.output,
+        data,
+        Optional::default(),
+    )
 }

@@ -5,8 +5,10 @@
 
 use super::CommandError;
 use crate::checks::config::check_pem_file;
-use crate::cli::TargetArgs;
+use crate::cli::{SdkArgs, TargetArgs};
+use crate::report::SdkSummary;
 use crate::report::mask::Redactor;
+use crate::sdk_model::{self, SdkChoice};
 use crate::settings::{self, EnvSource, ProcessEnv, Resolution, Selection, Signal, TargetOptions};
 use std::time::Duration;
 
@@ -17,17 +19,48 @@ pub struct TargetSettings {
     pub resolution: Resolution,
     /// Bound on each network step.
     pub timeout: Duration,
+    /// The SDK whose way of reading the configuration `resolution` follows.
+    pub sdk: SdkChoice,
 }
 
 impl TargetSettings {
     /// Validates the flags and resolves them over the process environment; `default` is the
     /// command's signals when `--signals` is not given.
     pub fn new(args: &TargetArgs, default: &[Signal]) -> Result<TargetSettings, CommandError> {
+        Self::resolved(args, default, SdkChoice::spec())
+    }
+
+    /// [`Self::new`], read the way the SDK chosen by `sdk` (or `OTEL_DOCTOR_SDK`, or the
+    /// project in the current directory) reads it.
+    pub fn for_sdk(
+        args: &TargetArgs,
+        default: &[Signal],
+        sdk: &SdkArgs,
+    ) -> Result<TargetSettings, CommandError> {
+        Self::resolved(args, default, choose_sdk(sdk)?)
+    }
+
+    fn resolved(
+        args: &TargetArgs,
+        default: &[Signal],
+        sdk: SdkChoice,
+    ) -> Result<TargetSettings, CommandError> {
         let options = options(args)?;
+        let rules = sdk_model::reading_rules(&sdk);
         Ok(TargetSettings {
             selection: options.selection(default),
-            resolution: settings::resolve(&ProcessEnv, &options),
+            resolution: settings::resolve_as(&ProcessEnv, &options, &rules),
             timeout: options.timeout,
+            sdk,
+        })
+    }
+
+    /// The modelled SDK as the report shows it; `None` for the specification.
+    pub fn sdk_summary(&self) -> Option<SdkSummary> {
+        self.sdk.sdk.map(|sdk| SdkSummary {
+            name: sdk.name().to_string(),
+            release: self.sdk.release.to_string(),
+            from: self.sdk.from.clone(),
         })
     }
 
@@ -35,6 +68,13 @@ impl TargetSettings {
     pub fn redactor(&self) -> Redactor {
         settings::secrets::redactor(&self.resolution, &ProcessEnv as &dyn EnvSource)
     }
+}
+
+/// The SDK of `--sdk`, else `OTEL_DOCTOR_SDK`, else the project in the current directory.
+pub fn choose_sdk(args: &SdkArgs) -> Result<SdkChoice, CommandError> {
+    let cwd = std::env::current_dir().ok();
+    sdk_model::choose(args.sdk, ProcessEnv.get(sdk_model::SDK_ENV), cwd.as_deref())
+        .map_err(|(variable, error)| CommandError::UnknownSdk { variable, error })
 }
 
 /// The flags as [`TargetOptions`]; a TLS file that cannot be read is refused.

@@ -43,6 +43,7 @@ codes! {
     CfgSamplerInvalid => "CFG_SAMPLER_INVALID",
     CfgSamplerDropsAll => "CFG_SAMPLER_DROPS_ALL",
     CfgSdkDisabled => "CFG_SDK_DISABLED",
+    CfgSdkCaOverride => "CFG_SDK_CA_OVERRIDE",
     CfgExporterNone => "CFG_EXPORTER_NONE",
     CfgServiceNameMissing => "CFG_SERVICE_NAME_MISSING",
     CfgResourceAttributesMalformed => "CFG_RESOURCE_ATTRIBUTES_MALFORMED",

@@ -11,5 +11,5 @@ pub mod section;
 pub use crate::knowledge::code::{self, Code};
 pub use exit::ExitStatus;
 pub use finding::{Finding, Severity};
-pub use model::{CheckRecord, CheckStatus, Report, TargetSummary, Verdict};
+pub use model::{CheckRecord, CheckStatus, Report, SdkSummary, TargetSummary, Verdict};
 pub use section::Section;

@@ -76,6 +76,24 @@ pub struct TargetSummary {
     pub signals: Vec<String>,
 }
 
+/// The SDK whose behaviour the diagnosis modelled, and what chose it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SdkSummary {
+    /// `rust`, `python`, `go`, `java`, `node` or `dotnet`.
+    pub name: String,
+    /// The release the model describes, e.g. `1.45.2`.
+    pub release: String,
+    /// `--sdk`, `OTEL_DOCTOR_SDK`, or the manifest it was detected from (`./pyproject.toml`).
+    pub from: String,
+}
+
+impl SdkSummary {
+    /// `python 1.45.2, from ./pyproject.toml`.
+    pub fn describe(&self) -> String {
+        format!("{} {}, from {}", self.name, self.release, self.from)
+    }
+}
+
 /// A complete diagnosis. Findings are kept most important first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -83,6 +101,9 @@ pub struct Report {
     pub tool_version: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetSummary>,
+    /// The SDK modelled; absent when the specification's ideal client was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<SdkSummary>,
     pub verdict: Verdict,
     pub duration_ms: f64,
     pub checks: Vec<CheckRecord>,
@@ -111,6 +132,7 @@ impl Report {
             schema: REPORT_SCHEMA,
             tool_version: env!("CARGO_PKG_VERSION"),
             target,
+            sdk: None,
             verdict,
             duration_ms,
             checks,
@@ -130,6 +152,11 @@ impl Report {
         self.findings.sort_by_key(|finding| finding.severity);
         self.verdict = verdict_of(&self.findings);
         self.duration_ms += duration_ms;
+    }
+
+    pub fn with_sdk(mut self, sdk: Option<SdkSummary>) -> Self {
+        self.sdk = sdk;
+        self
     }
 
     pub fn with_sections(mut self, sections: Vec<Section>) -> Self {

@@ -3,6 +3,22 @@
 //! `check`, `env`, `send` and `explain` take `--sdk` (or `OTEL_DOCTOR_SDK`, or detection from
 //! the project in the current directory); without one the specification is the model.
 
+pub mod choice;
+pub mod detect;
+mod dotnet;
+mod go;
+mod java;
+pub mod model;
+mod node;
+mod python;
+mod rules;
+mod rust;
+mod spec;
+
+pub use choice::{SDK_ENV, SdkArg, SdkChoice, choose};
+pub use model::Model;
+pub use rules::reading_rules;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -27,6 +43,18 @@ impl Sdk {
         Sdk::Dotnet,
     ];
 
+    /// The model of this SDK's current release.
+    pub fn model(self) -> &'static Model {
+        match self {
+            Sdk::Rust => &rust::MODEL,
+            Sdk::Python => &python::MODEL,
+            Sdk::Go => &go::MODEL,
+            Sdk::Java => &java::MODEL,
+            Sdk::Node => &node::MODEL,
+            Sdk::Dotnet => &dotnet::MODEL,
+        }
+    }
+
     /// The name used on the command line, in JSON and in `OTEL_DOCTOR_SDK`.
     pub fn name(self) -> &'static str {
         match self {
@@ -46,9 +74,14 @@ impl fmt::Display for Sdk {
     }
 }
 
+/// The model of `sdk`, or the specification's.
+pub fn model_of(sdk: Option<Sdk>) -> &'static Model {
+    sdk.map_or(&spec::MODEL, Sdk::model)
+}
+
 /// A value that names no SDK; the message lists the ones that exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown SDK {given:?}: expected one of rust, python, go, java, node, dotnet")]
+#[error("unknown SDK {given:?}: expected one of rust, python, go, java, node, dotnet, or spec")]
 pub struct UnknownSdk {
     pub given: String,
 }

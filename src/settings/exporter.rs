@@ -8,8 +8,9 @@ use super::env_source::EnvSource;
 use super::options::TargetOptions;
 use super::origin::{Origin, Sourced};
 use super::problems::{CONFIG_CHECK, Problems};
+use super::rules::ReadingRules;
 use super::signal::{Compression, Protocol, Signal};
-use super::values::{Header, parse_bool, parse_headers, parse_millis};
+use super::values::{Header, parse_bool, parse_headers};
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::path::PathBuf;
@@ -107,6 +108,7 @@ impl OptionLookup<'_> {
 pub fn resolve_exporter(
     env: &dyn EnvSource,
     overrides: &TargetOptions,
+    rules: &ReadingRules,
     signal: Signal,
     problems: &mut Problems,
 ) -> ExporterSettings {
@@ -120,15 +122,22 @@ pub fn resolve_exporter(
                 problems,
                 |raw| Protocol::parse(raw).ok_or_else(|| format!("'{raw}' is not a protocol")),
                 |problems, name, problem| {
-                    problems.push(
-                        Finding::new(Code::CfgProtocolInvalid, Severity::Error, CONFIG_CHECK, format!("{name} is not a known protocol"))
-                            .evidence(format!("{name}: {problem}; valid values are grpc, http/protobuf, http/json"))
-                            .evidence(format!("SDKs ignore it and use the default {DEFAULT_PROTOCOL}, which is probably not what was meant"))
-                            .fix(Fix::new("config.valid_protocol").with("name", name)),
+                    let mut finding = Finding::new(
+                        Code::CfgProtocolInvalid,
+                        Severity::Error,
+                        CONFIG_CHECK,
+                        format!("{name} is not a known protocol"),
                     )
+                    .evidence(format!(
+                        "{name}: {problem}; valid values are grpc, http/protobuf, http/json"
+                    ));
+                    for outcome in &rules.bad_protocol_outcome {
+                        finding = finding.evidence(outcome.clone());
+                    }
+                    problems.push(finding.fix(Fix::new("config.valid_protocol").with("name", name)))
                 },
             )
-            .unwrap_or_else(|| Sourced::default_value(DEFAULT_PROTOCOL)),
+            .unwrap_or_else(|| Sourced::default_value(rules.default_protocol)),
     };
 
     let endpoint = resolve_endpoint(env, overrides, signal, protocol.value);
@@ -138,7 +147,7 @@ pub fn resolve_exporter(
         .first_valid(
             "TIMEOUT",
             problems,
-            parse_millis,
+            |raw| rules.timeout_unit.parse(raw),
             |problems, name, problem| {
                 problems.invalid_value(
                     Code::CfgTimeoutInvalid,
@@ -177,7 +186,13 @@ pub fn resolve_exporter(
             .next()
             .map(|(name, value)| Sourced::new(PathBuf::from(value), Origin::Env(name))),
     };
-    let certificate = path_option(&overrides.ca_cert, "--ca-cert", "CERTIFICATE");
+    let certificate = override_certificate(
+        env,
+        rules,
+        protocol.value,
+        path_option(&overrides.ca_cert, "--ca-cert", "CERTIFICATE"),
+        problems,
+    );
     let client_certificate = path_option(
         &overrides.client_cert,
         "--client-cert",
@@ -212,6 +227,55 @@ pub fn resolve_exporter(
         client_key,
         insecure,
     }
+}
+
+/// The certificate the SDK really trusts: a variable of `rules` (e.g. `REQUESTS_CA_BUNDLE`)
+/// replaces the configured one for the protocols it reaches; when it replaces a configured
+/// one, that is reported, since the configured file then counts for nothing.
+fn override_certificate(
+    env: &dyn EnvSource,
+    rules: &ReadingRules,
+    protocol: Protocol,
+    configured: Option<Sourced<PathBuf>>,
+    problems: &mut Problems,
+) -> Option<Sourced<PathBuf>> {
+    let Some((over, value)) = rules
+        .certificate_overrides
+        .iter()
+        .filter(|over| over.protocols.contains(&protocol))
+        .find_map(|over| {
+            env.get(over.variable)
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| (over, value))
+        })
+    else {
+        return configured;
+    };
+    if let Some(configured) = &configured {
+        problems.push(
+            Finding::new(
+                Code::CfgSdkCaOverride,
+                Severity::Warning,
+                CONFIG_CHECK,
+                format!(
+                    "{} replaces {} for the {protocol} exporter",
+                    over.variable, configured.origin
+                ),
+            )
+            .evidence(format!(
+                "{}={value}; {}={}",
+                over.variable,
+                configured.origin,
+                configured.value.display()
+            ))
+            .evidence(over.reader.clone())
+            .fix(Fix::new("config.sdk_ca_override").with("variable", over.variable)),
+        );
+    }
+    Some(Sourced::new(
+        PathBuf::from(value),
+        Origin::Env(over.variable.to_string()),
+    ))
 }
 
 fn resolve_endpoint(

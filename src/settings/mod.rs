@@ -8,6 +8,7 @@ pub mod exporter;
 pub mod options;
 pub mod origin;
 pub mod problems;
+pub mod rules;
 pub mod sdk;
 pub mod secrets;
 pub mod signal;
@@ -18,6 +19,7 @@ pub use env_source::{EnvSource, MapEnv, ProcessEnv};
 pub use exporter::ExporterSettings;
 pub use options::TargetOptions;
 pub use origin::{Origin, Sourced};
+pub use rules::{ReadingRules, TimeoutUnit};
 pub use sdk::SdkSettings;
 pub use signal::{Compression, Protocol, Signal};
 
@@ -66,10 +68,19 @@ impl Resolution {
 /// Resolves the effective configuration from the environment and what the user asked for
 /// (its set values override the environment).
 pub fn resolve(env: &dyn EnvSource, overrides: &TargetOptions) -> Resolution {
+    resolve_as(env, overrides, &ReadingRules::spec())
+}
+
+/// [`resolve`], read the way `rules` say (one SDK's departures from the specification).
+pub fn resolve_as(
+    env: &dyn EnvSource,
+    overrides: &TargetOptions,
+    rules: &ReadingRules,
+) -> Resolution {
     let mut problems = problems::Problems::default();
     let exporters = Signal::ALL
         .into_iter()
-        .map(|signal| exporter::resolve_exporter(env, overrides, signal, &mut problems))
+        .map(|signal| exporter::resolve_exporter(env, overrides, rules, signal, &mut problems))
         .collect();
     let sdk = sdk::resolve_sdk(env, &mut problems);
     Resolution {

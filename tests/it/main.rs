@@ -13,6 +13,7 @@ mod overhead;
 mod peers;
 mod probe_server;
 mod sdk_clients;
+mod sdk_model;
 mod serve;
 mod snapshots;
 mod support;

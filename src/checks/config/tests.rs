@@ -488,3 +488,34 @@ fn every_cfg_code_is_produced_by_a_test_above() {
         assert!(source.contains(&variant), "{code} has no test");
     }
 }
+
+#[test]
+fn a_python_requests_bundle_replaces_the_certificate_for_http_only() {
+    use crate::sdk_model::{SdkArg, choose, reading_rules};
+    let python = choose(Some(SdkArg::Sdk(crate::sdk_model::Sdk::Python)), None, None).unwrap();
+    let resolve_for = |protocol: &str| {
+        crate::settings::resolve_as(
+            &MapEnv::new([
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+                ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/otel/ca.pem"),
+                ("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"),
+            ]),
+            &TargetOptions::default(),
+            &reading_rules(&python),
+        )
+    };
+    let http = resolve_for("http/protobuf");
+    let certificate = http.exporter(Signal::Traces).certificate.clone().unwrap();
+    assert_eq!(certificate.origin, Origin::Env("REQUESTS_CA_BUNDLE".into()));
+    let found: Vec<Code> = lint(&http, &Selection::all_implicit())
+        .iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(found.contains(&Code::CfgSdkCaOverride), "{found:?}");
+    let grpc = resolve_for("grpc");
+    let certificate = grpc.exporter(Signal::Traces).certificate.clone().unwrap();
+    assert_eq!(
+        certificate.origin,
+        Origin::Env("OTEL_EXPORTER_OTLP_CERTIFICATE".into())
+    );
+}

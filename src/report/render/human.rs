@@ -26,6 +26,11 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
         writeln!(out)?;
     }
 
+    if let Some(sdk) = &report.sdk {
+        writeln!(out, "{} {}", palette.bold("sdk"), sdk.describe())?;
+        writeln!(out)?;
+    }
+
     for section in &report.sections {
         writeln!(out, "{}", palette.bold(&section.title))?;
         let width = section.rows.iter().map(|r| r.key.len()).max().unwrap_or(0);

@@ -21,6 +21,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             target.signals.join(", ")
         )?;
     }
+    if let Some(sdk) = &report.sdk {
+        writeln!(out, "- sdk: {}", sdk.describe())?;
+    }
     writeln!(
         out,
         "- otlp-doctor {}, took {}",

@@ -6,7 +6,9 @@ use std::time::Duration;
 pub const CLI_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `otlp-doctor` as an [`assert_cmd::Command`]: every `OTEL_*` variable of
-/// the test's environment removed, `NO_COLOR=1` set, a 60 s kill timeout.
+/// the test's environment removed, `NO_COLOR=1` set, a 60 s kill timeout, and
+/// `OTEL_DOCTOR_SDK=spec`: tests run in this repository, whose Cargo.toml would otherwise make
+/// every command model the Rust SDK (a test that wants an SDK sets the variable or `--sdk`).
 pub fn otlp_doctor() -> assert_cmd::Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("otlp-doctor");
     for (key, _) in std::env::vars_os() {
@@ -14,6 +16,8 @@ pub fn otlp_doctor() -> assert_cmd::Command {
             cmd.env_remove(&key);
         }
     }
-    cmd.env("NO_COLOR", "1").timeout(CLI_TIMEOUT);
+    cmd.env("NO_COLOR", "1")
+        .env("OTEL_DOCTOR_SDK", "spec")
+        .timeout(CLI_TIMEOUT);
     cmd
 }

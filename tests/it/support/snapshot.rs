@@ -125,7 +125,8 @@ pub struct Live {
 }
 
 impl Live {
-    /// Starts `otlp-doctor ARGS` with every `OTEL_*` variable removed and `NO_COLOR=1`.
+    /// Starts `otlp-doctor ARGS` with every `OTEL_*` variable removed, `NO_COLOR=1` and
+    /// `OTEL_DOCTOR_SDK=spec` (see [`super::cli::otlp_doctor`]).
     pub fn spawn(args: &[&str]) -> Live {
         let mut command = Command::new(assert_cmd::cargo::cargo_bin!("otlp-doctor"));
         for (key, _) in std::env::vars_os() {
@@ -136,6 +137,7 @@ impl Live {
         let mut child = command
             .args(args)
             .env("NO_COLOR", "1")
+            .env("OTEL_DOCTOR_SDK", "spec")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -1,0 +1,31 @@
+//! opentelemetry-dotnet 1.14.0 (OpenTelemetry.Exporter.OpenTelemetryProtocol). See
+//! docs/research/sdk-others.md.
+
+use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use crate::settings::Protocol;
+
+const OPTIONS: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/OtlpExporterOptions.cs";
+
+pub const MODEL: Model = Model {
+    release: "1.14.0",
+    // `OtlpExporterOptions.DefaultOtlpExportProtocol = OtlpExportProtocol.Grpc`.
+    default_protocol: Fact {
+        value: Protocol::Grpc,
+        source: OPTIONS,
+    },
+    timeout_unit: Fact {
+        value: TimeoutUnit::Millis,
+        source: OPTIONS,
+    },
+    // An unknown protocol is logged as an invalid configuration value and ignored.
+    bad_protocol: Fact {
+        value: BadValue::UseDefault,
+        source: OPTIONS,
+    },
+    ca_sources: &[],
+    // HttpClient's default proxy on Linux reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
+    http_proxy_env: Fact {
+        value: true,
+        source: OPTIONS,
+    },
+};

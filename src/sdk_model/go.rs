@@ -1,0 +1,49 @@
+//! opentelemetry-go 1.47.0 (otlptracehttp, otlptracegrpc). See docs/research/sdk-others.md.
+
+use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
+use crate::settings::Protocol;
+
+const HTTP_ENVCONFIG: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.47.0/exporters/otlp/otlptrace/otlptracehttp/internal/otlpconfig/envconfig.go";
+const HTTP_CLIENT: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.47.0/exporters/otlp/otlptrace/otlptracehttp/client.go";
+const GO_ROOTS: &str = "https://github.com/golang/go/blob/go1.25.0/src/crypto/x509/root_unix.go";
+
+pub const MODEL: Model = Model {
+    release: "1.47.0",
+    // Go has no autoconfiguration: the program picks the exporter package; the HTTP one is the
+    // one the spec's default names.
+    default_protocol: Fact {
+        value: Protocol::HttpProtobuf,
+        source: HTTP_ENVCONFIG,
+    },
+    // `envconfig.WithDuration`: an integer of milliseconds.
+    timeout_unit: Fact {
+        value: TimeoutUnit::Millis,
+        source: HTTP_ENVCONFIG,
+    },
+    // The exporter packages do not read OTEL_EXPORTER_OTLP_PROTOCOL.
+    bad_protocol: Fact {
+        value: BadValue::UseDefault,
+        source: HTTP_ENVCONFIG,
+    },
+    // SSL_CERT_FILE/SSL_CERT_DIR replace the system roots, which only count when no
+    // OTEL_EXPORTER_OTLP_CERTIFICATE is set (`WithCertPool` sets `RootCAs`).
+    ca_sources: &[
+        CaSource {
+            variable: "SSL_CERT_FILE",
+            protocols: &[Protocol::Grpc, Protocol::HttpProtobuf, Protocol::HttpJson],
+            overrides_certificate: false,
+            source: GO_ROOTS,
+        },
+        CaSource {
+            variable: "SSL_CERT_DIR",
+            protocols: &[Protocol::Grpc, Protocol::HttpProtobuf, Protocol::HttpJson],
+            overrides_certificate: false,
+            source: GO_ROOTS,
+        },
+    ],
+    // `Proxy: http.ProxyFromEnvironment` on the default transport.
+    http_proxy_env: Fact {
+        value: true,
+        source: HTTP_CLIENT,
+    },
+};

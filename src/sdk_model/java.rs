@@ -1,0 +1,35 @@
+//! opentelemetry-java 1.68.0 (sdk-extension-autoconfigure, exporter-otlp). See
+//! docs/research/sdk-others.md.
+
+use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use crate::settings::Protocol;
+
+const SPAN_PROVIDER: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpSpanExporterProvider.java";
+const CONFIG_UTIL: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpConfigUtil.java";
+
+pub const MODEL: Model = Model {
+    release: "1.68.0",
+    // `OtlpConfigUtil.getOtlpProtocol`: grpc when otel.exporter.otlp.protocol is unset (the
+    // Java agent 2.x sets http/protobuf itself; the SDK's autoconfigure does not).
+    default_protocol: Fact {
+        value: Protocol::Grpc,
+        source: CONFIG_UTIL,
+    },
+    // `ConfigProperties.getDuration`: a number without a unit is milliseconds.
+    timeout_unit: Fact {
+        value: TimeoutUnit::Millis,
+        source: CONFIG_UTIL,
+    },
+    // `throw new ConfigurationException("Unsupported OTLP traces protocol: " + protocol)`:
+    // autoconfigure fails.
+    bad_protocol: Fact {
+        value: BadValue::RefuseToStart,
+        source: SPAN_PROVIDER,
+    },
+    // Trust comes from javax.net.ssl.trustStore system properties, not the environment.
+    ca_sources: &[],
+    http_proxy_env: Fact {
+        value: false,
+        source: CONFIG_UTIL,
+    },
+};

@@ -1,0 +1,51 @@
+//! [`Model`]: how one SDK release departs from the specification's ideal client, as plain data.
+//! Every fact carries the source file it was read from, so a finding can cite it.
+
+use crate::settings::Protocol;
+pub use crate::settings::rules::TimeoutUnit;
+
+/// One fact about an SDK and the source file (a URL at a release tag) it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact<T: 'static> {
+    pub value: T,
+    pub source: &'static str,
+}
+
+/// What an SDK does with a value it cannot parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadValue {
+    /// Warns (or not) and uses the default.
+    UseDefault,
+    /// Raises: the SDK, or the auto-configuration, refuses to start.
+    RefuseToStart,
+}
+
+/// An environment variable outside `OTEL_*` that changes which CAs an exporter trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaSource {
+    pub variable: &'static str,
+    /// The exporters (by protocol) the variable reaches.
+    pub protocols: &'static [Protocol],
+    /// Replaces `OTEL_EXPORTER_OTLP_CERTIFICATE` when both are set (Python requests), instead
+    /// of only standing in when it is unset or adding to it.
+    pub overrides_certificate: bool,
+    pub source: &'static str,
+}
+
+/// How one SDK release reads its exporter configuration from the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Model {
+    /// The release the facts were read from, e.g. `1.45.2`.
+    pub release: &'static str,
+    /// The protocol when `OTEL_EXPORTER_OTLP_PROTOCOL` is unset and the app is configured by
+    /// environment.
+    pub default_protocol: Fact<Protocol>,
+    /// The unit of `OTEL_EXPORTER_OTLP_TIMEOUT`.
+    pub timeout_unit: Fact<TimeoutUnit>,
+    /// What a protocol value it does not know does.
+    pub bad_protocol: Fact<BadValue>,
+    /// Trust-store variables outside `OTEL_*`.
+    pub ca_sources: &'static [CaSource],
+    /// Whether the HTTP exporter's transport honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
+    pub http_proxy_env: Fact<bool>,
+}

@@ -1,0 +1,41 @@
+//! opentelemetry-js: @opentelemetry/sdk-node 0.223.0, otlp-exporter-base. See
+//! docs/research/sdk-others.md.
+
+use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
+use crate::settings::Protocol;
+
+const SDK_NODE: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.223.0/experimental/packages/opentelemetry-sdk-node/src/utils.ts";
+const SHARED_ENV: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.223.0/experimental/packages/otlp-exporter-base/src/configuration/shared-env-configuration.ts";
+const NODE_TLS: &str =
+    "https://github.com/nodejs/node/blob/v22.0.0/doc/api/cli.md#node_extra_ca_certsfile";
+
+pub const MODEL: Model = Model {
+    release: "0.223.0",
+    // `getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL')?.trim() || 'http/protobuf'`.
+    default_protocol: Fact {
+        value: Protocol::HttpProtobuf,
+        source: SDK_NODE,
+    },
+    // `parseAndValidateTimeoutFromEnv`: milliseconds.
+    timeout_unit: Fact {
+        value: TimeoutUnit::Millis,
+        source: SHARED_ENV,
+    },
+    // `diag.warn(`Unsupported OTLP ... protocol: "...". Using http/protobuf.`)`.
+    bad_protocol: Fact {
+        value: BadValue::UseDefault,
+        source: SDK_NODE,
+    },
+    // NODE_EXTRA_CA_CERTS adds to the bundled roots; it replaces nothing.
+    ca_sources: &[CaSource {
+        variable: "NODE_EXTRA_CA_CERTS",
+        protocols: &[Protocol::Grpc, Protocol::HttpProtobuf, Protocol::HttpJson],
+        overrides_certificate: false,
+        source: NODE_TLS,
+    }],
+    // Node's http/https agents ignore HTTPS_PROXY.
+    http_proxy_env: Fact {
+        value: false,
+        source: SHARED_ENV,
+    },
+};

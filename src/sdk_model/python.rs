@@ -1,0 +1,53 @@
+//! opentelemetry-python 1.45.2 (opentelemetry-sdk, opentelemetry-exporter-otlp-proto-{grpc,http},
+//! opentelemetry-exporter-http-transport 0.66b2). See docs/research/sdk-python.md.
+
+use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
+use crate::settings::Protocol;
+
+const CONFIGURATION: &str = "https://github.com/open-telemetry/opentelemetry-python/blob/v1.45.2/opentelemetry-sdk/src/opentelemetry/sdk/_configuration/__init__.py";
+const HTTP_COMMON: &str = "https://github.com/open-telemetry/opentelemetry-python/blob/v1.45.2/exporter/opentelemetry-exporter-otlp-proto-http/src/opentelemetry/exporter/otlp/proto/http/_common/__init__.py";
+const REQUESTS_TRANSPORT: &str = "https://github.com/open-telemetry/opentelemetry-python/blob/v1.45.2/exporter/opentelemetry-exporter-http-transport/src/opentelemetry/exporter/http/transport/_requests.py";
+const REQUESTS_SESSION: &str =
+    "https://github.com/psf/requests/blob/v2.34.2/src/requests/sessions.py";
+
+pub const MODEL: Model = Model {
+    release: "1.45.2",
+    // `_get_exporter_entry_point`: the `otlp` exporter name becomes `otlp_proto_grpc` when no
+    // protocol variable is set.
+    default_protocol: Fact {
+        value: Protocol::Grpc,
+        source: CONFIGURATION,
+    },
+    // `_resolve_timeout`: `float(raw)`, seconds, default 10.
+    timeout_unit: Fact {
+        value: TimeoutUnit::Seconds,
+        source: HTTP_COMMON,
+    },
+    // `raise RuntimeError(f"Unsupported OTLP protocol '{otlp_protocol}' is configured")`.
+    bad_protocol: Fact {
+        value: BadValue::RefuseToStart,
+        source: CONFIGURATION,
+    },
+    // The HTTP exporter sets `session.verify` to the certificate and calls
+    // `session.request` without `verify`, so requests' `merge_environment_settings` puts
+    // REQUESTS_CA_BUNDLE (then CURL_CA_BUNDLE) over it.
+    ca_sources: &[
+        CaSource {
+            variable: "REQUESTS_CA_BUNDLE",
+            protocols: &[Protocol::HttpProtobuf, Protocol::HttpJson],
+            overrides_certificate: true,
+            source: REQUESTS_TRANSPORT,
+        },
+        CaSource {
+            variable: "CURL_CA_BUNDLE",
+            protocols: &[Protocol::HttpProtobuf, Protocol::HttpJson],
+            overrides_certificate: true,
+            source: REQUESTS_SESSION,
+        },
+    ],
+    // requests' sessions trust the environment (`trust_env`): HTTPS_PROXY, NO_PROXY.
+    http_proxy_env: Fact {
+        value: true,
+        source: REQUESTS_SESSION,
+    },
+};

@@ -1,0 +1,121 @@
+//! A [`Model`] as the [`ReadingRules`] `settings` resolves by. Without an SDK the rules are the
+//! specification's, and the evidence says where SDKs depart from it.
+
+use super::model::BadValue;
+use super::{Model, Sdk, SdkChoice, model_of};
+use crate::settings::ReadingRules;
+use crate::settings::rules::CertificateOverride;
+
+/// The rules of the chosen SDK (or of the specification).
+pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
+    let Some(sdk) = choice.sdk else {
+        return spec_rules();
+    };
+    let model = sdk.model();
+    let spec = model_of(None);
+    let default_protocol = model.default_protocol.value;
+    ReadingRules {
+        default_protocol,
+        default_protocol_reason: (default_protocol != spec.default_protocol.value).then(|| {
+            format!(
+                "the {sdk} SDK {} uses {default_protocol} when OTEL_EXPORTER_OTLP_PROTOCOL is unset ({})",
+                model.release, model.default_protocol.source
+            )
+        }),
+        timeout_unit: model.timeout_unit.value,
+        bad_protocol_outcome: vec![bad_protocol_outcome(sdk, model)],
+        certificate_overrides: model
+            .ca_sources
+            .iter()
+            .filter(|ca| ca.overrides_certificate)
+            .map(|ca| CertificateOverride {
+                variable: ca.variable,
+                protocols: ca.protocols,
+                reader: format!(
+                    "the {sdk} SDK {} trusts only {} when it is set ({})",
+                    model.release, ca.variable, ca.source
+                ),
+            })
+            .collect(),
+    }
+}
+
+fn bad_protocol_outcome(sdk: Sdk, model: &Model) -> String {
+    match model.bad_protocol.value {
+        BadValue::RefuseToStart => format!(
+            "the {sdk} SDK {} raises on it and does not start exporting ({})",
+            model.release, model.bad_protocol.source
+        ),
+        BadValue::UseDefault => format!(
+            "the {sdk} SDK {} ignores it and uses {} ({})",
+            model.release, model.default_protocol.value, model.bad_protocol.source
+        ),
+    }
+}
+
+/// The specification's rules, with the SDKs that depart from them named in the evidence.
+fn spec_rules() -> ReadingRules {
+    let by_outcome = |outcome: BadValue| -> String {
+        Sdk::ALL
+            .into_iter()
+            .filter(|sdk| sdk.model().bad_protocol.value == outcome)
+            .map(Sdk::name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    ReadingRules {
+        bad_protocol_outcome: vec![format!(
+            "SDKs differ: {} warn and use their default protocol; {} refuse to start (choose one with --sdk)",
+            by_outcome(BadValue::UseDefault),
+            by_outcome(BadValue::RefuseToStart)
+        )],
+        ..ReadingRules::spec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{Protocol, TimeoutUnit};
+
+    fn chosen(sdk: Sdk) -> SdkChoice {
+        super::super::choose(Some(super::super::SdkArg::Sdk(sdk)), None, None).unwrap()
+    }
+
+    #[test]
+    fn python_reads_grpc_seconds_and_requests_bundles() {
+        let rules = reading_rules(&chosen(Sdk::Python));
+        assert_eq!(rules.default_protocol, Protocol::Grpc);
+        assert!(
+            rules
+                .default_protocol_reason
+                .unwrap()
+                .contains("_configuration")
+        );
+        assert_eq!(rules.timeout_unit, TimeoutUnit::Seconds);
+        assert!(rules.bad_protocol_outcome[0].contains("does not start"));
+        let variables: Vec<_> = rules
+            .certificate_overrides
+            .iter()
+            .map(|o| o.variable)
+            .collect();
+        assert_eq!(variables, ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"]);
+    }
+
+    #[test]
+    fn go_has_no_certificate_override_and_the_spec_names_who_differs() {
+        assert!(
+            reading_rules(&chosen(Sdk::Go))
+                .certificate_overrides
+                .is_empty()
+        );
+        let spec = reading_rules(&SdkChoice::spec());
+        assert_eq!(spec.default_protocol, Protocol::HttpProtobuf);
+        assert_eq!(
+            spec.bad_protocol_outcome,
+            [
+                "SDKs differ: rust, go, node, dotnet warn and use their default protocol; python, java refuse to start (choose one with --sdk)"
+            ]
+        );
+    }
+}

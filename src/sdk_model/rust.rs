@@ -1,0 +1,31 @@
+//! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-others.md.
+
+use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use crate::settings::Protocol;
+
+const EXPORTER: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/mod.rs";
+const HTTP: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/http/mod.rs";
+
+pub const MODEL: Model = Model {
+    release: "0.33.1",
+    // `Protocol::feature_default()`: http/protobuf with the default features (`http-proto`).
+    default_protocol: Fact {
+        value: Protocol::HttpProtobuf,
+        source: EXPORTER,
+    },
+    timeout_unit: Fact {
+        value: TimeoutUnit::Millis,
+        source: EXPORTER,
+    },
+    // `resolve_protocol`: an unknown value parses to None and the feature default is used.
+    bad_protocol: Fact {
+        value: BadValue::UseDefault,
+        source: EXPORTER,
+    },
+    ca_sources: &[],
+    // reqwest clients use the system proxy variables unless built with `no_proxy()`.
+    http_proxy_env: Fact {
+        value: true,
+        source: HTTP,
+    },
+};

@@ -1,0 +1,28 @@
+//! The specification's ideal client: the model when no SDK is chosen.
+
+use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use crate::settings::Protocol;
+
+const EXPORTER_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/protocol/exporter.md";
+const ENV_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/configuration/sdk-environment-variables.md";
+
+pub const MODEL: Model = Model {
+    release: "specification",
+    default_protocol: Fact {
+        value: Protocol::HttpProtobuf,
+        source: EXPORTER_SPEC,
+    },
+    timeout_unit: Fact {
+        value: TimeoutUnit::Millis,
+        source: EXPORTER_SPEC,
+    },
+    bad_protocol: Fact {
+        value: BadValue::UseDefault,
+        source: ENV_SPEC,
+    },
+    ca_sources: &[],
+    http_proxy_env: Fact {
+        value: false,
+        source: EXPORTER_SPEC,
+    },
+};

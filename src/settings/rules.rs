@@ -1,0 +1,76 @@
+//! [`ReadingRules`]: the points where the SDK that reads the configuration departs from the
+//! specification. `resolve` reads by the specification's rules; `sdk_model` builds the rules of
+//! a real SDK, so this layer needs to know nothing about SDKs.
+
+use super::signal::Protocol;
+use std::time::Duration;
+
+/// The unit `OTEL_EXPORTER_OTLP_TIMEOUT` is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutUnit {
+    /// Whole milliseconds, as the specification says.
+    Millis,
+    /// Seconds, possibly fractional (Python).
+    Seconds,
+}
+
+impl TimeoutUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeoutUnit::Millis => "milliseconds",
+            TimeoutUnit::Seconds => "seconds",
+        }
+    }
+
+    /// Parses a timeout value in this unit.
+    pub fn parse(self, raw: &str) -> Result<Duration, String> {
+        match self {
+            TimeoutUnit::Millis => super::values::parse_millis(raw),
+            TimeoutUnit::Seconds => match raw.trim().parse::<f64>() {
+                Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+                    Ok(Duration::from_secs_f64(seconds))
+                }
+                _ => Err(format!("'{raw}' is not a number of seconds")),
+            },
+        }
+    }
+}
+
+/// A variable outside `OTEL_*` that replaces the configured CA certificate for some protocols
+/// (Python requests' `REQUESTS_CA_BUNDLE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateOverride {
+    pub variable: &'static str,
+    pub protocols: &'static [Protocol],
+    /// Who reads it and where that is written, for the finding's evidence.
+    pub reader: String,
+}
+
+/// How the configuration is read: the specification's way, or one SDK's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadingRules {
+    /// The protocol when no variable or flag sets it.
+    pub default_protocol: Protocol,
+    /// Why it is that protocol, when it is not the specification's (for the evidence).
+    pub default_protocol_reason: Option<String>,
+    pub timeout_unit: TimeoutUnit,
+    /// What an unknown protocol value leads to, as evidence lines.
+    pub bad_protocol_outcome: Vec<String>,
+    /// Replacements of the configured certificate, tried in order.
+    pub certificate_overrides: Vec<CertificateOverride>,
+}
+
+impl ReadingRules {
+    /// The specification's rules.
+    pub fn spec() -> Self {
+        ReadingRules {
+            default_protocol: Protocol::HttpProtobuf,
+            default_protocol_reason: None,
+            timeout_unit: TimeoutUnit::Millis,
+            bad_protocol_outcome: vec![
+                "SDKs ignore it and use the default http/protobuf, which is probably not what was meant".into(),
+            ],
+            certificate_overrides: Vec::new(),
+        }
+    }
+}
