@@ -98,7 +98,7 @@ pub struct TargetArgs {
     #[arg(long, value_enum)]
     pub protocol: Option<Protocol>,
     /// Header sent with every request, K=V (repeatable); merged over OTEL_EXPORTER_OTLP_HEADERS
-    #[arg(long = "header", value_name = "K=V", value_parser = parse_header_flag)]
+    #[arg(short = 'H', long = "header", value_name = "K=V", value_parser = parse_header_flag)]
     pub headers: Vec<Header>,
     /// Signals to check, comma-separated
     #[arg(long, value_enum, value_delimiter = ',')]

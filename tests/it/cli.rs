@@ -108,7 +108,8 @@ fn no_secret_appears_in_any_format() {
                     .args([
                         command,
                         &rotel.http_url(),
-                        "--header",
+                        // curl's short flag works as the long one.
+                        if format == "json" { "-H" } else { "--header" },
                         &header,
                         "--format",
                         format,
