@@ -1,8 +1,8 @@
 //! What `explain` prints: an [`Answer`] (the entries matching a query, or one code's entry) and
 //! the [`Catalog`] of every code, each in human, JSON and Markdown, written into any `Write`.
 
-use super::Format;
 use super::palette::Palette;
+use super::{Format, markdown_text};
 use crate::knowledge::answer::{Answer, Catalog};
 use std::io::{self, Write};
 
@@ -115,12 +115,12 @@ impl Answer<'_> {
                     None => writeln!(out, "- match: {:.2}, by its description", m.score)?,
                 }
             }
-            writeln!(out, "- cause: {}", m.cause)?;
+            writeln!(out, "- cause: {}", markdown_text(m.cause))?;
             writeln!(out)?;
             writeln!(out, "**Fix**")?;
             writeln!(out)?;
             for fix in m.fix {
-                writeln!(out, "- {fix}")?;
+                writeln!(out, "- {}", markdown_text(fix))?;
             }
             if !m.docs.is_empty() {
                 writeln!(out)?;

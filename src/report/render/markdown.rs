@@ -1,6 +1,6 @@
 //! Markdown, ready to paste into a bug report: root cause first, then checks and all findings.
 
-use super::format_ms;
+use super::{format_ms, markdown_text};
 use crate::report::finding::Finding;
 use crate::report::model::Report;
 use std::io::{self, Write};
@@ -42,16 +42,21 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "| {} | `{}` | {} |",
-                cell(&row.key),
+                cell(&markdown_text(&row.key)),
                 cell(&row.value),
-                cell(source)
+                cell(&markdown_text(source))
             )?;
         }
         writeln!(out)?;
     }
 
     if let Some(root) = report.root_cause() {
-        writeln!(out, "### Root cause: `{}` {}", root.code, root.title)?;
+        writeln!(
+            out,
+            "### Root cause: `{}` {}",
+            root.code,
+            markdown_text(&root.title)
+        )?;
         writeln!(out)?;
         write_details(root, out)?;
     }
@@ -68,7 +73,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 check.id,
                 check.status.as_str(),
                 format_ms(check.duration_ms),
-                cell(&check.summary)
+                cell(&markdown_text(&check.summary))
             )?;
         }
         writeln!(out)?;
@@ -88,7 +93,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "#### {} `{}` {}",
                 finding.severity.as_str(),
                 finding.code,
-                finding.title
+                markdown_text(&finding.title)
             )?;
             writeln!(out)?;
             write_details(finding, out)?;
@@ -101,10 +106,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn write_details(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
-    for (label, lines) in [
-        ("Evidence", &finding.evidence),
-        ("Fix", &finding.fix),
-        ("Docs", &finding.docs),
+    for (label, lines, is_prose) in [
+        ("Evidence", &finding.evidence, true),
+        ("Fix", &finding.fix, true),
+        ("Docs", &finding.docs, false),
     ] {
         if lines.is_empty() {
             continue;
@@ -112,7 +117,11 @@ fn write_details(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "**{label}**")?;
         writeln!(out)?;
         for line in lines {
-            writeln!(out, "- {line}")?;
+            if is_prose {
+                writeln!(out, "- {}", markdown_text(line))?;
+            } else {
+                writeln!(out, "- {line}")?;
+            }
         }
         writeln!(out)?;
     }

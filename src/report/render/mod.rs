@@ -28,6 +28,12 @@ pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write)
 }
 
 /// `12.3 ms` below a second, `1.23 s` above.
+/// Text for Markdown prose: a placeholder such as `<token>` would otherwise be read as an HTML
+/// tag and vanish from the rendered page.
+pub(crate) fn markdown_text(text: &str) -> String {
+    text.replace('<', "\\<").replace('>', "\\>")
+}
+
 pub(crate) fn format_ms(ms: f64) -> String {
     if ms >= 1000.0 {
         format!("{:.2} s", ms / 1000.0)

@@ -129,3 +129,24 @@ fn json() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn markdown_keeps_placeholders_visible() {
+    let mut finding = Finding::new(
+        Code::AuthUnauthenticated,
+        Severity::Error,
+        "auth",
+        "the backend wants <token>",
+    )
+    .evidence("sent Authorization=<none>");
+    finding
+        .fix
+        .push("set OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20<token>".into());
+    let report = Report::new(None, Vec::new(), vec![finding], 1.0);
+    let mut out = Vec::new();
+    render(&report, Format::Markdown, false, &mut out).expect("render");
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("wants \\<token\\>"), "{text}");
+    assert!(text.contains("Authorization=\\<none\\>"), "{text}");
+    assert!(text.contains("Bearer%20\\<token\\>"), "{text}");
+}
