@@ -100,9 +100,9 @@ pub struct TargetArgs {
     /// Header sent with every request, K=V (repeatable); merged over OTEL_EXPORTER_OTLP_HEADERS
     #[arg(short = 'H', long = "header", value_name = "K=V", value_parser = parse_header_flag)]
     pub headers: Vec<Header>,
-    /// Signals to check, comma-separated
+    /// Signals, comma-separated, or all [default: traces; env: all]
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub signals: Vec<Signal>,
+    pub signals: Vec<SignalChoice>,
     /// PEM file of the CA that signed the server's certificate
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
@@ -410,6 +410,26 @@ fn parse_attribute_flag(raw: &str) -> Result<(String, String), String> {
             Ok((key.trim().to_string(), value.to_string()))
         }
         _ => Err("expected K=V, e.g. --attr deployment.environment=staging".into()),
+    }
+}
+
+/// A `--signals` value: one signal, or `all` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignalChoice {
+    Traces,
+    Metrics,
+    Logs,
+    All,
+}
+
+impl SignalChoice {
+    pub fn signals(self) -> &'static [Signal] {
+        match self {
+            SignalChoice::Traces => &[Signal::Traces],
+            SignalChoice::Metrics => &[Signal::Metrics],
+            SignalChoice::Logs => &[Signal::Logs],
+            SignalChoice::All => &Signal::ALL,
+        }
     }
 }
 

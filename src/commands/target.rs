@@ -105,5 +105,9 @@ fn options(args: &TargetArgs) -> Result<TargetOptions, CommandError> {
         compression: args.compression,
         timeout: args.timeout,
     };
-    Ok(options.with_signals(args.signals.iter().copied()))
+    Ok(options.with_signals(
+        args.signals
+            .iter()
+            .flat_map(|choice| choice.signals().iter().copied()),
+    ))
 }

@@ -130,3 +130,41 @@ fn no_secret_appears_in_any_format() {
         }
     }
 }
+
+#[test]
+fn signals_all_means_every_signal() {
+    let (code, stdout, _) =
+        stdout_of(otlp_doctor().args(["env", "--signals", "all", "--format", "json"]));
+    assert_eq!(code, 0, "{stdout}");
+    let env: Value = serde_json::from_str(&stdout).expect("env JSON");
+    let titles: Vec<&str> = env["sections"]
+        .as_array()
+        .map(|sections| {
+            sections
+                .iter()
+                .filter_map(|s| s["title"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for signal in ["traces", "metrics", "logs"] {
+        assert!(
+            titles.contains(&format!("{signal} exporter").as_str()),
+            "{titles:?}"
+        );
+    }
+    let rotel = Rotel::start();
+    let (code, stdout, _) = stdout_of(otlp_doctor().args([
+        "check",
+        &rotel.http_url(),
+        "--signals",
+        "all",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).expect("check JSON");
+    assert_eq!(
+        report["target"]["signals"],
+        serde_json::json!(["traces", "metrics", "logs"])
+    );
+}
