@@ -45,6 +45,31 @@ pub enum Command {
     Deps(DepsArgs),
     /// Blackbox-exporter style endpoint for Prometheus
     ProbeServer(ProbeServerArgs),
+    /// What listens on the usual OTLP, Collector and tracing-backend ports of a host
+    Scan(ScanArgs),
+}
+
+/// `scan`: the usual ports of one host (and `--ports`), each identified.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  otlp-doctor scan\n  otlp-doctor scan collector.internal --ports 4327,9090\n  otlp-doctor scan 127.0.0.1 --only --ports 4317 --format json"
+)]
+pub struct ScanArgs {
+    /// Host name or address to scan; only this host is contacted
+    #[arg(default_value = "localhost")]
+    pub host: String,
+    /// More ports to look at, comma-separated (added to the usual ones)
+    #[arg(long, value_name = "PORT,...", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
+    pub ports: Vec<u16>,
+    /// Look at the --ports only, not the usual ones
+    #[arg(long, requires = "ports")]
+    pub only: bool,
+    /// Bound on each network step of each port, e.g. 1s or 300ms
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration_flag)]
+    pub timeout: Duration,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
 }
 
 /// `overhead`: what the opentelemetry-rust SDK costs per span, measured in-process.

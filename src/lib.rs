@@ -35,6 +35,7 @@ pub mod printer;
 pub mod probe;
 pub mod report;
 pub mod runtime;
+pub mod scan;
 pub mod sdk;
 pub mod sdk_model;
 pub mod serve;

@@ -95,9 +95,12 @@ fn no_cycle_between_top_level_modules() {
     }
 }
 
-/// The modules that run checks: the commands, the in-app diagnosis and the probe server. Every
+/// The modules that run checks: the commands, the in-app diagnosis, the probe server and `scan`
+/// (which reuses the protocol probes and the TLS test). Every
 /// other module sits beside or below `checks` and takes what it shares from a lower layer.
-const RUNS_CHECKS: &[&str] = &["cli", "commands", "diagnose", "probe", "main", "lib"];
+const RUNS_CHECKS: &[&str] = &[
+    "cli", "commands", "diagnose", "probe", "scan", "main", "lib",
+];
 
 #[test]
 fn only_the_modules_that_run_checks_import_checks() {

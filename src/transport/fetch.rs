@@ -105,6 +105,30 @@ pub async fn get(url: &str, accept: &str, timeout: Duration) -> Result<Answer, F
         .map_err(|_| FetchError::TimedOut(timeout))?
 }
 
+/// GETs `url` over a connection `dialer` opens, for a caller that chose the address and the TLS
+/// setup itself (`scan` looks at servers whose certificate it has no CA for); `timeout` bounds
+/// everything.
+pub async fn get_via(
+    dialer: &Dialer,
+    url: &Url,
+    accept: &str,
+    timeout: Duration,
+) -> Result<Answer, FetchError> {
+    let work = async {
+        let io = dialer
+            .dial(ALPN_HTTP1, timeout)
+            .await
+            .map_err(|source| FetchError::Connect {
+                address: dialer.address(),
+                source,
+            })?;
+        request(io, url, accept).await
+    };
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| FetchError::TimedOut(timeout))?
+}
+
 async fn exchange(url: &Url, accept: &str, timeout: Duration) -> Result<Answer, FetchError> {
     // An IP literal in brackets is not a name to resolve.
     let host = url.host.trim_start_matches('[').trim_end_matches(']');

@@ -13,6 +13,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("otlp-doctor/explain/v1", "explain.v1.schema.json"),
     ("otlp-doctor/explain-list/v1", "explain-list.v1.schema.json"),
     ("otlp-doctor/load/v1", "load.v1.schema.json"),
+    ("otlp-doctor/scan/v1", "scan.v1.schema.json"),
 ];
 const SERVE_LINE_SCHEMA: &str = "serve-line.v1.schema.json";
 
