@@ -102,6 +102,8 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     );
     let (report, health) = tokio::join!(main, health);
     let mut report = report.with_sdk(target.sdk_summary());
+    let targets = crate::settings::target::targets(&target.resolution, &target.selection, timeout);
+    crate::scan::neighbours::add_to_root_cause(&mut report, &targets).await;
     if let Some((layer, section)) = health {
         add_layer(&mut report, layer);
         report.sections.push(section);

@@ -7,9 +7,11 @@
 //! - [`identify`]: how one port is connected to and told apart;
 //! - [`tls`]: the handshake that reads a TLS port's certificate;
 //! - [`service`]: what a port speaks, as data;
-//! - [`report`]: the `otlp-doctor/scan/v1` document and its renderings.
+//! - [`report`]: the `otlp-doctor/scan/v1` document and its renderings;
+//! - [`neighbours`]: for `check`, the OTLP receivers on the other usual ports of a failing host.
 
 pub mod identify;
+pub mod neighbours;
 pub mod ports;
 pub mod report;
 pub mod service;

@@ -115,18 +115,29 @@ impl PortScan {
     }
 }
 
-/// `OTEL_EXPORTER_OTLP_ENDPOINT=http://host:4317 OTEL_EXPORTER_OTLP_PROTOCOL=grpc`: the
-/// endpoint and protocol an SDK needs for an OTLP receiver of `speaks` on `host:port`.
-pub fn configure_line(speaks: Speaks, host: &str, port: u16, tls: bool) -> Option<String> {
+/// The endpoint URL and the `OTEL_EXPORTER_OTLP_PROTOCOL` value of an OTLP receiver of `speaks`
+/// on `host:port`; `None` for anything that is not an OTLP receiver.
+pub fn endpoint_and_protocol(
+    speaks: Speaks,
+    host: &str,
+    port: u16,
+    tls: bool,
+) -> Option<(String, &'static str)> {
     let protocol = match speaks {
         Speaks::OtlpGrpc => "grpc",
         Speaks::OtlpHttp => "http/protobuf",
         _ => return None,
     };
     let scheme = if tls { "https" } else { "http" };
+    Some((format!("{scheme}://{}:{port}", url_host(host)), protocol))
+}
+
+/// `OTEL_EXPORTER_OTLP_ENDPOINT=http://host:4317 OTEL_EXPORTER_OTLP_PROTOCOL=grpc`: the
+/// variables that point an SDK at an OTLP receiver of `speaks` on `host:port`.
+pub fn configure_line(speaks: Speaks, host: &str, port: u16, tls: bool) -> Option<String> {
+    let (endpoint, protocol) = endpoint_and_protocol(speaks, host, port, tls)?;
     Some(format!(
-        "OTEL_EXPORTER_OTLP_ENDPOINT={scheme}://{}:{port} OTEL_EXPORTER_OTLP_PROTOCOL={protocol}",
-        url_host(host)
+        "OTEL_EXPORTER_OTLP_ENDPOINT={endpoint} OTEL_EXPORTER_OTLP_PROTOCOL={protocol}"
     ))
 }
 

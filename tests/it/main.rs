@@ -9,6 +9,7 @@ mod explain;
 mod export;
 mod library;
 mod load;
+mod neighbours;
 mod overhead;
 mod peers;
 mod probe_server;
