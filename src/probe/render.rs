@@ -119,6 +119,20 @@ fn finished(page: &mut Exposition, report: &Report) {
             check.seconds,
         );
     }
+    if let Some(phases) = &report.phases {
+        page.family(
+            "otlp_doctor_probe_phase_seconds",
+            Kind::Gauge,
+            "Seconds per phase, as blackbox_exporter's probe_http_duration_seconds: dns, connect, tls, first_byte (the empty OTLP export's answer), export (the test telemetry's); phases that did not run are absent",
+        );
+        for (phase, seconds) in phases.ran() {
+            page.sample(
+                "otlp_doctor_probe_phase_seconds",
+                &[("phase", phase)],
+                seconds,
+            );
+        }
+    }
 }
 
 /// Without a report only the order of the layers is known: the ones before the last started
@@ -230,6 +244,24 @@ mod tests {
         assert_eq!(page.skipped, 0, "{text}");
         assert_eq!(value(&page, "probe_success", &[]), Some(0.0));
         assert_eq!(value(&page, "probe_duration_seconds", &[]), Some(1.5));
+        // dns and tcp ran (record() gives each 2 ms), tls was skipped.
+        assert_eq!(
+            value(
+                &page,
+                "otlp_doctor_probe_phase_seconds",
+                &[("phase", "connect")]
+            ),
+            Some(0.002),
+            "{text}"
+        );
+        assert_eq!(
+            value(
+                &page,
+                "otlp_doctor_probe_phase_seconds",
+                &[("phase", "tls")]
+            ),
+            None
+        );
         assert!(
             text.contains("otlp_doctor_finding{code=\"NET_CONN_REFUSED\",severity=\"error\"} 1\n")
         );

@@ -5,6 +5,7 @@ pub mod finding;
 pub mod layer;
 pub mod mask;
 pub mod model;
+pub mod phases;
 pub mod render;
 pub mod section;
 

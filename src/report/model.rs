@@ -2,6 +2,7 @@
 //! following the `otlp-doctor/report/v1` schema of the contract.
 
 use super::finding::{Finding, Severity};
+use super::phases::Phases;
 use super::section::Section;
 use serde::Serialize;
 
@@ -108,6 +109,10 @@ pub struct Report {
     pub duration_ms: f64,
     pub checks: Vec<CheckRecord>,
     pub findings: Vec<Finding>,
+    /// Seconds per phase of the first endpoint (dns, connect, tls, first_byte, export); absent
+    /// for reports without network layers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phases: Option<Phases>,
     /// Command-specific details (e.g. the resolved configuration for `env`); an extension of the
     /// contract's schema, absent when a command has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -135,6 +140,7 @@ impl Report {
             sdk: None,
             verdict,
             duration_ms,
+            phases: Phases::from_checks(&checks),
             checks,
             findings,
             sections: Vec::new(),

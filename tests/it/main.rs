@@ -12,6 +12,7 @@ mod load;
 mod neighbours;
 mod overhead;
 mod peers;
+mod phases;
 mod probe_server;
 mod scan;
 mod sdk_clients;

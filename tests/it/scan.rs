@@ -4,10 +4,8 @@
 //! closed one, each identified, in bounded time.
 
 use crate::support::collector_peer::{CollectorPeer, OTELCOL_VERSION};
-use crate::support::{
-    Jaeger, Nginx, Rotel, SilentServer, TestCerts, Upstream, closed_port, free_port, otlp_doctor,
-    tls_front,
-};
+use crate::support::nginx::https_front_to;
+use crate::support::{Jaeger, Rotel, SilentServer, TestCerts, closed_port, otlp_doctor};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -59,16 +57,7 @@ fn speaks(document: &Value, number: u16) -> &str {
 fn scan_names_rotels_ports_an_nginx_tls_front_a_silent_and_a_closed_port() {
     let rotel = Rotel::start();
     let certs = TestCerts::generate();
-    let front = free_port();
-    let _nginx = Nginx::start(&tls_front(
-        front,
-        &certs.good.cert,
-        &certs.good.key,
-        rotel.http_addr(),
-        Upstream::Http,
-        false,
-        None,
-    ));
+    let (_nginx, front) = https_front_to(rotel.http_addr(), &certs.good);
     let silent = SilentServer::start();
     let closed = closed_port();
     let (grpc, http) = (rotel.grpc_addr().port(), rotel.http_addr().port());

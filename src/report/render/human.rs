@@ -80,6 +80,9 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
                 palette.dim(&format_ms(check.duration_ms))
             )?;
         }
+        if let Some(phases) = &report.phases {
+            writeln!(out, "  {}", palette.dim(&waterfall(phases)))?;
+        }
         writeln!(out)?;
     }
 
@@ -144,4 +147,14 @@ fn write_details(finding: &Finding, palette: &Palette, out: &mut dyn Write) -> i
         writeln!(out, "    {} {line}", palette.dim("docs:"))?;
     }
     Ok(())
+}
+
+/// `phases: dns 0.0 ms → connect 0.4 ms → first_byte 1.7 ms → export 2.1 ms`.
+fn waterfall(phases: &crate::report::phases::Phases) -> String {
+    let steps: Vec<String> = phases
+        .ran()
+        .iter()
+        .map(|(name, seconds)| format!("{name} {}", format_ms(seconds * 1000.0)))
+        .collect();
+    format!("phases: {}", steps.join(" → "))
 }

@@ -415,6 +415,22 @@ http {{
     )
 }
 
+/// A TLS front (HTTP/1.1, `cert`) on a free port passing OTLP/HTTP to `upstream`; the front and
+/// its port.
+pub fn https_front_to(upstream: SocketAddr, cert: &super::CertPair) -> (Nginx, u16) {
+    let port = super::free_port();
+    let nginx = Nginx::start(&tls_front(
+        port,
+        &cert.cert,
+        &cert.key,
+        upstream,
+        Upstream::Http,
+        false,
+        None,
+    ));
+    (nginx, port)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

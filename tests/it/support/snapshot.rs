@@ -310,6 +310,11 @@ pub fn filters() -> Vec<(String, String)> {
             r#"("\w*duration_(?:ms|s)":\s*)[-0-9.eE+]+"#.into(),
             "${1}[DURATION]".into(),
         ),
+        // The phases of the timing waterfall (seconds).
+        (
+            r#"("(?:dns|connect|tls|first_byte|export)":\s*)[-0-9.eE+]+"#.into(),
+            "${1}[DURATION]".into(),
+        ),
         // Ids: trace (32 hex), span (16 hex), and serve's short trace prefix at a line's start.
         // Not after a `.`: the fraction digits of a number are no id.
         (
