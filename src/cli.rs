@@ -67,6 +67,8 @@ pub struct ScanArgs {
     /// Bound on each network step of each port, e.g. 1s or 300ms
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration_flag)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub trace: TraceArgs,
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -161,6 +163,14 @@ fn parse_sdk_flag(raw: &str) -> Result<SdkArg, String> {
         .map_err(|e: crate::sdk_model::UnknownSdk| e.to_string())
 }
 
+/// `-v`: the wire trace.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TraceArgs {
+    /// Wire trace, like curl -v: resolver answers, connect attempts, TLS handshake, requests (header values masked) and answers; on stderr, and as `trace` in JSON
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
 /// How a report is printed.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
@@ -187,6 +197,8 @@ pub struct CheckArgs {
     /// How long to wait for the trace to appear in the backend
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration_flag)]
     pub backend_deadline: Duration,
+    #[command(flatten)]
+    pub trace: TraceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -407,6 +419,8 @@ pub struct SendArgs {
     /// service.name of the test telemetry
     #[arg(long, default_value = "otlp-doctor")]
     pub service_name: String,
+    #[command(flatten)]
+    pub trace: TraceArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -7,6 +7,7 @@ use super::protocol::{self, http_status};
 use super::{config, dns, export, tcp, tls};
 use crate::otlp::payload::ProbeData;
 use crate::report::layer::Layer;
+use crate::report::trace;
 use crate::report::{Code, Finding, Report, Severity, TargetSummary};
 use crate::settings::endpoint::Scheme;
 use crate::settings::target::{Target, targets};
@@ -105,6 +106,15 @@ async fn walk(
 
     progress.layer_started("dns", &authority);
     let (dns_layer, addresses) = dns::resolve(&target.url, target.step_timeout).await;
+    trace::record("dns", || {
+        let found: Vec<String> = addresses.iter().map(|a| a.ip().to_string()).collect();
+        format!("resolve {}: {}", target.url.host, dns_layer.summary)
+            + &if found.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", found.join(", "))
+            }
+    });
     let failed = dns_layer.failed();
     layers.push(dns_layer);
     if failed {
@@ -128,6 +138,7 @@ async fn walk(
         let started = Instant::now();
         let request = tls_request(target);
         let outcome = tls::probe(address, &request).await;
+        trace_handshake(&outcome);
         client_cert_pending = outcome.client_cert_requested && target.tls.client_cert.is_none();
         let failed = outcome.status == crate::report::CheckStatus::Fail;
         layers.push(Layer {
@@ -169,8 +180,38 @@ async fn walk(
     }
 
     progress.layer_started("export", &authority);
-    layers.push(export::run(target, &dialer, data).await);
+    let export_layer = export::run(target, &dialer, data).await;
+    trace::record("export", || format!("export: {}", export_layer.summary));
+    layers.push(export_layer);
     collect(layers)
+}
+
+/// The handshake in the trace: what was negotiated and the chain, leaf first.
+fn trace_handshake(outcome: &tls::TlsOutcome) {
+    if !trace::enabled() {
+        return;
+    }
+    trace::record("tls", || match &outcome.session {
+        Some(session) => format!(
+            "TLS handshake: {} {}, ALPN {}",
+            session.version,
+            session.cipher,
+            session.alpn.as_deref().unwrap_or("none")
+        ),
+        None => format!("TLS handshake failed: {}", outcome.summary),
+    });
+    for (index, cert) in outcome.chain.iter().enumerate() {
+        trace::record("tls", || {
+            format!(
+                "certificate {index}: {} issued by {}, names [{}], valid {} to {}",
+                cert.subject,
+                cert.issuer,
+                cert.sans.join(", "),
+                cert.not_before,
+                cert.not_after
+            )
+        });
+    }
 }
 
 fn tls_request(target: &Target) -> TlsRequest<'_> {

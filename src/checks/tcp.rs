@@ -65,7 +65,12 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
                     format!("no answer within {}", millis(timeout)),
                 )),
             };
-            (*address, result, attempt_started.elapsed())
+            let elapsed = attempt_started.elapsed();
+            crate::report::trace::record("connect", || match &result {
+                Ok(()) => format!("connect {address}: connected in {}", millis(elapsed)),
+                Err((_, error)) => format!("connect {address}: {error} after {}", millis(elapsed)),
+            });
+            (*address, result, elapsed)
         })
         .collect();
 

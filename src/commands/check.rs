@@ -25,6 +25,8 @@ pub struct Settings {
     pub optional: Optional,
     pub format: Format,
     pub strict: bool,
+    /// `-v`: print the wire trace on stderr and put it in the JSON report.
+    pub verbose: bool,
 }
 
 impl CommandSettings for Settings {
@@ -35,7 +37,7 @@ impl CommandSettings for Settings {
 
 /// Validates `check`'s arguments; an unreadable TLS file is refused here.
 pub fn settings(args: CheckArgs) -> Result<Settings, CommandError> {
-    diagnosis(
+    let mut settings = diagnosis(
         &args.target,
         &args.sdk,
         &args.output,
@@ -45,7 +47,9 @@ pub fn settings(args: CheckArgs) -> Result<Settings, CommandError> {
             backend: args.verify_backend,
             backend_deadline: args.backend_deadline,
         },
-    )
+    )?;
+    settings.verbose = args.trace.verbose;
+    Ok(settings)
 }
 
 /// The settings of a diagnosis with `data` as the test telemetry; shared by `check` and `send`.
@@ -65,6 +69,7 @@ pub fn diagnosis(
         optional,
         format: output.format,
         strict: output.strict,
+        verbose: false,
     })
 }
 
@@ -83,6 +88,7 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
         data,
         optional,
         strict,
+        verbose,
         ..
     } = settings;
     let timeout = target.timeout;
@@ -100,8 +106,10 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
         &data,
         &spinner,
     );
-    let (report, health) = tokio::join!(main, health);
+    let ((report, trace), health) =
+        tokio::join!(crate::report::trace::traced(verbose, main), health);
     let mut report = report.with_sdk(target.sdk_summary());
+    report.trace = trace;
     let targets = crate::settings::target::targets(&target.resolution, &target.selection, timeout);
     crate::scan::neighbours::add_to_root_cause(&mut report, &targets).await;
     if let Some((layer, section)) = health {
@@ -125,6 +133,9 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     }
     if let Some(bar) = &spinner.0 {
         bar.finish_and_clear();
+    }
+    for event in &report.trace {
+        printer.error(&event.line());
     }
     printer.report(&report)?;
     Ok(Outcome::report(report, strict))

@@ -15,6 +15,8 @@ pub struct Settings {
     pub ports: Vec<u16>,
     pub timeout: Duration,
     pub format: Format,
+    /// `-v`: the probes' requests and answers on stderr and in the JSON document.
+    pub verbose: bool,
 }
 
 impl CommandSettings for Settings {
@@ -41,6 +43,7 @@ pub fn settings(args: ScanArgs) -> Result<Settings, CommandError> {
         ports: ports::with_extra(&base, &args.ports),
         timeout: args.timeout,
         format: args.format,
+        verbose: args.trace.verbose,
     })
 }
 
@@ -50,11 +53,16 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
         settings.ports.len(),
         settings.host
     ));
-    let report = scan::scan(&settings.host, &settings.ports, settings.timeout).await;
+    let work = scan::scan(&settings.host, &settings.ports, settings.timeout);
+    let (report, trace) = crate::report::trace::traced(settings.verbose, work).await;
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
-    let report = report.map_err(|e| CommandError::CannotRun(e.to_string()))?;
+    let mut report = report.map_err(|e| CommandError::CannotRun(e.to_string()))?;
+    for event in &trace {
+        printer.error(&event.line());
+    }
+    report.trace = trace;
     let mut buffer = Vec::new();
     match settings.format {
         Format::Json => report.render_json(&mut buffer)?,

@@ -15,11 +15,13 @@ pub fn settings(args: SendArgs) -> Result<check::Settings, CommandError> {
         attributes: args.attributes,
         ..ProbeData::new()
     };
-    check::diagnosis(
+    let mut settings = check::diagnosis(
         &args.target,
         &args.sdk,
         &args.output,
         data,
         Optional::default(),
-    )
+    )?;
+    settings.verbose = args.trace.verbose;
+    Ok(settings)
 }

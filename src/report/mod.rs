@@ -8,6 +8,7 @@ pub mod model;
 pub mod phases;
 pub mod render;
 pub mod section;
+pub mod trace;
 
 pub use crate::knowledge::code::{self, Code};
 pub use exit::ExitStatus;

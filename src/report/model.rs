@@ -4,6 +4,7 @@
 use super::finding::{Finding, Severity};
 use super::phases::Phases;
 use super::section::Section;
+use super::trace::TraceEvent;
 use serde::Serialize;
 
 pub const REPORT_SCHEMA: &str = "otlp-doctor/report/v1";
@@ -113,6 +114,9 @@ pub struct Report {
     /// for reports without network layers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phases: Option<Phases>,
+    /// The wire trace of `-v`; absent without it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<TraceEvent>,
     /// Command-specific details (e.g. the resolved configuration for `env`); an extension of the
     /// contract's schema, absent when a command has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -141,6 +145,7 @@ impl Report {
             verdict,
             duration_ms,
             phases: Phases::from_checks(&checks),
+            trace: Vec::new(),
             checks,
             findings,
             sections: Vec::new(),

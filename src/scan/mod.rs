@@ -54,6 +54,7 @@ pub async fn scan(host: &str, ports: &[u16], timeout: Duration) -> Result<ScanRe
         timeout_ms: timeout.as_secs_f64() * 1000.0,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         ports,
+        trace: Vec::new(),
     })
 }
 

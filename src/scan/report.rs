@@ -21,6 +21,9 @@ pub struct ScanReport {
     pub duration_ms: f64,
     /// Every port looked at, in the order asked for.
     pub ports: Vec<PortScan>,
+    /// The wire trace of `-v` (the probes of every port, interleaved); absent without it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<crate::report::trace::TraceEvent>,
 }
 
 impl ScanReport {

@@ -20,3 +20,4 @@ mod sdk_model;
 mod serve;
 mod snapshots;
 mod support;
+mod trace;

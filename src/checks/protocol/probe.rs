@@ -4,6 +4,7 @@
 
 use super::answer::{Answer, excerpt};
 use crate::checks::wire::{RecordingStream, recorded};
+use crate::report::trace;
 use crate::settings::values::Header;
 use crate::settings::{Protocol, Signal};
 use crate::transport::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
@@ -64,6 +65,16 @@ impl Probe<'_> {
         for header in self.headers {
             builder = builder.header(header.name.as_str(), header.value.as_str());
         }
+        trace::record("request", || {
+            let mut lines = vec![format!("POST {}", self.uri(path))];
+            lines.push(format!("content-type: {content_type}"));
+            lines.extend(
+                self.headers
+                    .iter()
+                    .map(|h| format!("{}: {}", h.name, crate::report::mask::mask(&h.value))),
+            );
+            lines.join(" | ")
+        });
         builder.body(Full::new(body))
     }
 
@@ -113,6 +124,12 @@ impl Probe<'_> {
                     .map(str::to_string)
             };
             let content_type = header("content-type").unwrap_or_default();
+            trace_answer("HTTP/2", parts.status, &parts.headers, &body);
+            if !trailers.is_empty() {
+                trace::record("answer", || {
+                    format!("trailers: {}", header_lines(&trailers))
+                });
+            }
             Ok::<Answer, ProbeError>(
                 match header("grpc-status").and_then(|s| s.parse::<i32>().ok()) {
                     Some(grpc_status) => Answer::Grpc {
@@ -170,6 +187,7 @@ impl Probe<'_> {
                 .await
                 .map(|c| c.to_bytes())
                 .unwrap_or_default();
+            trace_answer("HTTP/1.1", parts.status, &parts.headers, &body);
             let header = |name| {
                 parts
                     .headers
@@ -193,6 +211,16 @@ impl Probe<'_> {
         exchange: impl Future<Output = Result<Answer, ProbeError>>,
         seen: &std::sync::Mutex<Vec<u8>>,
     ) -> Answer {
+        let answer = self.settle(exchange, seen).await;
+        trace::record("answer", || answer.describe());
+        answer
+    }
+
+    async fn settle(
+        &self,
+        exchange: impl Future<Output = Result<Answer, ProbeError>>,
+        seen: &std::sync::Mutex<Vec<u8>>,
+    ) -> Answer {
         match tokio::time::timeout(self.timeout, exchange).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(error)) => {
@@ -211,6 +239,25 @@ impl Probe<'_> {
             }
         }
     }
+}
+
+/// The status line, headers and first bytes of an answer, for the trace.
+fn trace_answer(version: &str, status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) {
+    trace::record("answer", || {
+        let mut text = format!("{version} {status} | {}", header_lines(headers));
+        if !body.is_empty() {
+            text.push_str(&format!(" | body {}", excerpt(body)));
+        }
+        text
+    });
+}
+
+fn header_lines(headers: &http::HeaderMap) -> String {
+    headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes())))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 #[derive(Debug)]
