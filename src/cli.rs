@@ -199,6 +199,15 @@ pub struct CheckArgs {
     pub backend_deadline: Duration,
     #[command(flatten)]
     pub trace: TraceArgs,
+    /// Repeat the check until Ctrl-C (or --count rounds) and end with a summary: success rate, latency per phase, when each code came and went
+    #[arg(long)]
+    pub watch: bool,
+    /// Gap between two rounds of --watch
+    #[arg(long, value_name = "DURATION", default_value = "5s", requires = "watch", value_parser = parse_duration_flag)]
+    pub interval: Duration,
+    /// Stop --watch after N rounds
+    #[arg(long, value_name = "N", requires = "watch", value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: Option<u32>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -27,6 +27,8 @@ pub struct Settings {
     pub strict: bool,
     /// `-v`: print the wire trace on stderr and put it in the JSON report.
     pub verbose: bool,
+    /// `--watch`: repeat the diagnosis.
+    pub watch: Option<super::watch::Rounds>,
 }
 
 impl CommandSettings for Settings {
@@ -49,6 +51,10 @@ pub fn settings(args: CheckArgs) -> Result<Settings, CommandError> {
         },
     )?;
     settings.verbose = args.trace.verbose;
+    settings.watch = args.watch.then_some(super::watch::Rounds {
+        interval: args.interval,
+        count: args.count,
+    });
     Ok(settings)
 }
 
@@ -70,6 +76,7 @@ pub fn diagnosis(
         format: output.format,
         strict: output.strict,
         verbose: false,
+        watch: None,
     })
 }
 
@@ -83,6 +90,9 @@ pub struct Optional {
 
 /// Runs every layer against the target and prints the report.
 pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    if let Some(rounds) = settings.watch {
+        return super::watch::run(settings, rounds, printer).await;
+    }
     let Settings {
         target,
         data,

@@ -21,6 +21,7 @@ pub mod send;
 pub mod serve;
 mod shutdown;
 mod target;
+mod watch;
 
 pub use error::CommandError;
 pub use outcome::Outcome;

@@ -9,6 +9,7 @@ pub mod phases;
 pub mod render;
 pub mod section;
 pub mod trace;
+pub mod watch;
 
 pub use crate::knowledge::code::{self, Code};
 pub use exit::ExitStatus;

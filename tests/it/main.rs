@@ -21,3 +21,4 @@ mod serve;
 mod snapshots;
 mod support;
 mod trace;
+mod watch;

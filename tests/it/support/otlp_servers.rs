@@ -392,6 +392,39 @@ impl ProtobufOnly {
     }
 }
 
+/// OTLP/HTTP that fails every `n`th export carrying data with 503 (empty exports, such as
+/// `check`'s protocol probe, always succeed): an intermittent failure with a known rate.
+pub struct FlakyHttp(HttpServer);
+
+impl FlakyHttp {
+    pub fn every(n: usize) -> FlakyHttp {
+        let exports = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let handler: Handler = Arc::new(move |parts, body| match signal_of(parts.uri.path()) {
+            Some(signal) if parts.method == http::Method::POST => {
+                let failing = !body.is_empty()
+                    && (exports.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1)
+                        .is_multiple_of(n);
+                if failing {
+                    respond(503, "text/plain", "503 unavailable (every third export)")
+                } else {
+                    respond(
+                        200,
+                        "application/x-protobuf",
+                        export_response(signal, None, false),
+                    )
+                }
+            }
+            _ => respond(404, "text/plain", "404 page not found"),
+        });
+        FlakyHttp(HttpServer::start("flaky-http", handler))
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.0.background.addr)
+    }
+}
+
 // ------------------------------------------------------------------ gRPC servers
 
 /// `google.protobuf.Any`.
