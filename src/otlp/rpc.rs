@@ -64,6 +64,43 @@ impl ProtoDuration {
     }
 }
 
+/// A `grpc-status-details-bin` trailer value (base64 of a `google.rpc.Status`) in words, for the
+/// wire trace: `RESOURCE_EXHAUSTED "slow down", details: google.rpc.RetryInfo (retry in 1s)`.
+/// `None` when it is not base64 of a Status.
+pub fn describe_status_details(trailer: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(trailer.trim().trim_end_matches('='))
+        .ok()?;
+    let status = RpcStatus::decode(bytes.as_slice()).ok()?;
+    let details: Vec<String> = status
+        .details
+        .iter()
+        .map(|any| {
+            let name = any.type_url.rsplit('/').next().unwrap_or(&any.type_url);
+            match retry_delay_of(any) {
+                Some(delay) => format!("{name} (retry in {})", humantime::format_duration(delay)),
+                None => name.to_string(),
+            }
+        })
+        .collect();
+    let mut text = format!("{} \"{}\"", grpc_code_name(status.code), status.message);
+    if !details.is_empty() {
+        text.push_str(&format!(", details: {}", details.join(", ")));
+    }
+    Some(text)
+}
+
+fn retry_delay_of(any: &ProtoAny) -> Option<Duration> {
+    if any.type_url != RETRY_INFO_TYPE_URL {
+        return None;
+    }
+    RetryInfo::decode(any.value.as_slice())
+        .ok()?
+        .retry_delay?
+        .to_duration()
+}
+
 /// The retry delay of the first `RetryInfo` in the bytes of a `grpc-status-details-bin`
 /// (a serialized `google.rpc.Status`); `None` when there is none or the bytes do not decode.
 pub fn retry_delay(status_details: &[u8]) -> Option<Duration> {
@@ -154,6 +191,18 @@ mod tests {
         assert_eq!(retry_delay(&bytes), Some(Duration::from_millis(1500)));
         let status = RpcStatus::decode(bytes.as_slice()).expect("decodes");
         assert_eq!(status.message, "slow down");
+    }
+
+    #[test]
+    fn status_details_are_put_in_words() {
+        use base64::Engine;
+        let bytes = status_with_retry_delay(8, "slow down", Duration::from_secs(1));
+        let trailer = base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes);
+        assert_eq!(
+            describe_status_details(&trailer).as_deref(),
+            Some("RESOURCE_EXHAUSTED \"slow down\", details: google.rpc.RetryInfo (retry in 1s)")
+        );
+        assert_eq!(describe_status_details("not base64!"), None);
     }
 
     #[test]

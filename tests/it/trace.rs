@@ -118,3 +118,23 @@ fn send_and_scan_take_v_too() {
     );
     assert!(String::from_utf8_lossy(&scan.stderr).contains("> ["));
 }
+
+#[test]
+fn check_v_decodes_grpc_status_details() {
+    let server = crate::support::GrpcStatusServer::start(
+        tonic::Code::ResourceExhausted,
+        "slow down",
+        Some(std::time::Duration::from_secs(1)),
+    );
+    let output = otlp_doctor()
+        .args(["check", &server.url(), "--protocol", "grpc", "-v"])
+        .output()
+        .expect("otlp-doctor runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "grpc-status-details-bin: RESOURCE_EXHAUSTED \"slow down\", details: google.rpc.RetryInfo (retry in 1s)"
+        ),
+        "{stderr}"
+    );
+}

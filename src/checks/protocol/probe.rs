@@ -130,6 +130,15 @@ impl Probe<'_> {
                     format!("trailers: {}", header_lines(&trailers))
                 });
             }
+            if let Some(details) = header("grpc-status-details-bin") {
+                trace::record("answer", || {
+                    let decoded = crate::otlp::rpc::describe_status_details(&details);
+                    format!(
+                        "grpc-status-details-bin: {}",
+                        decoded.unwrap_or_else(|| "(not a google.rpc.Status)".into())
+                    )
+                });
+            }
             Ok::<Answer, ProbeError>(
                 match header("grpc-status").and_then(|s| s.parse::<i32>().ok()) {
                     Some(grpc_status) => Answer::Grpc {
