@@ -1,7 +1,7 @@
 //! The result of a scan as plain data ([`ScanReport`], the `otlp-doctor/scan/v1` JSON document)
 //! and its human and markdown renderings, each into any `impl Write`.
 
-use super::service::{PortScan, PortState};
+use super::service::{PortScan, PortState, Speaks};
 use crate::report::render::format_ms;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -159,10 +159,73 @@ fn row(port: &PortScan) -> [String; 4] {
         (None, Some(true)) => "TLS".into(),
         _ => "plaintext".into(),
     };
-    [port.port.to_string(), speaks, tls, port.detail.clone()]
+    // What usually listens there says the most about a port the probes could not name.
+    let unnamed = matches!(
+        port.speaks,
+        Some(Speaks::Grpc | Speaks::Http | Speaks::Silent | Speaks::Unknown)
+    );
+    let detail = match port.usually {
+        Some(usually) if unnamed => format!("{} (usually {usually} here)", port.detail),
+        _ => port.detail.clone(),
+    };
+    [port.port.to_string(), speaks, tls, detail]
 }
 
 /// A markdown table cell: pipes escaped, placeholders kept visible.
 fn cell(text: &str) -> String {
     crate::report::render::markdown_text(text).replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_port(port: u16, speaks: Speaks, detail: &str) -> PortScan {
+        let mut scan = PortScan::not_open(port, PortState::Open, detail.into(), 1.0);
+        scan.speaks = Some(speaks);
+        scan.tls = Some(false);
+        scan
+    }
+
+    #[test]
+    fn the_table_names_what_usually_listens_on_a_port_it_could_not_name() {
+        let report = ScanReport {
+            schema: SCHEMA,
+            tool_version: "0",
+            host: "localhost".into(),
+            addresses: vec!["127.0.0.1".into()],
+            timeout_ms: 1000.0,
+            duration_ms: 3.0,
+            ports: vec![
+                open_port(
+                    14250,
+                    Speaks::Grpc,
+                    "gRPC; every OTLP Export answered UNIMPLEMENTED",
+                ),
+                open_port(
+                    9411,
+                    Speaks::Zipkin,
+                    "GET /api/v2/services answers Zipkin's service list",
+                ),
+                PortScan::not_open(4317, PortState::Closed, "refused".into(), 0.1),
+            ],
+            trace: Vec::new(),
+        };
+        let mut out = Vec::new();
+        report.render_human(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("UNIMPLEMENTED (usually Jaeger collector (gRPC) here)"),
+            "{text}"
+        );
+        assert!(!text.contains("(usually Zipkin here)"), "{text}");
+        assert!(text.contains("not open: 4317"), "{text}");
+        let mut markdown = Vec::new();
+        report.render_markdown(&mut markdown).unwrap();
+        assert!(
+            String::from_utf8(markdown)
+                .unwrap()
+                .contains("| 4317 | closed |")
+        );
+    }
 }
