@@ -1,7 +1,7 @@
 //! `otlp-doctor scan` against real peers on free ports (named with `--only --ports`): rotel's
 //! two OTLP ports, an nginx TLS front, the real Collector's receiver, health_check (v1 and v2),
-//! internal metrics, zpages and pprof ports, Jaeger's OTLP and query ports, a silent port and a
-//! closed one, each identified, in bounded time.
+//! internal metrics, zpages and pprof ports, Jaeger's OTLP and query ports, a real Zipkin, a silent
+//! port and a closed one, each identified, in bounded time.
 
 use crate::support::collector_peer::{CollectorPeer, OTELCOL_VERSION};
 use crate::support::nginx::https_front_to;
@@ -207,5 +207,23 @@ fn scan_of_a_host_that_does_not_resolve_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("cannot resolve no-such-host.invalid")
+    );
+}
+
+#[test]
+fn scan_names_a_real_zipkin() {
+    let zipkin = crate::support::Zipkin::start();
+    let port: u16 = zipkin
+        .url()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no port in {}", zipkin.url()));
+    let document = scan(&[port]);
+    assert_eq!(
+        speaks(&document, port),
+        "zipkin",
+        "{document:#}\n{}",
+        zipkin.log_tail(20)
     );
 }
