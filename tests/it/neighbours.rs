@@ -80,3 +80,28 @@ fn grpc_configured_on_the_http_port_names_the_grpc_neighbour_first() {
         "{fixes:#?}"
     );
 }
+
+#[test]
+fn a_tls_neighbour_is_named_with_https() {
+    let rotel = Rotel::start();
+    let certs = crate::support::TestCerts::generate();
+    let (_nginx, front) = crate::support::nginx::https_front_to(rotel.http_addr(), &certs.good);
+    let closed = closed_port();
+    let output = otlp_doctor()
+        .env("OTLP_DOCTOR_NEIGHBOUR_PORTS", front.to_string())
+        .args(["check", &format!("http://{closed}"), "--format", "json"])
+        .output()
+        .expect("otlp-doctor runs");
+    let report = crate::support::schema::parse_document(
+        &String::from_utf8_lossy(&output.stdout),
+        &String::from_utf8_lossy(&output.stderr),
+    );
+    let fixes = fixes(root_cause(&report));
+    assert_eq!(
+        fixes[0],
+        format!(
+            "OTLP/HTTP answers on :{front} of 127.0.0.1: set OTEL_EXPORTER_OTLP_ENDPOINT=https://127.0.0.1:{front} and OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"
+        ),
+        "{fixes:#?}"
+    );
+}
