@@ -227,3 +227,15 @@ fn scan_names_a_real_zipkin() {
         zipkin.log_tail(20)
     );
 }
+
+#[test]
+fn scan_of_a_url_instead_of_a_host_exits_2_saying_what_to_give() {
+    let output = otlp_doctor()
+        .args(["scan", "http://localhost:4317"])
+        .output()
+        .expect("otlp-doctor runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("give the host only"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
