@@ -4,8 +4,9 @@
 //!
 //! A fix text marks a parameter as `{name}` (lowercase letters, digits and `_`); any other brace,
 //! such as the YAML `{enabled: true}` or `${env:MY_POD_IP}` inside a fix, is plain text. So the
-//! data reads exactly as users see it, without escapes. A fix table holds `text` now; other
-//! renderings of the same fix (an SDK's own way of saying it) sit beside it in the same table.
+//! data reads exactly as users see it, without escapes. A fix that sets configuration also
+//! declares it as data, `env = { OTEL_EXPORTER_OTLP_PROTOCOL = "{other}" }` (names and values
+//! may use parameters too), which [`super::dialect`] renders as shell, Kubernetes and SDK code.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -47,6 +48,25 @@ impl Fix {
         self.params.iter_mut().map(|(_, value)| value)
     }
 
+    /// The variables the fix sets and their values, parameters filled in. A name that does not
+    /// come out as an `OTEL_*` variable (a parameter that named a flag) is left out.
+    pub fn env(&self) -> BTreeMap<String, String> {
+        let Some(entry) = all().get(self.key) else {
+            return BTreeMap::new();
+        };
+        entry
+            .env
+            .iter()
+            .map(|(name, value)| (fill(name, &self.params), fill(value, &self.params)))
+            .filter(|(name, _)| {
+                name.starts_with("OTEL_")
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            })
+            .collect()
+    }
+
     /// The fix line as users read it: the knowledge base text with the parameters filled in.
     /// A key or parameter missing from the data is a defect the tests catch (`fix::tests`); in a
     /// release build the line then shows the key or the `{name}` rather than stopping the run.
@@ -67,6 +87,9 @@ impl Fix {
 pub struct FixEntry {
     /// The fix in the words every output prints.
     pub text: String,
+    /// The `OTEL_*` variables the fix sets, to their values (templates like `text`).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
 }
 
 /// Every fix of the knowledge base by its full key (`<area>.<name>`), parsed once.
@@ -115,7 +138,7 @@ fn placeholder_at(text: &str) -> Option<&str> {
     is_name.then_some(name)
 }
 
-fn fill(template: &str, params: &[(&'static str, String)]) -> String {
+pub(crate) fn fill(template: &str, params: &[(&'static str, String)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {

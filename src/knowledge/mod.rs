@@ -13,6 +13,7 @@
 
 pub mod answer;
 pub mod code;
+pub mod dialect;
 pub mod fix;
 pub mod matcher;
 mod normalize;

@@ -1,6 +1,7 @@
 //! A finding: one thing the tool observed, as plain data (code, severity, evidence, fix).
 
 use super::code::Code;
+use crate::knowledge::dialect::FixForms;
 use crate::knowledge::fix::Fix;
 use serde::Serialize;
 
@@ -41,6 +42,10 @@ pub struct Finding {
     /// The knowledge base fixes behind [`Finding::fix`], one per line, with their parameters.
     #[serde(skip)]
     pub fixes: Vec<Fix>,
+    /// [`Finding::fixes`] with the variables they set and the modelled SDK's code, as JSON
+    /// shows them (`fixes`); filled by the JSON renderer, which knows the report's SDK.
+    #[serde(rename = "fixes", skip_serializing_if = "Vec::is_empty")]
+    pub fix_forms: Vec<FixForms>,
 }
 
 impl Finding {
@@ -55,6 +60,7 @@ impl Finding {
             fix: Vec::new(),
             docs: Vec::new(),
             fixes: Vec::new(),
+            fix_forms: Vec::new(),
         }
     }
 

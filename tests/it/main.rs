@@ -5,6 +5,7 @@ mod cli;
 mod collector;
 mod demo;
 mod deps;
+mod dialect;
 mod explain;
 mod export;
 mod library;

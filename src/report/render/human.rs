@@ -3,6 +3,7 @@
 
 use super::format_ms;
 use super::palette::Palette;
+use crate::knowledge::dialect::FixForms;
 use crate::report::finding::{Finding, Severity};
 use crate::report::model::{CheckStatus, Report, Verdict};
 use anstyle::{AnsiColor, Style};
@@ -53,7 +54,7 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
             palette.bold(root.code.as_str()),
             root.title
         )?;
-        write_details(root, &palette, out)?;
+        write_details(report, root, &palette, out)?;
         writeln!(out)?;
     }
 
@@ -110,7 +111,7 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
                 writeln!(out, "    {} {line}", palette.dim("evidence:"))?;
             }
         } else {
-            write_details(finding, &palette, out)?;
+            write_details(report, finding, &palette, out)?;
             writeln!(out)?;
         }
     }
@@ -136,12 +137,18 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
     )
 }
 
-fn write_details(finding: &Finding, palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
+fn write_details(
+    report: &Report,
+    finding: &Finding,
+    palette: &Palette,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for line in &finding.evidence {
         writeln!(out, "    {} {line}", palette.dim("evidence:"))?;
     }
-    for line in &finding.fix {
-        writeln!(out, "    {} {line}", palette.bold("fix:"))?;
+    for fix in super::fix_forms(report, finding) {
+        writeln!(out, "    {} {}", palette.bold("fix:"), fix.text)?;
+        write_fix_forms(&fix, palette, out)?;
     }
     for line in &finding.docs {
         writeln!(out, "    {} {line}", palette.dim("docs:"))?;
@@ -157,4 +164,29 @@ fn waterfall(phases: &crate::report::phases::Phases) -> String {
         .map(|(name, seconds)| format!("{name} {}", format_ms(seconds * 1000.0)))
         .collect();
     format!("phases: {}", steps.join(" → "))
+}
+
+/// Under a fix line that sets variables: the shell lines, the Kubernetes `env:` list and the
+/// modelled SDK's code, each under its label.
+fn write_fix_forms(fix: &FixForms, palette: &Palette, out: &mut dyn Write) -> io::Result<()> {
+    if fix.env.is_empty() {
+        return Ok(());
+    }
+    let mut blocks = vec![
+        ("shell".to_string(), fix.shell()),
+        ("kubernetes".to_string(), fix.kubernetes()),
+    ];
+    if let Some(code) = &fix.dialect {
+        blocks.push((
+            format!("{} ({})", code.sdk, code.package),
+            code.code.lines().map(str::to_string).collect(),
+        ));
+    }
+    for (label, lines) in blocks {
+        writeln!(out, "         {}", palette.dim(&format!("{label}:")))?;
+        for line in lines {
+            writeln!(out, "{}", format!("           {line}").trim_end())?;
+        }
+    }
+    Ok(())
 }

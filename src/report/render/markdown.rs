@@ -1,6 +1,7 @@
 //! Markdown, ready to paste into a bug report: root cause first, then checks and all findings.
 
 use super::{format_ms, markdown_text};
+use crate::knowledge::dialect::FixForms;
 use crate::report::finding::Finding;
 use crate::report::model::Report;
 use std::io::{self, Write};
@@ -58,7 +59,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             markdown_text(&root.title)
         )?;
         writeln!(out)?;
-        write_details(root, out)?;
+        write_details(report, root, out)?;
     }
 
     if !report.checks.is_empty() {
@@ -96,7 +97,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 markdown_text(&finding.title)
             )?;
             writeln!(out)?;
-            write_details(finding, out)?;
+            write_details(report, finding, out)?;
         }
     }
     if report.findings.is_empty() {
@@ -105,7 +106,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn write_details(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+fn write_details(report: &Report, finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     for (label, lines, is_prose) in [
         ("Evidence", &finding.evidence, true),
         ("Fix", &finding.fix, true),
@@ -116,14 +117,53 @@ fn write_details(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "**{label}**")?;
         writeln!(out)?;
-        for line in lines {
-            if is_prose {
-                writeln!(out, "- {}", markdown_text(line))?;
-            } else {
-                writeln!(out, "- {line}")?;
+        if label == "Fix" {
+            for fix in super::fix_forms(report, finding) {
+                writeln!(out, "- {}", markdown_text(&fix.text))?;
+                write_fix_forms(&fix, out)?;
+            }
+        } else {
+            for line in lines {
+                if is_prose {
+                    writeln!(out, "- {}", markdown_text(line))?;
+                } else {
+                    writeln!(out, "- {line}")?;
+                }
             }
         }
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Under a fix that sets variables, indented into its list item: the shell lines, the
+/// Kubernetes `env:` list and the modelled SDK's code, each as a fenced block.
+fn write_fix_forms(fix: &FixForms, out: &mut dyn Write) -> io::Result<()> {
+    if fix.env.is_empty() {
+        return Ok(());
+    }
+    let mut blocks = vec![
+        ("shell", "sh".to_string(), fix.shell()),
+        ("Kubernetes", "yaml".to_string(), fix.kubernetes()),
+    ];
+    let label;
+    if let Some(code) = &fix.dialect {
+        label = format!("{} ({})", code.sdk, markdown_text(&code.package));
+        blocks.push((
+            label.as_str(),
+            code.lang.clone(),
+            code.code.lines().map(str::to_string).collect(),
+        ));
+    }
+    for (label, lang, lines) in blocks {
+        writeln!(out)?;
+        writeln!(out, "  {label}:")?;
+        writeln!(out)?;
+        writeln!(out, "  ```{lang}")?;
+        for line in lines {
+            writeln!(out, "{}", format!("  {line}").trim_end())?;
+        }
+        writeln!(out, "  ```")?;
     }
     Ok(())
 }

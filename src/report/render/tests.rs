@@ -4,7 +4,7 @@ use super::{Format, render};
 use crate::knowledge::fix::Fix;
 use crate::report::mask::Redactor;
 use crate::report::{
-    CheckRecord, CheckStatus, Code, Finding, Report, Section, Severity, TargetSummary,
+    CheckRecord, CheckStatus, Code, Finding, Report, SdkSummary, Section, Severity, TargetSummary,
 };
 
 const TOKEN: &str = "Bearer s3cr3t-t0ken-abcdefghijklmnopqrstuvwxyz";
@@ -149,4 +149,39 @@ fn markdown_keeps_placeholders_visible() {
     assert!(text.contains("wants \\<token\\>"), "{text}");
     assert!(text.contains("Authorization=\\<none\\>"), "{text}");
     assert!(text.contains("Bearer%20\\<token\\>"), "{text}");
+}
+
+fn rendered_for_python(format: Format) -> String {
+    let report = sample().with_sdk(Some(SdkSummary {
+        name: "python".into(),
+        release: "1.45.2".into(),
+        from: "--sdk".into(),
+    }));
+    let mut out = Vec::new();
+    render(&report, format, false, &mut out).expect("render");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn a_modelled_sdk_adds_its_own_call_to_a_fix_in_every_format() {
+    let human = rendered_for_python(Format::Human);
+    insta::assert_snapshot!("human_python", human);
+    let markdown = rendered_for_python(Format::Markdown);
+    assert!(markdown.contains("  ```python\n  from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter"), "{markdown}");
+    let json: serde_json::Value =
+        serde_json::from_str(&rendered_for_python(Format::Json)).expect("valid JSON");
+    let fix = &json["findings"][1]["fixes"][0];
+    assert_eq!(fix["env"]["OTEL_EXPORTER_OTLP_TIMEOUT"], "10000");
+    assert_eq!(fix["dialect"]["sdk"], "python");
+    assert_eq!(fix["dialect"]["transport"], "grpc", "the report's protocol");
+    assert!(
+        fix["dialect"]["code"]
+            .as_str()
+            .is_some_and(|code| code.contains("    timeout=10,")),
+        "Python takes seconds: {fix}"
+    );
+    assert_eq!(
+        json["findings"][1]["fix"][0], fix["text"],
+        "fix stays as it was"
+    );
 }
