@@ -17,3 +17,4 @@ mod sdk_model;
 mod serve;
 mod snapshots;
 mod support;
+mod typos;
