@@ -47,6 +47,9 @@ const MIN_PRECISION_EVIDENCE: f64 = 3.0;
 const RARE_WEIGHT: f64 = 2.5;
 /// Matched weight a description match needs, so that a single common word is not an answer.
 const MIN_DESCRIPTION_EVIDENCE: f64 = 3.0;
+/// An entry a matched message names in its `also` list ranks at this share of that message's
+/// score: just under the entry the message belongs to, above everything else.
+const ALSO_FACTOR: f64 = 0.95;
 /// Share of the weaker channel's score added to the stronger one.
 const SECOND_CHANNEL_BONUS: f64 = 0.25;
 /// A piped log is read up to this many lines; errors repeat, and each line costs a scan.
@@ -212,6 +215,7 @@ impl<'a> Matcher<'a> {
             self.match_messages(&window, &mut best);
         }
         let query_words = self.query_words(query);
+        let shared = self.shared_messages(&best);
 
         let mut matches: Vec<Match<'a>> = self
             .entries
@@ -219,20 +223,24 @@ impl<'a> Matcher<'a> {
             .enumerate()
             .filter_map(|(index, entry)| {
                 let (description, covered) = self.describe(index, &query_words);
-                let message = best[index].unwrap_or(Best {
+                let own = best[index].unwrap_or(Best {
                     score: 0.0,
                     evidence: 0.0,
                     message: 0,
                 });
+                let (message, text) = match shared.get(entry.code.as_str()) {
+                    Some((borrowed, text)) if borrowed.score > own.score => {
+                        (*borrowed, Some(*text))
+                    }
+                    _ => (own, entry.messages.get(own.message)),
+                };
                 let strong = message.score.max(description);
                 let weak = message.score.min(description);
                 let score = (strong + SECOND_CHANNEL_BONUS * weak).min(1.0);
                 (score >= MIN_SCORE).then(|| Match {
                     entry,
                     score,
-                    message: (message.score >= MIN_SCORE)
-                        .then(|| entry.messages.get(message.message))
-                        .flatten(),
+                    message: (message.score >= MIN_SCORE).then_some(text).flatten(),
                     evidence: message.evidence.max(covered),
                 })
             })
@@ -244,6 +252,31 @@ impl<'a> Matcher<'a> {
         });
         matches.truncate(limit);
         matches
+    }
+
+    /// For each code that a matched message names in `also` (wording that honestly fits more
+    /// than one cause), the score it shares and that message.
+    fn shared_messages(&self, best: &[Option<Best>]) -> HashMap<&'a str, (Best, &'a Message)> {
+        let mut shared: HashMap<&'a str, (Best, &'a Message)> = HashMap::new();
+        for (entry, found) in self.entries.iter().zip(best) {
+            let Some(found) = found.filter(|b| b.score >= MIN_SCORE) else {
+                continue;
+            };
+            let Some(message) = entry.messages.get(found.message) else {
+                continue;
+            };
+            let borrowed = Best {
+                score: found.score * ALSO_FACTOR,
+                ..found
+            };
+            for code in &message.also {
+                let slot = shared.entry(code.as_str()).or_insert((borrowed, message));
+                if borrowed.score > slot.0.score {
+                    *slot = (borrowed, message);
+                }
+            }
+        }
+        shared
     }
 
     /// The token ids of each line, and of each pair of adjacent lines (a message may wrap),
