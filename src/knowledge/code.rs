@@ -87,6 +87,7 @@ codes! {
     ExportServerError => "EXPORT_SERVER_ERROR",
     ExportBadRequest => "EXPORT_BAD_REQUEST",
     ExportSlow => "EXPORT_SLOW",
+    ExportQueueFull => "EXPORT_QUEUE_FULL",
     ColHealthUnreachable => "COL_HEALTH_UNREACHABLE",
     ColUnhealthy => "COL_UNHEALTHY",
     ColReceiverRefused => "COL_RECEIVER_REFUSED",

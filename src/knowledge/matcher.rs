@@ -21,9 +21,13 @@ use super::{Entry, Message};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
-/// Below this score a candidate is not an answer. Unrelated text scores 0; a real message pasted
-/// inside a log line scores above 0.8; a vague fragment of one scores around 0.4.
-pub const MIN_SCORE: f64 = 0.35;
+/// Below this score a candidate is not an answer, and `explain` says "no match". Chosen from the
+/// data in `tests/data/explain_heldout.toml` (see `matcher/heldout.rs`, which checks it): without a
+/// floor the ordinary log lines there score at most 0.355 and the correctly ranked held-out
+/// messages at least 0.364 (but one at 0.27); the floor sits between the two. The margin is thin:
+/// short real messages and chance resemblances of ordinary lines meet there.
+/// A real message pasted inside a log line scores above 0.8.
+pub const MIN_SCORE: f64 = 0.36;
 /// Placeholders (`<ip>`, `<url>`...) help align a message but say little about which one it is.
 const PLACEHOLDER_WEIGHT: f64 = 0.3;
 /// How much matched weight makes a message match convincing: at this much, a full match of a
@@ -47,6 +51,30 @@ const MIN_PRECISION_EVIDENCE: f64 = 3.0;
 const RARE_WEIGHT: f64 = 2.5;
 /// Matched weight a description match needs, so that a single common word is not an answer.
 const MIN_DESCRIPTION_EVIDENCE: f64 = 3.0;
+/// An entry a matched message names in its `also` list ranks at this share of that message's
+/// score: just under the entry the message belongs to, above everything else.
+const ALSO_FACTOR: f64 = 0.95;
+/// A message that names an outcome (an HTTP status, a gRPC status, how a connection failed)
+/// explains a line that names another one of that kind, and not the message's, this much less: the rest of the wording is the
+/// envelope an SDK prints around every outcome, so a 404 message must not explain a 401 line.
+const CONFLICT_FACTOR: f64 = 0.5;
+/// The words that name an outcome, before normalization, by kind: gRPC statuses, the ways a
+/// connection fails, the ways a TLS handshake fails. HTTP statuses 400 to 599 are a kind too.
+/// Outcomes conflict only within a kind: "Unavailable" wraps "connection refused", it does not
+/// contradict it.
+const OUTCOME_KINDS: &[&str] = &[
+    "unauthenticated unimplemented unavailable permission exhausted deadline",
+    "timeout timed refused reset unreachable broken aborted",
+    "handshakefailure required expired valid authority",
+];
+/// The kind of the HTTP statuses.
+const HTTP_STATUS_KIND: usize = OUTCOME_KINDS.len();
+/// Distinct words (not placeholders) a line must share with a message to match it.
+const MIN_MESSAGE_WORDS: usize = 2;
+/// A window of fewer distinct words than this is a short query typed on purpose.
+const SHORT_QUERY_WORDS: usize = 3;
+/// Distinct query words a description match needs.
+const MIN_DESCRIPTION_WORDS: usize = 2;
 /// Share of the weaker channel's score added to the stronger one.
 const SECOND_CHANNEL_BONUS: f64 = 0.25;
 /// A piped log is read up to this many lines; errors repeat, and each line costs a scan.
@@ -80,6 +108,8 @@ pub struct Matcher<'a> {
     /// For each token id, the patterns holding it: (pattern, summed weight there).
     postings: Vec<Vec<(usize, f64)>>,
     descriptions: Vec<Description>,
+    /// Token ids that name an outcome, with their kind ([`OUTCOME_KINDS`], HTTP error statuses).
+    outcomes: HashMap<u32, usize>,
 }
 
 /// One kb message as weighted tokens.
@@ -89,6 +119,8 @@ struct Pattern {
     tokens: Vec<u32>,
     weights: Vec<f64>,
     total: f64,
+    /// The outcomes the message names.
+    outcomes: Vec<u32>,
 }
 
 /// The words of an entry's title and cause.
@@ -175,6 +207,7 @@ impl<'a> Matcher<'a> {
                     tokens: tokens.into_iter().map(|(id, _)| id).collect(),
                     total: weights.iter().sum(),
                     weights,
+                    outcomes: Vec::new(),
                 }
             })
             .collect();
@@ -193,6 +226,32 @@ impl<'a> Matcher<'a> {
             .filter(|(token, _)| is_placeholder(token))
             .map(|(_, id)| *id)
             .collect();
+        let outcome_words: HashMap<String, usize> = OUTCOME_KINDS
+            .iter()
+            .enumerate()
+            .flat_map(|(kind, words)| normalize::tokens(words).into_iter().map(move |w| (w, kind)))
+            .collect();
+        let outcomes: HashMap<u32, usize> = vocabulary
+            .iter()
+            .filter_map(|(token, id)| {
+                let kind = outcome_words.get(token).copied().or_else(|| {
+                    token
+                        .parse::<u16>()
+                        .is_ok_and(|code| (400..=599).contains(&code))
+                        .then_some(HTTP_STATUS_KIND)
+                })?;
+                Some((*id, kind))
+            })
+            .collect();
+        let mut patterns = patterns;
+        for pattern in &mut patterns {
+            pattern.outcomes = pattern
+                .tokens
+                .iter()
+                .copied()
+                .filter(|t| outcomes.contains_key(t))
+                .collect();
+        }
         Matcher {
             entries,
             vocabulary,
@@ -202,16 +261,24 @@ impl<'a> Matcher<'a> {
             patterns,
             postings,
             descriptions,
+            outcomes,
         }
     }
 
-    /// The entries that best explain `query`, best first, at most `limit`, one per code.
+    /// The entries that best explain `query`, best first, at most `limit`, one per code; none
+    /// below the confidence floor [`MIN_SCORE`], so unrelated text gets "no match".
     pub fn search(&self, query: &str, limit: usize) -> Vec<Match<'a>> {
+        self.search_above(query, limit, MIN_SCORE)
+    }
+
+    /// [`Self::search`] with another floor: the tests read the scores under the floor to choose it.
+    pub(crate) fn search_above(&self, query: &str, limit: usize, floor: f64) -> Vec<Match<'a>> {
         let mut best: Vec<Option<Best>> = vec![None; self.entries.len()];
         for window in self.windows(query) {
             self.match_messages(&window, &mut best);
         }
         let query_words = self.query_words(query);
+        let shared = self.shared_messages(&best);
 
         let mut matches: Vec<Match<'a>> = self
             .entries
@@ -219,20 +286,24 @@ impl<'a> Matcher<'a> {
             .enumerate()
             .filter_map(|(index, entry)| {
                 let (description, covered) = self.describe(index, &query_words);
-                let message = best[index].unwrap_or(Best {
+                let own = best[index].unwrap_or(Best {
                     score: 0.0,
                     evidence: 0.0,
                     message: 0,
                 });
+                let (message, text) = match shared.get(entry.code.as_str()) {
+                    Some((borrowed, text)) if borrowed.score > own.score => {
+                        (*borrowed, Some(*text))
+                    }
+                    _ => (own, entry.messages.get(own.message)),
+                };
                 let strong = message.score.max(description);
                 let weak = message.score.min(description);
                 let score = (strong + SECOND_CHANNEL_BONUS * weak).min(1.0);
-                (score >= MIN_SCORE).then(|| Match {
+                (score > 0.0 && score >= floor).then(|| Match {
                     entry,
                     score,
-                    message: (message.score >= MIN_SCORE)
-                        .then(|| entry.messages.get(message.message))
-                        .flatten(),
+                    message: (message.score >= MIN_SCORE).then_some(text).flatten(),
                     evidence: message.evidence.max(covered),
                 })
             })
@@ -244,6 +315,31 @@ impl<'a> Matcher<'a> {
         });
         matches.truncate(limit);
         matches
+    }
+
+    /// For each code that a matched message names in `also` (wording that honestly fits more
+    /// than one cause), the score it shares and that message.
+    fn shared_messages(&self, best: &[Option<Best>]) -> HashMap<&'a str, (Best, &'a Message)> {
+        let mut shared: HashMap<&'a str, (Best, &'a Message)> = HashMap::new();
+        for (entry, found) in self.entries.iter().zip(best) {
+            let Some(found) = found.filter(|b| b.score >= MIN_SCORE) else {
+                continue;
+            };
+            let Some(message) = entry.messages.get(found.message) else {
+                continue;
+            };
+            let borrowed = Best {
+                score: found.score * ALSO_FACTOR,
+                ..found
+            };
+            for code in &message.also {
+                let slot = shared.entry(code.as_str()).or_insert((borrowed, message));
+                if borrowed.score > slot.0.score {
+                    *slot = (borrowed, message);
+                }
+            }
+        }
+        shared
     }
 
     /// The token ids of each line, and of each pair of adjacent lines (a message may wrap),
@@ -281,20 +377,39 @@ impl<'a> Matcher<'a> {
         let mut distinct: Vec<u32> = window.iter().copied().filter(|t| *t != UNKNOWN).collect();
         distinct.sort_unstable();
         distinct.dedup();
+        // A line of several words must share two of them with a message; a query of a word or
+        // two ("x509") is asked on purpose and may match by one.
+        let line_words = window
+            .iter()
+            .filter(|t| !self.placeholders.contains(t))
+            .collect::<HashSet<_>>()
+            .len();
+        let min_shared = if line_words >= SHORT_QUERY_WORDS {
+            MIN_MESSAGE_WORDS
+        } else {
+            1
+        };
         let window_total: f64 = window.iter().map(|t| self.weight(*t)).sum();
         // Only patterns sharing a token with the window can match; gather how much of each
         // pattern's weight is present at all, and whether a rare word is among it.
-        let mut reachable: BTreeMap<usize, (f64, bool)> = BTreeMap::new();
+        let mut reachable: BTreeMap<usize, (f64, bool, usize)> = BTreeMap::new();
         for token in distinct {
             let rare = self.weight(token) >= RARE_WEIGHT;
+            let word = !self.placeholders.contains(&token);
             for (pattern, weight) in &self.postings[token as usize] {
                 let slot = reachable.entry(*pattern).or_default();
                 slot.0 += weight;
                 slot.1 |= rare;
+                slot.2 += usize::from(word);
             }
         }
-        for (pattern_index, (reachable, rare)) in reachable {
+        for (pattern_index, (reachable, rare, shared_words)) in reachable {
             let pattern = &self.patterns[pattern_index];
+            // One shared word ("connect", "server") and an address is how any log line
+            // resembles some message; it is not evidence of that message.
+            if shared_words < min_shared {
+                continue;
+            }
             // The score never exceeds the share of the message's weight present at all.
             let coverable = (reachable / pattern.total)
                 .max(PRECISION_FACTOR * reachable / window_total.max(f64::EPSILON));
@@ -302,12 +417,15 @@ impl<'a> Matcher<'a> {
                 continue;
             }
             let (subsequence, run) = align(&pattern.tokens, &pattern.weights, window);
-            let score = message_score(
+            let mut score = message_score(
                 subsequence,
                 run,
                 pattern.total,
                 rare.then_some(window_total),
             );
+            if self.conflicts(&pattern.outcomes, window) {
+                score *= CONFLICT_FACTOR;
+            }
             let slot = &mut best[pattern.entry];
             let better = slot
                 .is_none_or(|b| score > b.score || (score == b.score && subsequence > b.evidence));
@@ -319,6 +437,17 @@ impl<'a> Matcher<'a> {
                 });
             }
         }
+    }
+
+    /// Whether the message names an outcome that the window lacks while the window names
+    /// another outcome of that kind: Go wraps a refused and a timed-out dial alike in "context
+    /// deadline exceeded ... Unavailable", so only the outcome they differ in tells them apart.
+    fn conflicts(&self, message_outcomes: &[u32], window: &[u32]) -> bool {
+        let kind_of = |token: &u32| self.outcomes.get(token).copied();
+        message_outcomes.iter().any(|outcome| {
+            let kind = kind_of(outcome);
+            !window.contains(outcome) && window.iter().any(|t| t != outcome && kind_of(t) == kind)
+        })
     }
 
     /// The weight of a query token: its rarity, little for a placeholder, most for an unknown word.
@@ -355,6 +484,7 @@ impl<'a> Matcher<'a> {
             return (0.0, 0.0);
         }
         let mut rare = false;
+        let mut found_words = 0;
         let covered: f64 = query
             .iter()
             .map(|(token, weight)| {
@@ -366,10 +496,13 @@ impl<'a> Matcher<'a> {
                     return 0.0;
                 };
                 rare |= *weight >= RARE_WEIGHT;
+                found_words += 1;
                 found
             })
             .sum();
-        if covered < MIN_DESCRIPTION_EVIDENCE || !rare {
+        // One word that happens to be in a title ("listening", "connected") is not a description
+        // of the problem; the plain-words queries this channel is for have two or more.
+        if covered < MIN_DESCRIPTION_EVIDENCE || !rare || found_words < MIN_DESCRIPTION_WORDS {
             return (0.0, covered);
         }
         // A one-word query is weaker evidence than a phrase.
@@ -431,5 +564,7 @@ fn message_score(subsequence: f64, run: f64, total: f64, window_total: Option<f6
     recall.max(precision) * (0.55 + 0.45 * strength)
 }
 
+#[cfg(test)]
+mod heldout;
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,8 @@ use super::origin::{Origin, Sourced};
 use super::problems::{CONFIG_CHECK, Problems};
 use super::rules::ReadingRules;
 use super::signal::{Compression, Protocol, Signal};
-use super::values::{Header, parse_bool, parse_headers};
+use super::suggest;
+use super::values::{BOOLEANS, Header, parse_bool, parse_headers};
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::path::PathBuf;
@@ -92,12 +93,12 @@ impl OptionLookup<'_> {
         option: &str,
         problems: &mut Problems,
         parse: impl Fn(&str) -> Result<T, String>,
-        on_invalid: impl Fn(&mut Problems, &str, &str),
+        on_invalid: impl Fn(&mut Problems, &str, &str, &str),
     ) -> Option<Sourced<T>> {
         for (name, raw) in self.candidates(option) {
             match parse(&raw) {
                 Ok(value) => return Some(Sourced::new(value, Origin::Env(name))),
-                Err(problem) => on_invalid(problems, &name, &problem),
+                Err(problem) => on_invalid(problems, &name, &raw, &problem),
             }
         }
         None
@@ -120,19 +121,40 @@ pub fn resolve_exporter(
             .first_valid(
                 "PROTOCOL",
                 problems,
-                |raw| Protocol::parse(raw).ok_or_else(|| format!("'{raw}' is not a protocol")),
-                |problems, name, problem| {
+                |raw| {
+                    Protocol::parse(raw).ok_or_else(|| {
+                        format!(
+                            "'{raw}' is not a protocol{}",
+                            suggest::hint(raw, &Protocol::NAMES)
+                        )
+                    })
+                },
+                |problems, name, raw, problem| {
+                    let suggestion = suggest::closest(raw, &Protocol::NAMES);
+                    let title = match suggestion {
+                        Some(meant) => {
+                            format!("{name} is not a known protocol: did you mean '{meant}'?")
+                        }
+                        None => format!("{name} is not a known protocol"),
+                    };
                     let mut finding = Finding::new(
                         Code::CfgProtocolInvalid,
                         Severity::Error,
                         CONFIG_CHECK,
-                        format!("{name} is not a known protocol"),
+                        title,
                     )
                     .evidence(format!(
                         "{name}: {problem}; valid values are grpc, http/protobuf, http/json"
                     ));
                     for outcome in &rules.bad_protocol_outcome {
                         finding = finding.evidence(outcome.clone());
+                    }
+                    if let Some(meant) = suggestion {
+                        finding = finding.fix(
+                            Fix::new("config.did_you_mean")
+                                .with("variable", name)
+                                .with("value", meant),
+                        );
                     }
                     problems.push(finding.fix(Fix::new("config.valid_protocol").with("name", name)))
                 },
@@ -148,7 +170,7 @@ pub fn resolve_exporter(
             "TIMEOUT",
             problems,
             |raw| rules.timeout_unit.parse(raw),
-            |problems, name, problem| {
+            |problems, name, _raw, problem| {
                 problems.invalid_value(
                     Code::CfgTimeoutInvalid,
                     name,
@@ -165,13 +187,21 @@ pub fn resolve_exporter(
             .first_valid(
                 "COMPRESSION",
                 problems,
-                |raw| Compression::parse(raw).ok_or_else(|| format!("'{raw}' is not gzip or none")),
-                |problems, name, problem| {
-                    problems.invalid_value(
+                |raw| {
+                    Compression::parse(raw).ok_or_else(|| {
+                        format!(
+                            "'{raw}' is not gzip or none{}",
+                            suggest::hint(raw, &Compression::NAMES)
+                        )
+                    })
+                },
+                |problems, name, raw, problem| {
+                    problems.invalid_value_suggesting(
                         Code::CfgCompressionInvalid,
                         name,
                         problem,
                         "no compression",
+                        suggest::closest(raw, &Compression::NAMES),
                     )
                 },
             )
@@ -208,8 +238,14 @@ pub fn resolve_exporter(
                 "INSECURE",
                 problems,
                 parse_bool,
-                |problems, name, problem| {
-                    problems.invalid_value(Code::CfgValueInvalid, name, problem, "false")
+                |problems, name, raw, problem| {
+                    problems.invalid_value_suggesting(
+                        Code::CfgValueInvalid,
+                        name,
+                        problem,
+                        "false",
+                        suggest::closest(raw, &BOOLEANS),
+                    )
                 },
             )
             .unwrap_or_else(|| Sourced::default_value(false))

@@ -12,6 +12,7 @@ pub mod rules;
 pub mod sdk;
 pub mod secrets;
 pub mod signal;
+pub mod suggest;
 pub mod target;
 pub mod values;
 

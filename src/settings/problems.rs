@@ -24,17 +24,34 @@ impl Problems {
     /// A malformed value the SDK ignores: a warning naming the variable, what is wrong and the
     /// value the SDK falls back to.
     pub fn invalid_value(&mut self, code: Code, variable: &str, problem: &str, fallback: &str) {
-        self.push(
-            Finding::new(
-                code,
-                Severity::Warning,
-                CONFIG_CHECK,
-                format!("{variable} is not valid"),
-            )
+        self.invalid_value_suggesting(code, variable, problem, fallback, None);
+    }
+
+    /// [`Self::invalid_value`] for a value that looks like a typo of `meant`: the title asks
+    /// "did you mean" and the first fix sets the intended value.
+    pub fn invalid_value_suggesting(
+        &mut self,
+        code: Code,
+        variable: &str,
+        problem: &str,
+        fallback: &str,
+        meant: Option<&str>,
+    ) {
+        let title = match meant {
+            Some(meant) => format!("{variable} is not valid: did you mean '{meant}'?"),
+            None => format!("{variable} is not valid"),
+        };
+        let mut finding = Finding::new(code, Severity::Warning, CONFIG_CHECK, title)
             .evidence(format!("{variable}: {problem}"))
-            .evidence(format!("SDKs warn and ignore it, so {fallback} is used"))
-            .fix(Fix::new("config.valid_value_or_unset").with("variable", variable)),
-        );
+            .evidence(format!("SDKs warn and ignore it, so {fallback} is used"));
+        if let Some(meant) = meant {
+            finding = finding.fix(
+                Fix::new("config.did_you_mean")
+                    .with("variable", variable)
+                    .with("value", meant),
+            );
+        }
+        self.push(finding.fix(Fix::new("config.valid_value_or_unset").with("variable", variable)));
     }
 
     pub fn into_findings(self) -> Vec<Finding> {

@@ -6,7 +6,8 @@ use super::env_source::EnvSource;
 use super::origin::{Origin, Sourced};
 use super::problems::{CONFIG_CHECK, Problems};
 use super::signal::Signal;
-use super::values::{parse_bool, parse_integer, parse_millis, parse_resource_attributes};
+use super::suggest;
+use super::values::{BOOLEANS, parse_bool, parse_integer, parse_millis, parse_resource_attributes};
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use std::collections::BTreeMap;
@@ -85,11 +86,12 @@ pub fn resolve_sdk(env: &dyn EnvSource, problems: &mut Problems) -> SdkSettings 
         Some(raw) => match parse_bool(&raw) {
             Ok(value) => Sourced::new(value, Origin::Env("OTEL_SDK_DISABLED".into())),
             Err(problem) => {
-                problems.invalid_value(
+                problems.invalid_value_suggesting(
                     Code::CfgValueInvalid,
                     "OTEL_SDK_DISABLED",
                     &problem,
                     "false (SDK enabled)",
+                    suggest::closest(&raw, &BOOLEANS),
                 );
                 Sourced::default_value(false)
             }
@@ -184,6 +186,7 @@ fn split_list(raw: &str) -> Vec<String> {
 }
 
 fn resolve_sampler(env: &dyn EnvSource, problems: &mut Problems) -> SamplerSettings {
+    let arg = env.get("OTEL_TRACES_SAMPLER_ARG");
     let name = match env.get("OTEL_TRACES_SAMPLER") {
         Some(raw) if KNOWN_SAMPLERS.contains(&raw.trim().to_ascii_lowercase().as_str()) => {
             Sourced::new(
@@ -192,25 +195,11 @@ fn resolve_sampler(env: &dyn EnvSource, problems: &mut Problems) -> SamplerSetti
             )
         }
         Some(raw) => {
-            problems.push(
-                Finding::new(
-                    Code::CfgSamplerInvalid,
-                    Severity::Warning,
-                    CONFIG_CHECK,
-                    "OTEL_TRACES_SAMPLER is not a known sampler",
-                )
-                .evidence(format!(
-                    "OTEL_TRACES_SAMPLER: '{raw}'; known: {}",
-                    KNOWN_SAMPLERS.join(", ")
-                ))
-                .evidence(format!("SDKs warn and use the default {DEFAULT_SAMPLER}"))
-                .fix(Fix::new("config.known_sampler")),
-            );
+            problems.push(unknown_sampler(&raw, arg.as_deref()));
             Sourced::default_value(DEFAULT_SAMPLER.to_string())
         }
         None => Sourced::default_value(DEFAULT_SAMPLER.to_string()),
     };
-    let arg = env.get("OTEL_TRACES_SAMPLER_ARG");
     let takes_ratio = matches!(
         name.value.as_str(),
         "traceidratio" | "parentbased_traceidratio"
@@ -241,7 +230,9 @@ fn resolve_sampler(env: &dyn EnvSource, problems: &mut Problems) -> SamplerSetti
             },
         )
     } else {
-        if arg.is_some() && name.is_default() {
+        // A sampler name that is set but unknown was reported above, with the argument beside
+        // it: the argument is not missing its sampler, the sampler is misspelt.
+        if arg.is_some() && env.get("OTEL_TRACES_SAMPLER").is_none() {
             problems.push(
                 Finding::new(Code::CfgSamplerInvalid, Severity::Warning, CONFIG_CHECK, "OTEL_TRACES_SAMPLER_ARG is set but OTEL_TRACES_SAMPLER is not, so it is ignored")
                     .evidence("spec: the argument is used only if OTEL_TRACES_SAMPLER is set")
@@ -251,6 +242,42 @@ fn resolve_sampler(env: &dyn EnvSource, problems: &mut Problems) -> SamplerSetti
         None
     };
     SamplerSettings { name, ratio }
+}
+
+/// An `OTEL_TRACES_SAMPLER` that is not a sampler: with the sampler it was probably meant to be,
+/// and what becomes of an argument set beside it.
+fn unknown_sampler(raw: &str, arg: Option<&str>) -> Finding {
+    let meant = suggest::closest(raw, KNOWN_SAMPLERS);
+    let title = match meant {
+        Some(meant) => {
+            format!("OTEL_TRACES_SAMPLER is not a known sampler: did you mean '{meant}'?")
+        }
+        None => "OTEL_TRACES_SAMPLER is not a known sampler".to_string(),
+    };
+    let mut finding = Finding::new(
+        Code::CfgSamplerInvalid,
+        Severity::Warning,
+        CONFIG_CHECK,
+        title,
+    )
+    .evidence(format!(
+        "OTEL_TRACES_SAMPLER: '{raw}'; known: {}",
+        KNOWN_SAMPLERS.join(", ")
+    ))
+    .evidence(format!("SDKs warn and use the default {DEFAULT_SAMPLER}"));
+    if let Some(arg) = arg {
+        finding = finding.evidence(format!(
+            "OTEL_TRACES_SAMPLER_ARG={arg} is ignored with it, since the default sampler takes no argument"
+        ));
+    }
+    if let Some(meant) = meant {
+        finding = finding.fix(
+            Fix::new("config.did_you_mean")
+                .with("variable", "OTEL_TRACES_SAMPLER")
+                .with("value", meant),
+        );
+    }
+    finding.fix(Fix::new("config.known_sampler"))
 }
 
 fn resolve_propagators(env: &dyn EnvSource, problems: &mut Problems) -> Sourced<Vec<String>> {
@@ -268,14 +295,19 @@ fn resolve_propagators(env: &dyn EnvSource, problems: &mut Problems) -> Sourced<
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        problems.invalid_value(
+        let hints: String = unknown
+            .iter()
+            .map(|p| suggest::hint(p, KNOWN_PROPAGATORS))
+            .collect();
+        problems.invalid_value_suggesting(
             Code::CfgValueInvalid,
             "OTEL_PROPAGATORS",
             &format!(
-                "unknown propagator(s) {list}; known: {}",
+                "unknown propagator(s) {list}{hints}; known: {}",
                 KNOWN_PROPAGATORS.join(", ")
             ),
             "the remaining ones",
+            suggest::corrected_list(&items, KNOWN_PROPAGATORS).as_deref(),
         );
     }
     Sourced::new(items, Origin::Env("OTEL_PROPAGATORS".into()))

@@ -64,6 +64,8 @@ pub enum Protocol {
 
 impl Protocol {
     pub const ALL: [Protocol; 3] = [Protocol::Grpc, Protocol::HttpProtobuf, Protocol::HttpJson];
+    /// The names of [`Protocol::ALL`], for "did you mean".
+    pub const NAMES: [&'static str; 3] = ["grpc", "http/protobuf", "http/json"];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -119,6 +121,9 @@ impl Compression {
             Compression::Gzip => "gzip",
         }
     }
+
+    /// The values SDKs accept, for "did you mean".
+    pub const NAMES: [&'static str; 2] = ["gzip", "none"];
 
     pub fn parse(text: &str) -> Option<Compression> {
         match text.trim().to_ascii_lowercase().as_str() {

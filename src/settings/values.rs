@@ -14,6 +14,9 @@ pub struct Header {
     pub value: String,
 }
 
+/// The two boolean values, for "did you mean".
+pub const BOOLEANS: [&str; 2] = ["true", "false"];
+
 /// Spec: only `true` (any case) is true; `false` and empty are false; anything else is warned
 /// about and means false.
 pub fn parse_bool(raw: &str) -> Result<bool, String> {
@@ -21,7 +24,8 @@ pub fn parse_bool(raw: &str) -> Result<bool, String> {
         "true" => Ok(true),
         "false" | "" => Ok(false),
         _ => Err(format!(
-            "'{raw}' is not a boolean (only 'true' or 'false'); it counts as false"
+            "'{raw}' is not a boolean (only 'true' or 'false'){}; it counts as false",
+            super::suggest::hint(raw, &BOOLEANS)
         )),
     }
 }
@@ -188,6 +192,11 @@ mod tests {
         assert_eq!(parse_bool("false"), Ok(false));
         assert!(parse_bool("1").is_err());
         assert!(parse_bool("yes").is_err());
+        assert!(
+            parse_bool("ture")
+                .unwrap_err()
+                .contains("did you mean 'true'?")
+        );
     }
 
     #[test]

@@ -23,3 +23,4 @@ mod snapshots;
 mod support;
 mod trace;
 mod watch;
+mod typos;

@@ -6,6 +6,7 @@ use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::endpoint::{EndpointError, EndpointKind, Scheme};
 use crate::settings::problems::{CONFIG_CHECK, Problems};
+use crate::settings::suggest;
 use crate::settings::{ExporterSettings, Origin, Protocol, Resolution, Selection, Signal};
 use std::path::Path;
 use std::time::Duration;
@@ -84,18 +85,20 @@ fn lint_sdk(resolution: &Resolution, selection: &Selection, problems: &mut Probl
             .filter(|e| !crate::settings::sdk::KNOWN_EXPORTERS.contains(&e.as_str()))
             .collect();
         if !unknown.is_empty() {
-            problems.invalid_value(
+            let known = crate::settings::sdk::KNOWN_EXPORTERS;
+            problems.invalid_value_suggesting(
                 Code::CfgValueInvalid,
                 &variable,
                 &format!(
                     "unknown exporter(s): {}",
                     unknown
                         .iter()
-                        .map(|s| s.as_str())
+                        .map(|s| format!("{s}{}", suggest::hint(s, known)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
                 "none of them",
+                suggest::corrected_list(&exporters.value, known).as_deref(),
             );
         }
         if exporters.value.iter().any(|e| e == "otlp") {

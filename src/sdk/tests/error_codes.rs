@@ -210,7 +210,9 @@ fn rust_messages_of_the_knowledge_base_map_to_their_entry() {
             r#"status: Unknown, message: "transport error""#,
         ),
         // Export queue overflows are logged by the batch processor, never returned by export().
-        ("EXPORT_SLOW", ""),
+        ("EXPORT_QUEUE_FULL", ""),
+        // hyper-util's bare connect error names no cause: refused, timed out or unreachable.
+        ("NET_CONN_REFUSED", "tcp connect error"),
     ];
     let mut checked = 0;
     let mut wrong = Vec::new();
