@@ -94,24 +94,66 @@ impl SdkSummary {
     }
 }
 
-/// A complete diagnosis. Findings are kept most important first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A complete diagnosis. Findings are kept most important first. In JSON it also carries
+/// `root_cause`, computed from the findings (see [`Report::root_cause`]) so it never disagrees
+/// with them.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub schema: &'static str,
     pub tool_version: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetSummary>,
     /// The SDK modelled; absent when the specification's ideal client was.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sdk: Option<SdkSummary>,
     pub verdict: Verdict,
     pub duration_ms: f64,
+    /// The trace id of the probe spans sent (`check`, `send`), so a script can look the trace
+    /// up in its backend; absent when no traces export was attempted.
+    pub trace_id: Option<String>,
     pub checks: Vec<CheckRecord>,
     pub findings: Vec<Finding>,
     /// Command-specific details (e.g. the resolved configuration for `env`); an extension of the
     /// contract's schema, absent when a command has none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<Section>,
+}
+
+/// The JSON shape of a [`Report`], in the contract's field order.
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    schema: &'static str,
+    tool_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a TargetSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sdk: Option<&'a SdkSummary>,
+    verdict: Verdict,
+    duration_ms: f64,
+    /// Always present: the first error finding, or `null` when nothing is broken.
+    root_cause: Option<&'a Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace_id: Option<&'a str>,
+    checks: &'a [CheckRecord],
+    findings: &'a [Finding],
+    #[serde(skip_serializing_if = "<[Section]>::is_empty")]
+    sections: &'a [Section],
+}
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ReportJson {
+            schema: self.schema,
+            tool_version: self.tool_version,
+            target: self.target.as_ref(),
+            sdk: self.sdk.as_ref(),
+            verdict: self.verdict,
+            duration_ms: self.duration_ms,
+            root_cause: self.root_cause(),
+            trace_id: self.trace_id.as_deref(),
+            checks: &self.checks,
+            findings: &self.findings,
+            sections: &self.sections,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Report {
@@ -135,6 +177,7 @@ impl Report {
             sdk: None,
             verdict,
             duration_ms,
+            trace_id: None,
             checks,
             findings,
             sections: Vec::new(),

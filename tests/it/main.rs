@@ -12,6 +12,7 @@ mod load;
 mod overhead;
 mod peers;
 mod probe_server;
+mod script_answers;
 mod sdk_clients;
 mod sdk_model;
 mod serve;
