@@ -145,3 +145,35 @@ fn env_json_gives_typed_values_beside_the_text() {
         "text values stay text"
     );
 }
+
+#[test]
+fn every_subcommand_help_ends_with_examples() {
+    let subcommands = [
+        "check",
+        "env",
+        "send",
+        "serve",
+        "demo",
+        "explain",
+        "collector",
+        "load",
+        "overhead",
+        "deps",
+        "probe-server",
+    ];
+    for sub in subcommands {
+        let output = otlp_doctor()
+            .args([sub, "--help"])
+            .output()
+            .expect("otlp-doctor runs");
+        let help = String::from_utf8_lossy(&output.stdout);
+        let examples = help
+            .split_once("Examples:\n")
+            .map(|(_, examples)| examples)
+            .unwrap_or_else(|| panic!("{sub} --help has no examples:\n{help}"));
+        assert!(
+            examples.contains(&format!("otlp-doctor {sub}")),
+            "{sub}'s examples run {sub}:\n{help}"
+        );
+    }
+}
