@@ -24,26 +24,37 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Full diagnosis of an OTLP export path: config, DNS, TCP, TLS, protocol
+    #[command(after_help = examples::CHECK)]
     Check(CheckArgs),
     /// Resolve the exporter config from OTEL_* variables as SDKs do, and lint it (offline)
+    #[command(after_help = examples::ENV)]
     Env(EnvArgs),
     /// Send test traces, metrics or logs and print what the server answered
+    #[command(after_help = examples::SEND)]
     Send(SendArgs),
     /// Local OTLP receiver that shows and lints what an application sends
+    #[command(after_help = examples::SERVE)]
     Serve(ServeArgs),
     /// The embedded default: start the receiver in-process and check it
+    #[command(after_help = examples::DEMO)]
     Demo(DemoArgs),
     /// Look an error message up in the knowledge base
+    #[command(after_help = examples::EXPLAIN)]
     Explain(ExplainArgs),
     /// Check a Collector: health endpoint, internal metrics, config file
+    #[command(after_help = examples::COLLECTOR)]
     Collector(CollectorArgs),
     /// Generate OTLP load and report throughput and latency
+    #[command(after_help = examples::LOAD)]
     Load(LoadArgs),
     /// Measure opentelemetry-rust SDK overhead in-process
+    #[command(after_help = examples::OVERHEAD)]
     Overhead(OverheadArgs),
     /// Find OpenTelemetry crate version conflicts in a Rust project
+    #[command(after_help = examples::DEPS)]
     Deps(DepsArgs),
     /// Blackbox-exporter style endpoint for Prometheus
+    #[command(after_help = examples::PROBE_SERVER)]
     ProbeServer(ProbeServerArgs),
     /// What listens on the usual OTLP, Collector and tracing-backend ports of a host
     Scan(ScanArgs),
@@ -506,4 +517,135 @@ fn parse_duration_flag(raw: &str) -> Result<Duration, String> {
         return Err("the timeout must be above zero".into());
     }
     Ok(duration)
+}
+
+/// The examples at the end of each subcommand's `--help`: the commands people type first.
+mod examples {
+    pub const CHECK: &str = "\
+Examples:
+  otlp-doctor check                                  # the endpoint the OTEL_* variables name
+  otlp-doctor check http://localhost:4318 --signals all
+  otlp-doctor check https://otlp.example.com:4317 --protocol grpc -H 'authorization=Bearer <token>'
+  otlp-doctor check --ca-cert ca.pem --verify-backend jaeger=http://localhost:16686
+  otlp-doctor check --format json | jq -r '.root_cause.code // \"ok\"'";
+
+    pub const ENV: &str = "\
+Examples:
+  otlp-doctor env                                    # every signal, with where each value came from
+  otlp-doctor env --signals traces --sdk python
+  otlp-doctor env --format json | jq '.sections[0].rows'";
+
+    pub const SEND: &str = "\
+Examples:
+  otlp-doctor send http://localhost:4318 --count 10
+  otlp-doctor send --signals traces,logs --attr deployment.environment=staging
+  otlp-doctor send --format json | jq -r .trace_id";
+
+    pub const SERVE: &str = "\
+Examples:
+  otlp-doctor serve                                  # gRPC on 127.0.0.1:4317, HTTP on 127.0.0.1:4318
+  otlp-doctor serve --grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --format json
+  otlp-doctor serve --tls --require-header 'authorization=Bearer <token>'
+  otlp-doctor serve --fail-rate 0.2 --fail-with unavailable --duration 30s";
+
+    pub const DEMO: &str = "\
+Examples:
+  otlp-doctor demo
+  otlp-doctor demo --format json";
+
+    pub const EXPLAIN: &str = "\
+Examples:
+  otlp-doctor explain 'StatusCode.UNAVAILABLE'
+  otlp-doctor explain NET_CONN_REFUSED
+  kubectl logs my-app | otlp-doctor explain          # a whole log, from stdin
+  otlp-doctor explain --list";
+
+    pub const COLLECTOR: &str = "\
+Examples:
+  otlp-doctor collector --health-url --metrics-url   # the default ports 13133 and 8888
+  otlp-doctor collector --config otel-collector.yaml
+  otlp-doctor collector --metrics-url http://collector:8888/metrics --interval 5s";
+
+    pub const LOAD: &str = "\
+Examples:
+  otlp-doctor load http://localhost:4318 --spans 100000
+  otlp-doctor load --duration 30s --rate 1000 --concurrency 8
+  otlp-doctor load --signals metrics --batch-size 100 --format json";
+
+    pub const OVERHEAD: &str = "\
+Examples:
+  otlp-doctor overhead
+  otlp-doctor overhead --protocol http/protobuf --format json";
+
+    pub const DEPS: &str = "\
+Examples:
+  otlp-doctor deps
+  otlp-doctor deps --manifest-path services/api/Cargo.toml --format json";
+
+    pub const PROBE_SERVER: &str = "\
+Examples:
+  otlp-doctor probe-server --listen 127.0.0.1:9464
+  curl 'http://127.0.0.1:9464/probe?target=http://localhost:4318&protocol=http/protobuf'";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The words of an example line up to a pipe or comment, single quotes grouping words.
+    fn words(line: &str) -> Vec<String> {
+        let line = line.split(" #").next().unwrap_or(line);
+        let mut words = Vec::new();
+        let mut current = String::new();
+        let mut quoted = false;
+        for c in line.trim().chars() {
+            match c {
+                '\'' => quoted = !quoted,
+                ' ' if !quoted => {
+                    if !current.is_empty() {
+                        words.push(std::mem::take(&mut current));
+                    }
+                }
+                c => current.push(c),
+            }
+        }
+        if !current.is_empty() {
+            words.push(current);
+        }
+        words
+    }
+
+    #[test]
+    fn every_subcommand_has_examples_that_parse() {
+        for sub in Cli::command().get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let lines: Vec<&str> = help
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("otlp-doctor ") || l.contains("| otlp-doctor "))
+                .collect();
+            assert!(!lines.is_empty(), "{} has no examples", sub.get_name());
+            for line in lines {
+                // `kubectl logs app | otlp-doctor explain`: the part that runs otlp-doctor.
+                let Some(line) = line
+                    .split(" | ")
+                    .map(str::trim)
+                    .find(|part| part.starts_with("otlp-doctor "))
+                else {
+                    continue;
+                };
+                let words = words(line);
+                if let Err(error) = Cli::try_parse_from(&words) {
+                    panic!(
+                        "example `{line}` of {} does not parse: {error}",
+                        sub.get_name()
+                    );
+                }
+            }
+        }
+    }
 }

@@ -115,6 +115,9 @@ fn redact(mut report: Report, redactor: &Redactor) -> Report {
     }
     for finding in &mut report.findings {
         mask(&mut finding.title);
+        if let Some(endpoint) = &mut finding.endpoint {
+            mask(endpoint);
+        }
         finding
             .evidence
             .iter_mut()

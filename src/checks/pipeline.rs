@@ -8,10 +8,10 @@ use super::{config, dns, export, tcp, tls};
 use crate::otlp::payload::ProbeData;
 use crate::report::layer::Layer;
 use crate::report::trace;
-use crate::report::{Code, Finding, Report, Severity, TargetSummary};
+use crate::report::{CheckStatus, Code, Finding, Report, Severity, TargetSummary};
 use crate::settings::endpoint::Scheme;
 use crate::settings::target::{Target, targets};
-use crate::settings::{Protocol, Resolution, Selection};
+use crate::settings::{Protocol, Resolution, Selection, Signal};
 use crate::transport::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
 use crate::transport::tls::{TlsRequest, client_config, server_name};
 use std::time::{Duration, Instant, SystemTime};
@@ -49,7 +49,13 @@ pub async fn diagnose(
     let several = endpoints.len() > 1;
     let results =
         futures_util::future::join_all(endpoints.iter().map(|t| walk(t, data, progress))).await;
-    for (target, (target_layers, target_findings)) in endpoints.iter().zip(results) {
+    let mut traces_exported = false;
+    for (target, (target_layers, mut target_findings)) in endpoints.iter().zip(results) {
+        traces_exported |= target.signals.contains(&Signal::Traces)
+            && target_layers
+                .iter()
+                .any(|l| l.id == "export" && l.status != CheckStatus::Skip);
+        attribute_to_target(&mut target_findings, target, several);
         for mut layer in target_layers {
             if several {
                 layer.summary = format!(
@@ -75,12 +81,42 @@ pub async fn diagnose(
             .collect(),
     });
     let records = layers.iter().map(Layer::record).collect();
-    Report::new(
+    let mut report = Report::new(
         summary,
         records,
         findings,
         started.elapsed().as_secs_f64() * 1000.0,
-    )
+    );
+    report.trace_id = traces_exported.then(|| data.trace_id_hex());
+    report
+}
+
+/// Names on each finding of a target the endpoint and, when the target carries one signal, the
+/// signal; with per-signal endpoints the title names the signal(s) too, so "connection refused"
+/// says which exporter it hits.
+fn attribute_to_target(findings: &mut [Finding], target: &Target, several: bool) {
+    let only_signal = match target.signals.as_slice() {
+        [signal] => Some(signal.as_str()),
+        _ => None,
+    };
+    for finding in findings {
+        finding.about_endpoint(&target.configured);
+        if let Some(signal) = only_signal {
+            finding.about_signal(signal);
+        }
+        if several {
+            let names = match &finding.signal {
+                Some(signal) => signal.clone(),
+                None => target
+                    .signals
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            finding.title = format!("{names}: {}", finding.title);
+        }
+    }
 }
 
 fn signals(target: &Target) -> String {

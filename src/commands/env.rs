@@ -7,7 +7,7 @@ use crate::cli::EnvArgs;
 use crate::printer::Printer;
 use crate::report::mask::mask;
 use crate::report::render::Format;
-use crate::report::{CheckRecord, CheckStatus, Report, Section};
+use crate::report::{CheckRecord, CheckStatus, Report, Section, Typed};
 use crate::settings::{self, ExporterSettings, Resolution, Signal};
 use std::time::Instant;
 
@@ -125,6 +125,7 @@ fn exporter_section(exporter: &ExporterSettings) -> Section {
             format!("{} ms", exporter.timeout.value.as_millis()),
             origin(&exporter.timeout.origin),
         )
+        .millis(exporter.timeout.value)
         .row(
             "compression",
             exporter.compression.value.as_str(),
@@ -134,7 +135,8 @@ fn exporter_section(exporter: &ExporterSettings) -> Section {
             "insecure",
             exporter.insecure.value.to_string(),
             origin(&exporter.insecure.origin),
-        );
+        )
+        .typed(Typed::Bool(exporter.insecure.value));
     if exporter.headers.is_empty() {
         section = section.row("headers", "(none)", None);
     }
@@ -161,11 +163,13 @@ fn exporter_section(exporter: &ExporterSettings) -> Section {
 fn sdk_section(resolution: &Resolution) -> Section {
     let sdk = &resolution.sdk;
     let origin = |o: &settings::Origin| Some(o.to_string());
-    let mut section = Section::new("sdk").row(
-        "sdk disabled",
-        sdk.disabled.value.to_string(),
-        origin(&sdk.disabled.origin),
-    );
+    let mut section = Section::new("sdk")
+        .row(
+            "sdk disabled",
+            sdk.disabled.value.to_string(),
+            origin(&sdk.disabled.origin),
+        )
+        .typed(Typed::Bool(sdk.disabled.value));
     section = match &sdk.service_name {
         Some(name) => section.row("service.name", &name.value, origin(&name.origin)),
         None => section.row(
@@ -199,11 +203,13 @@ fn sdk_section(resolution: &Resolution) -> Section {
         origin(&sdk.sampler.name.origin),
     );
     if let Some(ratio) = &sdk.sampler.ratio {
-        section = section.row(
-            "sampler ratio",
-            ratio.value.to_string(),
-            origin(&ratio.origin),
-        );
+        section = section
+            .row(
+                "sampler ratio",
+                ratio.value.to_string(),
+                origin(&ratio.origin),
+            )
+            .typed(Typed::Number(ratio.value));
     }
     section = section.row(
         "propagators",
@@ -218,21 +224,25 @@ fn sdk_section(resolution: &Resolution) -> Section {
                 format!("{} ms", batch.schedule_delay.value.as_millis()),
                 origin(&batch.schedule_delay.origin),
             )
+            .millis(batch.schedule_delay.value)
             .row(
                 format!("{p} export timeout"),
                 format!("{} ms", batch.export_timeout.value.as_millis()),
                 origin(&batch.export_timeout.origin),
             )
+            .millis(batch.export_timeout.value)
             .row(
                 format!("{p} max queue size"),
                 batch.max_queue_size.value.to_string(),
                 origin(&batch.max_queue_size.origin),
             )
+            .typed(Typed::Integer(batch.max_queue_size.value))
             .row(
                 format!("{p} max export batch size"),
                 batch.max_export_batch_size.value.to_string(),
                 origin(&batch.max_export_batch_size.origin),
-            );
+            )
+            .typed(Typed::Integer(batch.max_export_batch_size.value));
     }
     section
         .row(
@@ -240,9 +250,11 @@ fn sdk_section(resolution: &Resolution) -> Section {
             format!("{} ms", sdk.metric_export_interval.value.as_millis()),
             origin(&sdk.metric_export_interval.origin),
         )
+        .millis(sdk.metric_export_interval.value)
         .row(
             "metric export timeout",
             format!("{} ms", sdk.metric_export_timeout.value.as_millis()),
             origin(&sdk.metric_export_timeout.origin),
         )
+        .millis(sdk.metric_export_timeout.value)
 }

@@ -35,6 +35,12 @@ pub struct Finding {
     /// The id of the check that produced it (`config`, `dns`, `tcp`, `tls`, ...).
     pub check: String,
     pub title: String,
+    /// The signal the finding is about (`traces`, `metrics`, `logs`), when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
+    /// The endpoint the finding is about, as configured, when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
     pub evidence: Vec<String>,
     /// The fix lines as users read them, rendered once from [`Finding::fixes`].
     pub fix: Vec<String>,
@@ -56,6 +62,8 @@ impl Finding {
             severity,
             check: check.to_string(),
             title: title.into(),
+            signal: None,
+            endpoint: None,
             evidence: Vec::new(),
             fix: Vec::new(),
             docs: Vec::new(),
@@ -71,6 +79,16 @@ impl Finding {
         {
             self.docs.extend(entry.docs.iter().take(2).cloned());
         }
+    }
+
+    /// Names the signal the finding is about, unless a check already named one.
+    pub fn about_signal(&mut self, signal: &str) {
+        self.signal.get_or_insert_with(|| signal.to_string());
+    }
+
+    /// Names the endpoint the finding is about, unless a check already named one.
+    pub fn about_endpoint(&mut self, endpoint: &str) {
+        self.endpoint.get_or_insert_with(|| endpoint.to_string());
     }
 
     pub fn evidence(mut self, line: impl Into<String>) -> Self {

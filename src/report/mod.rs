@@ -15,4 +15,4 @@ pub use crate::knowledge::code::{self, Code};
 pub use exit::ExitStatus;
 pub use finding::{Finding, Severity};
 pub use model::{CheckRecord, CheckStatus, Report, SdkSummary, TargetSummary, Verdict};
-pub use section::Section;
+pub use section::{Section, Typed};

@@ -96,31 +96,77 @@ impl SdkSummary {
     }
 }
 
-/// A complete diagnosis. Findings are kept most important first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A complete diagnosis. Findings are kept most important first. In JSON it also carries
+/// `root_cause`, computed from the findings (see [`Report::root_cause`]) so it never disagrees
+/// with them.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub schema: &'static str,
     pub tool_version: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetSummary>,
     /// The SDK modelled; absent when the specification's ideal client was.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sdk: Option<SdkSummary>,
     pub verdict: Verdict,
     pub duration_ms: f64,
+    /// The trace id of the probe spans sent (`check`, `send`), so a script can look the trace
+    /// up in its backend; absent when no traces export was attempted.
+    pub trace_id: Option<String>,
     pub checks: Vec<CheckRecord>,
     pub findings: Vec<Finding>,
     /// Seconds per phase of the first endpoint (dns, connect, tls, first_byte, export); absent
     /// for reports without network layers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phases: Option<Phases>,
     /// The wire trace of `-v`; absent without it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<TraceEvent>,
     /// Command-specific details (e.g. the resolved configuration for `env`); an extension of the
     /// contract's schema, absent when a command has none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<Section>,
+}
+
+/// The JSON shape of a [`Report`], in the contract's field order.
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    schema: &'static str,
+    tool_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a TargetSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sdk: Option<&'a SdkSummary>,
+    verdict: Verdict,
+    duration_ms: f64,
+    /// Always present: the first error finding, or `null` when nothing is broken.
+    root_cause: Option<&'a Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace_id: Option<&'a str>,
+    checks: &'a [CheckRecord],
+    findings: &'a [Finding],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phases: Option<&'a Phases>,
+    #[serde(skip_serializing_if = "<[TraceEvent]>::is_empty")]
+    trace: &'a [TraceEvent],
+    #[serde(skip_serializing_if = "<[Section]>::is_empty")]
+    sections: &'a [Section],
+}
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ReportJson {
+            schema: self.schema,
+            tool_version: self.tool_version,
+            target: self.target.as_ref(),
+            sdk: self.sdk.as_ref(),
+            verdict: self.verdict,
+            duration_ms: self.duration_ms,
+            root_cause: self.root_cause(),
+            trace_id: self.trace_id.as_deref(),
+            checks: &self.checks,
+            findings: &self.findings,
+            phases: self.phases.as_ref(),
+            trace: &self.trace,
+            sections: &self.sections,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Report {
@@ -146,6 +192,7 @@ impl Report {
             duration_ms,
             phases: Phases::from_checks(&checks),
             trace: Vec::new(),
+            trace_id: None,
             checks,
             findings,
             sections: Vec::new(),

@@ -16,6 +16,7 @@ mod peers;
 mod phases;
 mod probe_server;
 mod scan;
+mod script_answers;
 mod sdk_clients;
 mod sdk_model;
 mod serve;

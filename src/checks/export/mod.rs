@@ -60,7 +60,13 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
 
     let findings: Vec<Finding> = results
         .into_iter()
-        .flat_map(|r| r.interpretation.findings)
+        .flat_map(|r| {
+            let signal = r.signal;
+            r.interpretation.findings.into_iter().map(move |mut f| {
+                f.about_signal(signal.as_str());
+                f
+            })
+        })
         .collect();
     let summary = match findings.iter().any(|f| f.severity != Severity::Info) {
         false => format!(

@@ -5,7 +5,6 @@ use super::analysis::{Reading, Samples, Unit, number};
 use super::series::Stage;
 use crate::collector::CHECK_METRICS;
 use crate::knowledge::fix::Fix;
-use crate::report::section::Row;
 use crate::report::{Code, Finding, Section, Severity};
 
 /// A queue this full is about to drop data.
@@ -385,5 +384,5 @@ pub(super) fn queue_finding(samples: &Samples<'_>, unit: &Unit) -> Option<Findin
 }
 
 fn take_row(section: &mut Section, key: String, value: String, source: Option<String>) {
-    section.rows.push(Row { key, value, source });
+    section.push_row(key, value, source);
 }
