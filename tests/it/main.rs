@@ -23,5 +23,5 @@ mod serve;
 mod snapshots;
 mod support;
 mod trace;
-mod watch;
 mod typos;
+mod watch;
