@@ -66,7 +66,7 @@ fn the_held_out_set_is_real_and_not_in_the_knowledge_base() {
             case.source
         );
         assert!(
-            crate::report::Code::parse(&case.code).is_some(),
+            crate::knowledge::code::Code::parse(&case.code).is_some(),
             "{}: unknown code {}",
             case.text,
             case.code
