@@ -27,45 +27,15 @@ CHECK_TIMEOUT="${CHECK_TIMEOUT:-2s}"
 BIN="target/release/otlp-doctor"
 RUST_SDK="target/release/examples/rust_sdk_load"
 PYTHON="${PYTHON:-python3}"
-
-die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 1; }
-log() { printf 'bench: %s\n' "$*" >&2; }
+# shellcheck source=bench/common.sh
+. bench/common.sh
 
 [ -x "$BIN" ] || die "$BIN missing: run cargo build --release"
+bench_setup
 log "building the opentelemetry-rust SDK peer (cargo build --release --example rust_sdk_load)"
 cargo build --release --quiet --example rust_sdk_load
 [ -x "$RUST_SDK" ] || die "$RUST_SDK missing"
 [ -x /usr/bin/time ] || die "/usr/bin/time missing (apt-get install time)"
-
-# rotel-agent: as tests/it/support/tools.rs finds it (override with OTLP_DOCTOR_ROTEL_AGENT).
-find_rotel() {
-    if [ -n "${OTLP_DOCTOR_ROTEL_AGENT:-}" ]; then echo "$OTLP_DOCTOR_ROTEL_AGENT"; return; fi
-    if command -v rotel-agent >/dev/null 2>&1; then command -v rotel-agent; return; fi
-    "$PYTHON" -c 'import pathlib, rotel; print(pathlib.Path(rotel.__file__).parent / "rotel-agent")' 2>/dev/null
-}
-ROTEL="$(find_rotel)" || true
-[ -n "$ROTEL" ] && [ -x "$ROTEL" ] || die "rotel-agent not found: run bash scripts/test-deps.sh"
-
-WORK="$(mktemp -d /tmp/otlp-doctor-bench.XXXXXX)"
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() {
-    local port="$1" deadline=$((SECONDS + 10))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-        [ "$SECONDS" -lt "$deadline" ] || die "nothing listens on 127.0.0.1:$port"
-        sleep 0.05
-    done
-}
 
 now_ns() { date +%s%N; }
 
@@ -83,8 +53,6 @@ wait_idle() {
     done
     echo "$busy_at"
 }
-
-json_field() { "$PYTHON" -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1], {}, {"d": d}))' "$1"; }
 
 # ------------------------------------------------------------------------------------ peers
 ROTEL_GRPC="$(free_port)"; ROTEL_HTTP="$(free_port)"

@@ -35,6 +35,9 @@ pub enum Command {
     /// Local OTLP receiver that shows and lints what an application sends
     #[command(after_help = examples::SERVE)]
     Serve(ServeArgs),
+    /// Stand between an app and its collector: forward every export unchanged and show it with the upstream's answer
+    #[command(after_help = examples::PROXY)]
+    Proxy(ProxyArgs),
     /// The embedded default: start the receiver in-process and check it
     #[command(after_help = examples::DEMO)]
     Demo(DemoArgs),
@@ -321,6 +324,25 @@ pub struct ServeArgs {
     /// Live output: a human view, or NDJSON (one object per line)
     #[arg(long, value_enum, default_value = "human")]
     pub format: LiveFormat,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+    /// Reject this many items of every request as partial success
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reject_partial: u64,
+    /// Serve TLS with a certificate made on the fly; its CA is written to a file whose path is printed
+    #[arg(long)]
+    pub tls: bool,
+    /// Largest request accepted (bytes); larger gets 413 / RESOURCE_EXHAUSTED
+    #[arg(long, value_name = "BYTES", default_value_t = crate::serve::DEFAULT_MAX_MESSAGE_BYTES)]
+    pub max_message_bytes: usize,
+    /// Stop after this long and print the summary (default: until Ctrl-C)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_flag)]
+    pub duration: Option<Duration>,
+}
+
+/// Failures injected toward the app, shared by `serve` and `proxy`.
+#[derive(Debug, Args, Clone)]
+pub struct FaultArgs {
     /// Refuse requests without this header (401 / gRPC UNAUTHENTICATED), K=V
     #[arg(long, value_name = "K=V", value_parser = parse_header_flag)]
     pub require_header: Option<Header>,
@@ -333,15 +355,52 @@ pub struct ServeArgs {
     /// Wait this long before answering each request, e.g. 200ms
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_or_zero)]
     pub delay: Option<Duration>,
-    /// Reject this many items of every request as partial success
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub reject_partial: u64,
-    /// Serve TLS with a certificate made on the fly; its CA is written to a file whose path is printed
-    #[arg(long)]
-    pub tls: bool,
+}
+
+/// `proxy`: listens like `serve`, forwards to `--upstream` with `check`'s TLS and header options.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Where exports go: the collector or vendor endpoint, e.g. http://localhost:4317 or https://otlp.example.com (OTLP/HTTP paths are appended to its path)
+    #[arg(long, value_name = "URL", value_parser = parse_http_url_flag)]
+    pub upstream: String,
+    /// Where OTLP/HTTP requests go instead, e.g. http://collector:4318 when --upstream is the collector's gRPC port
+    #[arg(long, value_name = "URL", value_parser = parse_http_url_flag)]
+    pub upstream_http: Option<String>,
+    /// OTLP/gRPC listen address (port 0 picks a free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4317")]
+    pub grpc_listen: std::net::SocketAddr,
+    /// OTLP/HTTP listen address (port 0 picks a free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4318")]
+    pub http_listen: std::net::SocketAddr,
+    /// Serve the proxy's own Prometheus metrics at http://ADDR/metrics
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Header added to every forwarded request, K=V (repeatable); replaces the app's header of that name
+    #[arg(short = 'H', long = "header", value_name = "K=V", value_parser = parse_header_flag)]
+    pub headers: Vec<Header>,
+    /// PEM file of the CA that signed the upstream's certificate
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// PEM client certificate for mTLS to the upstream
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of the client certificate
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// Bound on connecting to the upstream and on each forwarded request, e.g. 10s
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration_flag)]
+    pub timeout: Duration,
+    /// Requests forwarded at once; more wait, so a slow upstream slows the app instead of filling memory
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub max_in_flight: u32,
     /// Largest request accepted (bytes); larger gets 413 / RESOURCE_EXHAUSTED
     #[arg(long, value_name = "BYTES", default_value_t = crate::serve::DEFAULT_MAX_MESSAGE_BYTES)]
     pub max_message_bytes: usize,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+    /// Live output: a human view, or NDJSON (one object per line)
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: LiveFormat,
     /// Stop after this long and print the summary (default: until Ctrl-C)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_flag)]
     pub duration: Option<Duration>,
@@ -547,6 +606,12 @@ Examples:
   otlp-doctor serve --grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --format json
   otlp-doctor serve --tls --require-header 'authorization=Bearer <token>'
   otlp-doctor serve --fail-rate 0.2 --fail-with unavailable --duration 30s";
+
+    pub const PROXY: &str = "\
+Examples:
+  otlp-doctor proxy --upstream http://collector:4317 --upstream-http http://collector:4318 --grpc-listen 127.0.0.1:14317 --http-listen 127.0.0.1:14318
+  otlp-doctor proxy --upstream https://otlp.example.com -H 'api-key=<key>' --format json
+  otlp-doctor proxy --upstream http://localhost:4317 --metrics-listen 127.0.0.1:9465 --fail-rate 0.1";
 
     pub const DEMO: &str = "\
 Examples:

@@ -33,6 +33,7 @@ pub mod otlp;
 pub mod overhead;
 pub mod printer;
 pub mod probe;
+pub mod proxy;
 pub mod report;
 pub mod runtime;
 pub mod scan;

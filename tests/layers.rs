@@ -95,11 +95,12 @@ fn no_cycle_between_top_level_modules() {
     }
 }
 
-/// The modules that run checks: the commands, the in-app diagnosis, the probe server and `scan`
-/// (which reuses the protocol probes and the TLS test). Every
+/// The modules that run checks: the commands, the in-app diagnosis, the probe server, `scan`
+/// (which reuses the protocol probes and the TLS test) and `proxy` (which reads each upstream
+/// answer with the export check's interpretation). Every
 /// other module sits beside or below `checks` and takes what it shares from a lower layer.
 const RUNS_CHECKS: &[&str] = &[
-    "cli", "commands", "diagnose", "probe", "scan", "main", "lib",
+    "cli", "commands", "diagnose", "probe", "scan", "proxy", "main", "lib",
 ];
 
 #[test]

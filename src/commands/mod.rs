@@ -16,6 +16,7 @@ pub mod load;
 mod outcome;
 pub mod overhead;
 pub mod probe_server;
+pub mod proxy;
 pub mod scan;
 pub mod send;
 pub mod serve;
@@ -63,6 +64,7 @@ async fn dispatch(cli: Cli) -> ExitStatus {
         Command::Collector(args) => execute(collector::settings(args), collector::run).await,
         Command::Load(args) => execute(load::settings(args), load::run).await,
         Command::Overhead(args) => execute(overhead::settings(args), overhead::run).await,
+        Command::Proxy(args) => execute(proxy::settings(args), proxy::run).await,
         Command::Deps(args) => execute(Ok(deps::settings(args)), deps::run).await,
         Command::Scan(args) => execute(scan::settings(args), scan::run).await,
         Command::ProbeServer(args) => {

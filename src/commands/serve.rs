@@ -3,7 +3,7 @@
 //! summary per service.
 
 use super::{CommandError, CommandSettings, Outcome};
-use crate::cli::{LiveFormat, ServeArgs};
+use crate::cli::{FaultArgs, LiveFormat, ServeArgs};
 use crate::printer::Printer;
 use crate::report::mask::Redactor;
 use crate::report::render::Format;
@@ -22,6 +22,20 @@ pub struct Settings {
     pub tls: bool,
 }
 
+/// The faults `serve` and `proxy` inject toward the app, from their shared flags.
+pub(super) fn fault_policy(args: &FaultArgs, reject_partial: u64) -> FaultPolicy {
+    FaultPolicy {
+        require_header: args
+            .require_header
+            .as_ref()
+            .map(|h| (h.name.clone(), h.value.clone())),
+        fail_rate: args.fail_rate,
+        fail_with: Some(args.fail_with),
+        delay: args.delay.unwrap_or_default(),
+        reject_partial,
+    }
+}
+
 impl CommandSettings for Settings {
     /// The required header's value is a secret.
     fn printer(&self) -> Printer {
@@ -35,16 +49,7 @@ impl CommandSettings for Settings {
 }
 
 pub fn settings(args: ServeArgs) -> Settings {
-    let faults = FaultPolicy {
-        require_header: args
-            .require_header
-            .as_ref()
-            .map(|h| (h.name.clone(), h.value.clone())),
-        fail_rate: args.fail_rate,
-        fail_with: Some(args.fail_with),
-        delay: args.delay.unwrap_or_default(),
-        reject_partial: args.reject_partial,
-    };
+    let faults = fault_policy(&args.faults, args.reject_partial);
     let config = ReceiverConfig {
         grpc_listen: args.grpc_listen,
         http_listen: args.http_listen,
@@ -90,7 +95,7 @@ async fn serve(
 }
 
 /// Completes on Ctrl-C, SIGTERM, or after `duration`.
-async fn stop_signal(duration: Option<Duration>) {
+pub(super) async fn stop_signal(duration: Option<Duration>) {
     let timer = async {
         match duration {
             Some(duration) => tokio::time::sleep(duration).await,

@@ -77,13 +77,10 @@ pub fn choose_sdk(args: &SdkArgs) -> Result<SdkChoice, CommandError> {
         .map_err(|(variable, error)| CommandError::UnknownSdk { variable, error })
 }
 
-/// The flags as [`TargetOptions`]; a TLS file that cannot be read is refused.
-fn options(args: &TargetArgs) -> Result<TargetOptions, CommandError> {
-    let files = [
-        ("--ca-cert", &args.ca_cert),
-        ("--client-cert", &args.client_cert),
-        ("--client-key", &args.client_key),
-    ];
+/// Refuses a TLS file flag whose file cannot be read as PEM.
+pub fn check_tls_files(
+    files: [(&'static str, &Option<std::path::PathBuf>); 3],
+) -> Result<(), CommandError> {
     for (flag, path) in files {
         if let Some(path) = path {
             check_pem_file(path).map_err(|reason| CommandError::UnreadableFile {
@@ -93,6 +90,16 @@ fn options(args: &TargetArgs) -> Result<TargetOptions, CommandError> {
             })?;
         }
     }
+    Ok(())
+}
+
+/// The flags as [`TargetOptions`]; a TLS file that cannot be read is refused.
+fn options(args: &TargetArgs) -> Result<TargetOptions, CommandError> {
+    check_tls_files([
+        ("--ca-cert", &args.ca_cert),
+        ("--client-cert", &args.client_cert),
+        ("--client-key", &args.client_key),
+    ])?;
     let options = TargetOptions {
         endpoint: args.endpoint.clone(),
         protocol: args.protocol,

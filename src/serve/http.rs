@@ -17,7 +17,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 /// A client that opens a connection and never finishes its headers would otherwise hold it
@@ -31,10 +30,6 @@ const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// decoded on the async worker; larger or gzipped ones on the blocking pool.
 const INLINE_DECODE_BYTES: usize = 256 * 1024;
 
-/// Accept fails transiently when the process is out of file descriptors; pausing lets
-/// connections close instead of spinning on the error.
-const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(50);
-
 /// What every request handler needs.
 pub(crate) struct HttpState {
     pub(crate) intake: Intake,
@@ -47,31 +42,23 @@ pub(crate) struct HttpState {
 /// Accepts connections until `token` fires, then lets each connection finish its in-flight
 /// requests. Dropping the future aborts the connections still open.
 pub(crate) async fn serve(listener: TcpListener, state: Arc<HttpState>, token: CancellationToken) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            () = token.cancelled() => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    // Exporters send one small request and wait for the answer: Nagle only adds latency.
-                    let _ = stream.set_nodelay(true);
-                    let (state, token) = (state.clone(), token.clone());
-                    match state.tls.clone() {
-                        None => connections.spawn(serve_connection(stream, peer, state, token)),
-                        Some(acceptor) => connections.spawn(async move {
-                            if let Ok(Ok(stream)) = tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await {
-                                serve_connection(stream, peer, state, token).await;
-                            }
-                        }),
-                    };
+    crate::http_connection::accept_until(listener, token.clone(), move |stream, peer| {
+        let (state, token) = (state.clone(), token.clone());
+        async move {
+            match state.tls.clone() {
+                None => serve_connection(stream, peer, state, token).await,
+                Some(acceptor) => {
+                    let handshake = acceptor.accept(stream);
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(HEADER_READ_TIMEOUT, handshake).await
+                    {
+                        serve_connection(stream, peer, state, token).await;
+                    }
                 }
-                Err(_) => tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await,
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
         }
-    }
-    drop(listener);
-    while connections.join_next().await.is_some() {}
+    })
+    .await;
 }
 
 async fn serve_connection(

@@ -15,6 +15,7 @@ mod overhead;
 mod peers;
 mod phases;
 mod probe_server;
+mod proxy;
 mod scan;
 mod script_answers;
 mod sdk_clients;

@@ -14,14 +14,18 @@ use crate::support::otlp_doctor;
 use crate::support::sdk_clients::{SDK_CLIENT_TIMEOUT, SdkClient, SdkOutcome};
 
 /// The metric every client records; SDKs may add their own (Java exports its exporter metrics).
-const CLIENT_METRIC: &str = "sdk_client.exports";
+pub const CLIENT_METRIC: &str = "sdk_client.exports";
 
 /// Short enough that a refused export, retried by the SDK, ends within a few seconds.
 const BROKEN_EXPORT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The variables a deployment sets: protocol, endpoint, service name. The metric interval
 /// is long so that the only metric export is the one at shutdown.
-fn otel_env<'a>(protocol: &'a str, endpoint: &'a str, service: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn otel_env<'a>(
+    protocol: &'a str,
+    endpoint: &'a str,
+    service: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
         ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),

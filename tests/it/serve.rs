@@ -2,17 +2,15 @@
 //! send spans; every fault flag is observed from the Python exporter's side.
 
 use crate::support::cli::CLI_TIMEOUT;
+use crate::support::live_process::LiveProcess;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 /// `otlp-doctor serve --format json` on free ports, read line by line.
 pub struct Serve {
-    child: Child,
-    lines: mpsc::Receiver<Value>,
+    process: LiveProcess,
     pub grpc: String,
     pub http: String,
     pub ca_file: Option<String>,
@@ -20,84 +18,43 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(extra: &[&str]) -> Serve {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("otlp-doctor"))
-            .args([
-                "serve",
-                "--grpc-listen",
-                "127.0.0.1:0",
-                "--http-listen",
-                "127.0.0.1:0",
-                "--format",
-                "json",
-            ])
-            .args(extra)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("otlp-doctor serve starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let lines = read_lines(stdout);
-        let first = lines
-            .recv_timeout(Duration::from_secs(20))
-            .expect("a listening line");
-        assert_eq!(first["kind"], "listening", "{first}");
+        let mut args = vec![
+            "serve",
+            "--grpc-listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "127.0.0.1:0",
+        ];
+        args.extend_from_slice(extra);
+        let (process, first) =
+            LiveProcess::start(&args, crate::support::schema::assert_valid_serve_line);
         let scheme = if first.get("tls_ca_file").is_some() {
             "https"
         } else {
             "http"
         };
         Serve {
-            child,
-            lines,
+            process,
             grpc: format!("{scheme}://{}", first["grpc"].as_str().expect("grpc addr")),
             http: format!("{scheme}://{}", first["http"].as_str().expect("http addr")),
             ca_file: first["tls_ca_file"].as_str().map(str::to_string),
         }
     }
 
+    /// Collects lines until `done` holds for all seen so far, or `timeout` passes; says which.
+    pub fn wait_until(&mut self, timeout: Duration, done: impl Fn(&[Value]) -> bool) -> bool {
+        self.process.wait_until(timeout, done)
+    }
+
+    /// The lines collected by [`Serve::wait_until`] so far.
+    pub fn seen(&self) -> &[Value] {
+        self.process.seen()
+    }
+
     /// Stops with SIGINT and returns every line printed after `listening`, summary included.
-    pub fn stop(mut self) -> Vec<Value> {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        let mut all = Vec::new();
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(10)) {
-            let last = line["kind"] == "summary";
-            all.push(line);
-            if last {
-                break;
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        all
+    pub fn stop(self) -> Vec<Value> {
+        self.process.stop()
     }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn read_lines(stdout: ChildStdout) -> mpsc::Receiver<Value> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            match serde_json::from_str::<Value>(&line) {
-                Ok(value) => {
-                    crate::support::schema::assert_valid_serve_line(&value);
-                    if sender.send(value).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => panic!("serve printed a line that is not JSON ({e}): {line}"),
-            }
-        }
-    });
-    receiver
 }
 
 fn script() -> PathBuf {
@@ -276,24 +233,24 @@ fn check_against_serve_is_healthy_and_sees_faults() {
     let _ = serve.stop();
 }
 
-/// Waits (bounded) until `serve` printed `count` log records; returns them.
-fn logs_at_serve(serve: &Serve, count: usize) -> Vec<Value> {
-    let mut logs = Vec::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while logs.len() < count && std::time::Instant::now() < deadline {
-        if let Ok(line) = serve.lines.recv_timeout(Duration::from_millis(500))
-            && line["kind"] == "log"
-        {
-            logs.push(line);
-        }
-    }
-    logs
+/// Waits (bounded) until `serve` printed `count` more log records; returns them.
+fn logs_at_serve(serve: &mut Serve, count: usize) -> Vec<Value> {
+    let start = serve.seen().len();
+    let logs = |lines: &[Value]| -> Vec<Value> {
+        lines[start..]
+            .iter()
+            .filter(|l| l["kind"] == "log")
+            .cloned()
+            .collect()
+    };
+    serve.wait_until(Duration::from_secs(15), |lines| logs(lines).len() >= count);
+    logs(serve.seen())
 }
 
 #[test]
 fn a_real_collector_exports_logs_to_serve_over_http_and_grpc() {
     use crate::support::collector_peer::CollectorPeer;
-    let serve = Serve::start(&[]);
+    let mut serve = Serve::start(&[]);
     let exporters = [
         (
             "otlp_http",
@@ -315,7 +272,7 @@ fn a_real_collector_exports_logs_to_serve_over_http_and_grpc() {
             collector.log_tail(20)
         );
         // The Collector batches for 50 ms: wait (bounded) for the records.
-        let logs = logs_at_serve(&serve, 5);
+        let logs = logs_at_serve(&mut serve, 5);
         assert_eq!(
             logs.len(),
             5,

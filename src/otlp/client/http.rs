@@ -106,13 +106,13 @@ pub(crate) fn request_headers(
     Ok(headers)
 }
 
-/// What came back, before interpretation.
-struct Response {
-    status: u16,
-    headers: HeaderMap,
-    body: Vec<u8>,
+/// What came back, before interpretation (also what `proxy` reads an upstream's answer with).
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
     /// The body was longer than [`MAX_RESPONSE_BYTES`] and was cut.
-    truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 async fn exchange(
@@ -156,7 +156,7 @@ impl Response {
             .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
     }
 
-    fn outcome(self, signal: Signal) -> Outcome {
+    pub(crate) fn outcome(self, signal: Signal) -> Outcome {
         let content_type = self.header(header::CONTENT_TYPE).unwrap_or_default();
         let body = self.decoded_body();
         let media_type = media_type(&content_type);

@@ -8,7 +8,7 @@ pub mod channel;
 mod grpc;
 mod http;
 
-pub(crate) use http::request_headers;
+pub(crate) use http::{Response as HttpResponse, request_headers};
 
 use super::payload::ExportRequest;
 use crate::settings::values::Header;

@@ -3,7 +3,8 @@
 //! Started as
 //! `rotel-agent start --otlp-grpc-endpoint 127.0.0.1:G --otlp-http-endpoint 127.0.0.1:H
 //!  --exporter blackhole --pid-file <tmp>/rotel.pid --log-file <tmp>/rotel.log`
-//! (the blackhole exporter accepts and drops everything). A signal's
+//! (the blackhole exporter accepts and drops everything; [`RotelBuilder::export_to`] sends it on
+//! over OTLP/gRPC instead). A signal's
 //! receiver can be switched off with `--otlp-receiver-{traces,metrics,logs}-disabled`:
 //! rotel then answers that signal's HTTP path with 404.
 
@@ -48,6 +49,8 @@ impl Signal {
 pub struct RotelBuilder {
     disabled: Vec<Signal>,
     extra_args: Vec<String>,
+    /// Where rotel's OTLP exporter sends everything (gRPC); the blackhole exporter when unset.
+    export_to: Option<String>,
 }
 
 impl RotelBuilder {
@@ -56,6 +59,12 @@ impl RotelBuilder {
         if !self.disabled.contains(&signal) {
             self.disabled.push(signal);
         }
+        self
+    }
+
+    /// Export everything over OTLP/gRPC to `endpoint` (e.g. a `serve`) instead of dropping it.
+    pub fn export_to(mut self, endpoint: &str) -> Self {
+        self.export_to = Some(endpoint.to_string());
         self
     }
 
@@ -102,12 +111,21 @@ impl RotelBuilder {
             .arg(grpc.to_string())
             .arg("--otlp-http-endpoint")
             .arg(http.to_string())
-            .arg("--exporter")
-            .arg("blackhole")
             .arg("--pid-file")
             .arg(dir.path().join("rotel.pid"))
             .arg("--log-file")
             .arg(dir.path().join("rotel.log"));
+        match &self.export_to {
+            Some(endpoint) => cmd.args([
+                "--exporter",
+                "otlp",
+                "--otlp-exporter-endpoint",
+                endpoint,
+                "--otlp-exporter-protocol",
+                "grpc",
+            ]),
+            None => cmd.args(["--exporter", "blackhole"]),
+        };
         for signal in &self.disabled {
             cmd.arg(signal.disable_flag());
         }

@@ -16,6 +16,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("otlp-doctor/scan/v1", "scan.v1.schema.json"),
 ];
 const SERVE_LINE_SCHEMA: &str = "serve-line.v1.schema.json";
+const PROXY_LINE_SCHEMA: &str = "proxy-line.v1.schema.json";
 
 fn validator(file: &str) -> &'static jsonschema::Validator {
     static VALIDATORS: OnceLock<Vec<(String, jsonschema::Validator)>> = OnceLock::new();
@@ -23,7 +24,7 @@ fn validator(file: &str) -> &'static jsonschema::Validator {
         let files = SCHEMAS
             .iter()
             .map(|(_, file)| *file)
-            .chain([SERVE_LINE_SCHEMA]);
+            .chain([SERVE_LINE_SCHEMA, PROXY_LINE_SCHEMA]);
         files
             .map(|file| {
                 let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -84,4 +85,9 @@ pub fn parse_document(stdout: &str, context: &str) -> Value {
 /// Panics unless one `serve --format json` line follows the serve line schema.
 pub fn assert_valid_serve_line(line: &Value) {
     check(validator(SERVE_LINE_SCHEMA), line, "a serve NDJSON line");
+}
+
+/// Panics unless one `proxy --format json` line follows the proxy line schema.
+pub fn assert_valid_proxy_line(line: &Value) {
+    check(validator(PROXY_LINE_SCHEMA), line, "a proxy NDJSON line");
 }

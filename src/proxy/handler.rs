@@ -1,0 +1,287 @@
+//! One request through the proxy: read it (bounded), decode a copy for the view, apply the
+//! injected faults, forward it unchanged, answer the app with what the upstream answered, and
+//! report the [`Exchange`]. The copy never decides anything: a body the proxy cannot decode is
+//! still forwarded, because the upstream, not the proxy, is the judge of what it accepts.
+
+use super::answer::{self, AnswerBody};
+use super::exchange::{Exchange, Fate};
+use super::upstream::Upstream;
+use crate::serve::faults::{self, Decision, FaultPolicy};
+use crate::serve::{BodyEncoding, Received, RequestMeta, compression_from_header, decode_body};
+use crate::settings::{Compression, Protocol, Signal};
+use bytes::Bytes;
+use http::header::{CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::{Semaphore, mpsc};
+
+/// The same protection `serve` has against a body that trickles in.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every request handler shares.
+pub struct ProxyState {
+    pub upstream: Upstream,
+    pub faults: FaultPolicy,
+    pub max_message_bytes: usize,
+    pub max_decompressed_bytes: usize,
+    /// Requests being forwarded at once; beyond this new requests wait, so a slow upstream
+    /// slows the app down instead of piling requests up in memory.
+    pub in_flight: Semaphore,
+    /// Exchanges for the view; a full channel loses a view event, never data.
+    pub events: mpsc::Sender<Exchange>,
+    pub metrics: super::metrics::ProxyMetrics,
+}
+
+pub async fn handle(
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    state: &ProxyState,
+) -> Response<AnswerBody> {
+    let started = Instant::now();
+    let grpc = is_grpc(request.headers());
+    let path = request.uri().path().to_string();
+    let route = route(&request, grpc);
+    let (protocol, signal, encoding) = match route {
+        Ok(route) => route,
+        Err(refusal) => {
+            report(state, not_otlp(grpc, path, started));
+            return refusal;
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let body = match read_body(body, state.max_message_bytes).await {
+        Ok(body) => body,
+        Err(message) => {
+            let response = if grpc {
+                answer::grpc_status(tonic::Code::ResourceExhausted, &message, None)
+            } else {
+                plain(StatusCode::PAYLOAD_TOO_LARGE, &message)
+            };
+            report(state, not_otlp(grpc, path, started));
+            return response;
+        }
+    };
+    let meta = RequestMeta {
+        peer: Some(peer),
+        user_agent: header(&parts.headers, USER_AGENT.as_str()).map(str::to_owned),
+        compression: Compression::None,
+        received_at: SystemTime::now(),
+    };
+    let received = decode_copy(&parts.headers, &body, signal, encoding, grpc, state).map(
+        |(payload, compression)| {
+            Received::new(
+                protocol,
+                payload,
+                RequestMeta {
+                    compression,
+                    ..meta
+                },
+            )
+        },
+    );
+    let mut exchange = Exchange {
+        protocol,
+        signal: Some(signal),
+        path,
+        request_bytes: body.len(),
+        received,
+        fate: Fate::Forwarded,
+        outcome: None,
+        round_trip: Duration::ZERO,
+        digest: digest(&body),
+        retry: false,
+        unanswered: None,
+    };
+    let items = exchange.items();
+    if let Some(response) = injected(state, &parts.headers, items, grpc).await {
+        exchange.fate = Fate::Injected;
+        exchange.round_trip = started.elapsed();
+        report(state, exchange);
+        return response;
+    }
+    let _permit = state.in_flight.acquire().await;
+    let response = match state.upstream.forward(&parts, body, grpc).await {
+        Ok(upstream) => {
+            exchange.outcome = Some(answer::outcome(&upstream, signal, grpc));
+            answer::relay(&upstream)
+        }
+        Err(error) => {
+            exchange.fate = Fate::Failed;
+            exchange.outcome = Some(answer::failed(&error));
+            exchange.unanswered = Some(error.cause());
+            let message = format!(
+                "otlp-doctor proxy: the upstream {} gave no answer: {error}",
+                state.upstream.url(grpc)
+            );
+            answer::unavailable(grpc, &message)
+        }
+    };
+    exchange.round_trip = started.elapsed();
+    report(state, exchange);
+    response
+}
+
+fn report(state: &ProxyState, exchange: Exchange) {
+    state.metrics.record(&exchange);
+    let _ = state.events.try_send(exchange);
+}
+
+fn not_otlp(grpc: bool, path: String, started: Instant) -> Exchange {
+    Exchange {
+        protocol: if grpc {
+            Protocol::Grpc
+        } else {
+            Protocol::HttpProtobuf
+        },
+        signal: None,
+        path,
+        request_bytes: 0,
+        received: None,
+        fate: Fate::NotOtlp,
+        outcome: None,
+        round_trip: started.elapsed(),
+        digest: 0,
+        retry: false,
+        unanswered: None,
+    }
+}
+
+fn is_grpc(headers: &HeaderMap) -> bool {
+    header(headers, CONTENT_TYPE.as_str()).is_some_and(|t| t.starts_with("application/grpc"))
+}
+
+/// The protocol, signal and body encoding of an OTLP request, or the answer to anything else.
+#[allow(clippy::result_large_err)]
+fn route(
+    request: &Request<Incoming>,
+    grpc: bool,
+) -> Result<(Protocol, Signal, BodyEncoding), Response<AnswerBody>> {
+    let path = request.uri().path();
+    if grpc {
+        return Signal::ALL
+            .into_iter()
+            .find(|s| crate::checks::protocol::probe::grpc_path(*s) == path)
+            .map(|signal| (Protocol::Grpc, signal, BodyEncoding::Protobuf))
+            .ok_or_else(|| {
+                let message = format!("otlp-doctor proxy: {path} is not an OTLP export method");
+                answer::grpc_status(tonic::Code::Unimplemented, &message, None)
+            });
+    }
+    let Some(signal) = Signal::ALL.into_iter().find(|s| s.http_path() == path) else {
+        let message =
+            format!("no OTLP signal at {path}; the paths are /v1/traces, /v1/metrics and /v1/logs");
+        return Err(plain(StatusCode::NOT_FOUND, &message));
+    };
+    if request.method() != Method::POST {
+        return Err(plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "OTLP/HTTP exports use POST",
+        ));
+    }
+    let content_type = header(request.headers(), CONTENT_TYPE.as_str()).unwrap_or_default();
+    match BodyEncoding::from_content_type(content_type) {
+        Some(encoding) => Ok((encoding.transport(), signal, encoding)),
+        None => Err(plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!(
+                "content type '{content_type}' is not OTLP; use application/x-protobuf or application/json"
+            ),
+        )),
+    }
+}
+
+/// The decoded copy for the view and the lint; `None` when it does not decode.
+fn decode_copy(
+    headers: &HeaderMap,
+    body: &Bytes,
+    signal: Signal,
+    encoding: BodyEncoding,
+    grpc: bool,
+    state: &ProxyState,
+) -> Option<(crate::otlp::payload::ExportRequest, Compression)> {
+    let limit = state.max_decompressed_bytes;
+    if grpc {
+        let gzip = header(headers, "grpc-encoding").is_some_and(|e| e.eq_ignore_ascii_case("gzip"));
+        let compression = if gzip {
+            Compression::Gzip
+        } else {
+            Compression::None
+        };
+        let message = answer::grpc_message(body, gzip)?;
+        let payload = decode_body(signal, encoding, Compression::None, message.into(), limit);
+        return payload.ok().map(|p| (p, compression));
+    }
+    let compression = compression_from_header(header(headers, CONTENT_ENCODING.as_str()))?;
+    decode_body(signal, encoding, compression, body.clone(), limit)
+        .ok()
+        .map(|p| (p, compression))
+}
+
+/// The fault flags' answer, when they refuse this request.
+async fn injected(
+    state: &ProxyState,
+    headers: &HeaderMap,
+    items: u64,
+    grpc: bool,
+) -> Option<Response<AnswerBody>> {
+    let faults = &state.faults;
+    if faults.is_inactive() {
+        return None;
+    }
+    if !faults.delay.is_zero() {
+        tokio::time::sleep(faults.delay).await;
+    }
+    let decision = faults.decide(|name| header(headers, name).map(str::to_owned), items);
+    if matches!(decision, Decision::Accept { .. }) {
+        return None;
+    }
+    if grpc {
+        let status = faults::grpc_status(decision)?;
+        return Some(answer::grpc_status(
+            status.code(),
+            status.message(),
+            Some(status.details()).filter(|d| !d.is_empty()),
+        ));
+    }
+    let (status, retry_after, message) = faults::http_status(decision)?;
+    let mut response = plain(status, message);
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+    }
+    Some(response)
+}
+
+async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, String> {
+    match tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, limit).collect()).await {
+        Err(_) => Err("the request body did not arrive in time".into()),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) => Err(format!(
+            "the body is larger than {limit} bytes or broke off: {error}"
+        )),
+    }
+}
+
+fn plain(status: StatusCode, message: &str) -> Response<AnswerBody> {
+    let mut response = Response::new(answer::body(Bytes::from(format!("{message}\n")), None));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A fixed-seed digest, so the same bytes give the same digest for the whole session.
+fn digest(body: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(body)
+}
