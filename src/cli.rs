@@ -95,7 +95,7 @@ pub struct OverheadArgs {
     pub endpoint: Option<String>,
     /// Export protocol
     #[arg(long, value_enum, default_value = "grpc")]
-    pub protocol: OverheadProtocol,
+    pub protocol: ProtobufProtocol,
     /// Spans created per iteration
     #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub spans: u32,
@@ -294,21 +294,21 @@ impl From<LiveFormat> for Format {
     }
 }
 
-/// `overhead --protocol`: the subset of [`Protocol`] the opentelemetry-otlp build here can
-/// export (no http/json encoder), so clap lists and checks exactly these.
+/// The protobuf transports: `overhead --protocol` (the opentelemetry-otlp build here has no
+/// http/json encoder) and `proxy --upstream-protocol` (the proxy sends protobuf upstream).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OverheadProtocol {
+pub enum ProtobufProtocol {
     #[value(name = "grpc")]
     Grpc,
     #[value(name = "http/protobuf")]
     HttpProtobuf,
 }
 
-impl From<OverheadProtocol> for Protocol {
-    fn from(protocol: OverheadProtocol) -> Protocol {
+impl From<ProtobufProtocol> for Protocol {
+    fn from(protocol: ProtobufProtocol) -> Protocol {
         match protocol {
-            OverheadProtocol::Grpc => Protocol::Grpc,
-            OverheadProtocol::HttpProtobuf => Protocol::HttpProtobuf,
+            ProtobufProtocol::Grpc => Protocol::Grpc,
+            ProtobufProtocol::HttpProtobuf => Protocol::HttpProtobuf,
         }
     }
 }
@@ -366,6 +366,9 @@ pub struct ProxyArgs {
     /// Where OTLP/HTTP requests go instead, e.g. http://collector:4318 when --upstream is the collector's gRPC port
     #[arg(long, value_name = "URL", value_parser = parse_http_url_flag)]
     pub upstream_http: Option<String>,
+    /// Send every export upstream in this protocol, converting those that came in the other (default: the protocol each came in)
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub upstream_protocol: Option<ProtobufProtocol>,
     /// OTLP/gRPC listen address (port 0 picks a free port)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4317")]
     pub grpc_listen: std::net::SocketAddr,
@@ -398,6 +401,9 @@ pub struct ProxyArgs {
     pub max_message_bytes: usize,
     #[command(flatten)]
     pub faults: FaultArgs,
+    /// Tell the app this many items of every export the upstream accepted were rejected (partial success); the upstream still gets them all
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reject_partial: u64,
     /// Live output: a human view, or NDJSON (one object per line)
     #[arg(long, value_enum, default_value = "human")]
     pub format: LiveFormat,

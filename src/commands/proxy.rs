@@ -3,7 +3,7 @@
 //! arrived versus what the upstream accepted.
 
 use super::{CommandError, CommandSettings, Outcome};
-use crate::cli::{LiveFormat, ProxyArgs};
+use crate::cli::{LiveFormat, ProtobufProtocol, ProxyArgs};
 use crate::printer::Printer;
 use crate::proxy::{
     BoundProxy, HumanProxySink, NdjsonProxySink, ProxyConfig, ProxySink, UpstreamConfig,
@@ -39,6 +39,11 @@ pub fn settings(args: ProxyArgs) -> Result<Settings, CommandError> {
             "--upstream: {e}; give the collector's URL, e.g. http://localhost:4317"
         ))
     })?;
+    if args.upstream_protocol == Some(ProtobufProtocol::Grpc) && args.upstream_http.is_some() {
+        return Err(CommandError::CannotRun(
+            "--upstream-http has no use with --upstream-protocol grpc: every export then goes to --upstream over gRPC".into(),
+        ));
+    }
     let http_url = match &args.upstream_http {
         Some(raw) => Some(parse_endpoint(raw).map_err(|e| {
             CommandError::CannotRun(format!("--upstream-http: {e}; give the collector's OTLP/HTTP URL, e.g. http://localhost:4318"))
@@ -50,7 +55,7 @@ pub fn settings(args: ProxyArgs) -> Result<Settings, CommandError> {
         ("--client-cert", &args.client_cert),
         ("--client-key", &args.client_key),
     ])?;
-    let faults = super::serve::fault_policy(&args.faults, 0);
+    let faults = super::serve::fault_policy(&args.faults, args.reject_partial);
     let config = ProxyConfig {
         grpc_listen: args.grpc_listen,
         http_listen: args.http_listen,
@@ -62,6 +67,7 @@ pub fn settings(args: ProxyArgs) -> Result<Settings, CommandError> {
             ca_file: args.ca_cert,
             client_identity: args.client_cert.zip(args.client_key),
             timeout: args.timeout,
+            convert_to: args.upstream_protocol.map(Into::into),
         },
         faults,
         max_message_bytes: args.max_message_bytes,

@@ -5,13 +5,26 @@
 
 use super::upstream::{ForwardError, UpstreamAnswer};
 use crate::otlp::client::{HttpResponse, Outcome, PartialSuccess};
+use crate::otlp::encode::CONTENT_TYPE_PROTOBUF;
 use crate::otlp::rpc;
 use crate::settings::Signal;
 use bytes::Bytes;
+use bytes::{BufMut, BytesMut};
 use flate2::read::MultiGzDecoder;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use http::{Response, StatusCode};
 use hyper::body::{Frame, SizeHint};
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsPartialSuccess, ExportLogsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsPartialSuccess, ExportMetricsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceResponse,
+};
+use prost::Message;
+use serde_json::json;
 use std::convert::Infallible;
 use std::io::Read;
 use std::pin::Pin;
@@ -113,6 +126,96 @@ pub fn grpc_status(
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+    response
+}
+
+/// One uncompressed gRPC message frame: flag, length, message.
+pub fn grpc_frame(message: &[u8]) -> Bytes {
+    let mut frame = BytesMut::with_capacity(5 + message.len());
+    frame.put_u8(0);
+    frame.put_u32(u32::try_from(message.len()).unwrap_or(u32::MAX));
+    frame.put_slice(message);
+    frame.freeze()
+}
+
+/// The trailers of a gRPC success.
+pub fn ok_trailers() -> HeaderMap {
+    let mut trailers = HeaderMap::new();
+    trailers.insert("grpc-status", HeaderValue::from_static("0"));
+    trailers
+}
+
+/// OTLP/JSON `Export*ServiceResponse`: `{}`, or its `partialSuccess` with the signal's field.
+pub fn json_success(signal: Signal, partial: Option<&PartialSuccess>) -> Bytes {
+    let Some(partial) = partial else {
+        return Bytes::from_static(b"{}");
+    };
+    let field = match signal {
+        Signal::Traces => "rejectedSpans",
+        Signal::Metrics => "rejectedDataPoints",
+        Signal::Logs => "rejectedLogRecords",
+    };
+    let body = json!({"partialSuccess": {field: partial.rejected.to_string(), "errorMessage": partial.message}});
+    Bytes::from(body.to_string())
+}
+
+/// `--reject-partial` toward the app: a success answer claiming `rejected` items were refused,
+/// in the app's protocol and encoding.
+pub fn partial_success(
+    signal: Signal,
+    grpc: bool,
+    json: bool,
+    rejected: u64,
+) -> Response<AnswerBody> {
+    let message = "otlp-doctor proxy: injected partial success (--reject-partial)";
+    let count = i64::try_from(rejected).unwrap_or(i64::MAX);
+    if json {
+        let claimed = PartialSuccess {
+            rejected: count,
+            message: message.to_string(),
+        };
+        let mut response = Response::new(body(json_success(signal, Some(&claimed)), None));
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return response;
+    }
+    let encoded = match signal {
+        Signal::Traces => ExportTraceServiceResponse {
+            partial_success: Some(ExportTracePartialSuccess {
+                rejected_spans: count,
+                error_message: message.into(),
+            }),
+        }
+        .encode_to_vec(),
+        Signal::Metrics => ExportMetricsServiceResponse {
+            partial_success: Some(ExportMetricsPartialSuccess {
+                rejected_data_points: count,
+                error_message: message.into(),
+            }),
+        }
+        .encode_to_vec(),
+        Signal::Logs => ExportLogsServiceResponse {
+            partial_success: Some(ExportLogsPartialSuccess {
+                rejected_log_records: count,
+                error_message: message.into(),
+            }),
+        }
+        .encode_to_vec(),
+    };
+    let (data, trailers, content_type) = if grpc {
+        (
+            grpc_frame(&encoded),
+            Some(ok_trailers()),
+            "application/grpc",
+        )
+    } else {
+        (Bytes::from(encoded), None, CONTENT_TYPE_PROTOBUF)
+    };
+    let mut response = Response::new(body(data, trailers));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 

@@ -4,8 +4,10 @@
 //! still forwarded, because the upstream, not the proxy, is the judge of what it accepts.
 
 use super::answer::{self, AnswerBody};
+use super::convert;
 use super::exchange::{Exchange, Fate};
 use super::upstream::Upstream;
+use crate::otlp::payload::ExportRequest;
 use crate::serve::faults::{self, Decision, FaultPolicy};
 use crate::serve::{BodyEncoding, Received, RequestMeta, compression_from_header, decode_body};
 use crate::settings::{Compression, Protocol, Signal};
@@ -96,17 +98,56 @@ pub async fn handle(
         unanswered: None,
     };
     let items = exchange.items();
-    if let Some(response) = injected(state, &parts.headers, items, grpc).await {
-        exchange.fate = Fate::Injected;
-        exchange.round_trip = started.elapsed();
-        report(state, exchange);
-        return response;
-    }
+    let rejected_on_purpose = match injected(state, &parts.headers, items, grpc).await {
+        Ok(rejected) => rejected,
+        Err(response) => {
+            exchange.fate = Fate::Injected;
+            exchange.round_trip = started.elapsed();
+            report(state, exchange);
+            return response;
+        }
+    };
+    let to_grpc = state.upstream.sends_grpc(grpc);
+    let converted = if to_grpc == grpc {
+        None
+    } else {
+        let Some(received) = &exchange.received else {
+            exchange.fate = Fate::NotOtlp;
+            report(state, exchange);
+            return cannot_convert(grpc);
+        };
+        Some(converted_request(
+            &parts,
+            &received.payload,
+            signal,
+            to_grpc,
+        ))
+    };
     let _permit = state.in_flight.acquire().await;
-    let response = match state.upstream.forward(&parts, body, grpc).await {
+    let forwarded = match &converted {
+        None => state.upstream.forward(&parts, body, grpc).await,
+        Some((parts, body)) => state.upstream.forward(parts, body.clone(), to_grpc).await,
+    };
+    let response = match forwarded {
         Ok(upstream) => {
-            exchange.outcome = Some(answer::outcome(&upstream, signal, grpc));
-            answer::relay(&upstream)
+            let outcome = answer::outcome(&upstream, signal, to_grpc);
+            let response = match (&converted, grpc) {
+                (None, _) => answer::relay(&upstream),
+                (Some(_), true) => convert::to_grpc_answer(&upstream, &outcome),
+                (Some(_), false) => convert::to_http_answer(
+                    &upstream,
+                    &outcome,
+                    signal,
+                    encoding == BodyEncoding::Json,
+                ),
+            };
+            exchange.outcome = Some(outcome);
+            if rejected_on_purpose > 0 && exchange.succeeded() {
+                let json = encoding == BodyEncoding::Json;
+                answer::partial_success(signal, grpc, json, rejected_on_purpose)
+            } else {
+                response
+            }
         }
         Err(error) => {
             exchange.fate = Fate::Failed;
@@ -114,7 +155,7 @@ pub async fn handle(
             exchange.unanswered = Some(error.cause());
             let message = format!(
                 "otlp-doctor proxy: the upstream {} gave no answer: {error}",
-                state.upstream.url(grpc)
+                state.upstream.url(to_grpc)
             );
             answer::unavailable(grpc, &message)
         }
@@ -122,6 +163,37 @@ pub async fn handle(
     exchange.round_trip = started.elapsed();
     report(state, exchange);
     response
+}
+
+/// The request re-encoded for the upstream's protocol (`--upstream-protocol`).
+fn converted_request(
+    parts: &http::request::Parts,
+    payload: &ExportRequest,
+    signal: Signal,
+    to_grpc: bool,
+) -> (http::request::Parts, Bytes) {
+    let path = if to_grpc {
+        crate::checks::protocol::probe::grpc_path(signal)
+    } else {
+        signal.http_path()
+    };
+    let (mut converted, ()) = Request::post(path)
+        .body(())
+        .unwrap_or_default()
+        .into_parts();
+    converted.headers = convert::request_headers(&parts.headers, to_grpc);
+    (converted, convert::request_body(payload, to_grpc))
+}
+
+/// A body that does not decode cannot be re-encoded for the other protocol; the upstream would
+/// have refused it as malformed, so the app hears that, without a retry.
+fn cannot_convert(grpc: bool) -> Response<AnswerBody> {
+    let message = "otlp-doctor proxy: the request body does not decode as OTLP, so it cannot be converted for --upstream-protocol";
+    if grpc {
+        answer::grpc_status(tonic::Code::InvalidArgument, message, None)
+    } else {
+        plain(StatusCode::BAD_REQUEST, message)
+    }
 }
 
 fn report(state: &ProxyState, exchange: Exchange) {
@@ -220,40 +292,45 @@ fn decode_copy(
         .map(|p| (p, compression))
 }
 
-/// The fault flags' answer, when they refuse this request.
+/// What the fault flags do to this request: refuse it (the answer), or let it pass and then
+/// tell the app that this many of its items were rejected (`--reject-partial`).
 async fn injected(
     state: &ProxyState,
     headers: &HeaderMap,
     items: u64,
     grpc: bool,
-) -> Option<Response<AnswerBody>> {
+) -> Result<u64, Response<AnswerBody>> {
     let faults = &state.faults;
     if faults.is_inactive() {
-        return None;
+        return Ok(0);
     }
     if !faults.delay.is_zero() {
         tokio::time::sleep(faults.delay).await;
     }
     let decision = faults.decide(|name| header(headers, name).map(str::to_owned), items);
-    if matches!(decision, Decision::Accept { .. }) {
-        return None;
+    if let Decision::Accept { rejected } = decision {
+        return Ok(rejected);
     }
     if grpc {
-        let status = faults::grpc_status(decision)?;
-        return Some(answer::grpc_status(
+        let Some(status) = faults::grpc_status(decision) else {
+            return Ok(0);
+        };
+        return Err(answer::grpc_status(
             status.code(),
             status.message(),
             Some(status.details()).filter(|d| !d.is_empty()),
         ));
     }
-    let (status, retry_after, message) = faults::http_status(decision)?;
+    let Some((status, retry_after, message)) = faults::http_status(decision) else {
+        return Ok(0);
+    };
     let mut response = plain(status, message);
     if let Some(seconds) = retry_after {
         response
             .headers_mut()
             .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
     }
-    Some(response)
+    Err(response)
 }
 
 async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, String> {

@@ -9,6 +9,7 @@
 //! flight) rather than filling the proxy's memory.
 
 mod answer;
+mod convert;
 mod exchange;
 mod failure;
 mod handler;

@@ -127,8 +127,9 @@ impl BoundProxy {
         sink: &mut dyn ProxySink,
         stop: impl Future<Output = ()>,
     ) -> ProxySummary {
-        let grpc_upstream = self.state.upstream.url(true).to_string();
-        let http_upstream = self.state.upstream.url(false).to_string();
+        let upstream = &self.state.upstream;
+        let grpc_upstream = upstream.url(upstream.sends_grpc(true)).to_string();
+        let http_upstream = upstream.url(upstream.sends_grpc(false)).to_string();
         sink.listening(&ProxyListening {
             grpc: self.grpc_addr(),
             http: self.http_addr(),
@@ -190,16 +191,21 @@ impl<'s> Session<'s> {
 
     /// `upstreams`: the gRPC and the OTLP/HTTP upstream, for the findings' evidence.
     fn exchange(&mut self, mut exchange: Exchange, upstreams: [&str; 2]) {
-        if exchange.fate != Fate::NotOtlp {
+        // An empty export (a connectivity probe, a flush with nothing queued) repeats by nature.
+        if exchange.fate != Fate::NotOtlp && exchange.items() > 0 {
             exchange.retry = self.retries.is_retry(exchange.digest);
         }
         self.summary.add(&exchange);
-        let upstream = if exchange.protocol == Protocol::Grpc {
-            upstreams[0]
-        } else {
-            upstreams[1]
+        // Named as the upstream saw it: with --upstream-protocol, not the app's protocol.
+        let upstream_grpc = matches!(exchange.outcome, Some(Outcome::Grpc { .. }));
+        let base = upstreams[usize::from(exchange.protocol != Protocol::Grpc)];
+        let upstream = match exchange.signal {
+            Some(signal) if !upstream_grpc => {
+                format!("{}{}", base.trim_end_matches('/'), signal.http_path())
+            }
+            _ => base.to_string(),
         };
-        let findings = answer_findings(&exchange, upstream);
+        let findings = answer_findings(&exchange, &upstream);
         let code = findings.first().map(|f| f.code.as_str());
         self.sink.exchange(&exchange, code);
         for finding in findings {
@@ -249,9 +255,14 @@ fn answer_findings(exchange: &Exchange, upstream: &str) -> Vec<Finding> {
         round_trip: exchange.round_trip,
         request_bytes: exchange.request_bytes,
     };
+    let protocol = match outcome {
+        Outcome::Grpc { .. } => Protocol::Grpc,
+        _ if exchange.protocol == Protocol::Grpc => Protocol::HttpProtobuf,
+        _ => exchange.protocol,
+    };
     let cx = Context {
         signal,
-        protocol: exchange.protocol,
+        protocol,
         url: upstream,
         items: exchange.items(),
         trace_id: "",

@@ -4,6 +4,7 @@
 //! came in: same method, path (under the upstream's base path for OTLP/HTTP), headers and body.
 
 use super::failure::{ResolveError, Unanswered};
+use crate::settings::Protocol;
 use crate::settings::endpoint::{EndpointUrl, Scheme};
 use crate::settings::values::Header;
 use crate::transport::dialer::{ALPN_H2, ALPN_HTTP1, Dialer, Io};
@@ -53,6 +54,8 @@ pub struct UpstreamConfig {
     pub client_identity: Option<(PathBuf, PathBuf)>,
     /// Bounds connecting and the whole exchange of one request.
     pub timeout: Duration,
+    /// `--upstream-protocol`: send everything in this protocol; `None` keeps each request's.
+    pub convert_to: Option<Protocol>,
 }
 
 /// The upstream's answer to one forwarded request, whole.
@@ -115,6 +118,15 @@ impl Upstream {
     }
 
     /// Where requests of this kind go.
+    /// Whether a request that came in over gRPC (`app_grpc`) or OTLP/HTTP goes upstream as gRPC.
+    pub fn sends_grpc(&self, app_grpc: bool) -> bool {
+        match self.config.convert_to {
+            Some(protocol) => protocol == Protocol::Grpc,
+            None => app_grpc,
+        }
+    }
+
+    /// Where requests sent upstream over gRPC (`grpc`) or OTLP/HTTP go.
     pub fn url(&self, grpc: bool) -> &EndpointUrl {
         if grpc {
             &self.config.url

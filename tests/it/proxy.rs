@@ -579,3 +579,147 @@ fn a_bad_upstream_is_bad_input() {
     assert!(stderr.contains("--upstream"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `--upstream-protocol`: SDKs exporting over one protocol reach a collector over the other;
+/// every item arrives once.
+#[test]
+fn sdks_reach_the_collector_and_rotel_in_the_other_protocol() {
+    let mut sink = Serve::start(&[]);
+    let collector = collector_into(&sink);
+    let rotel = Rotel::builder().export_to(&sink.grpc).start();
+    // OTLP/HTTP apps in front of the Collector's gRPC port, gRPC apps in front of rotel's HTTP port.
+    let to_grpc = Proxy::start(&collector.grpc_url(), &["--upstream-protocol", "grpc"]);
+    let to_http = Proxy::start(&rotel.http_url(), &["--upstream-protocol", "http/protobuf"]);
+    let mut runs = Vec::new();
+    for (client, protocol, endpoint) in [
+        (SdkClient::Node, "http/protobuf", &to_grpc.http),
+        (SdkClient::Go, "http/protobuf", &to_grpc.http),
+        (SdkClient::Python, "grpc", &to_http.grpc),
+        (SdkClient::Java, "grpc", &to_http.grpc),
+    ] {
+        let service = format!("convert-{}-{}", client.name(), protocol.replace('/', "-"));
+        let outcome = client.run(&otel_env(protocol, endpoint, &service), SDK_CLIENT_TIMEOUT);
+        assert!(outcome.ok, "{} over {protocol}: {outcome:?}", client.name());
+        runs.push((service, outcome));
+    }
+    sink.wait_until(ARRIVAL_TIMEOUT, |lines| {
+        runs.iter().all(|(service, o)| {
+            let (s, m, l) = arrived(lines, service, &o.trace_id);
+            s >= o.sent.spans && m >= o.sent.metrics && l >= o.sent.logs
+        })
+    });
+    sink.wait_until(DUPLICATE_WINDOW, |_| false);
+    let grpc_lines = to_grpc.stop();
+    assert_all_accepted(&grpc_lines, "http apps → proxy → gRPC collector");
+    assert!(
+        exports(&grpc_lines)
+            .iter()
+            .all(|e| e["upstream"]["grpc_status"] == "OK"),
+        "the upstream answered over gRPC: {grpc_lines:#?}"
+    );
+    let http_lines = to_http.stop();
+    assert_all_accepted(&http_lines, "gRPC apps → proxy → HTTP rotel");
+    assert!(
+        exports(&http_lines)
+            .iter()
+            .all(|e| e["upstream"]["http_status"] == 200),
+        "the upstream answered over HTTP: {http_lines:#?}"
+    );
+    let lines = sink.stop();
+    for (service, outcome) in &runs {
+        assert_eq!(
+            arrived(&lines, service, &outcome.trace_id),
+            sent(outcome),
+            "{service}: {outcome:?}\ncollector: {}\nrotel: {}",
+            collector.log_tail(20),
+            rotel.log_tail(20)
+        );
+    }
+}
+
+/// Converted answers keep their meaning: throttling stays retryable with its delay, a refusal
+/// stays a refusal, a partial success keeps its count, in the app's encoding.
+#[test]
+fn converted_answers_keep_their_meaning() {
+    let request = one_span_request();
+    let throttling = Serve::start(&["--fail-rate", "1", "--fail-with", "throttled"]);
+    let to_http = Proxy::start(&throttling.http, &["--upstream-protocol", "http/protobuf"]);
+    let (status, message, _) = grpc_answer(&to_http.grpc, &request);
+    assert_eq!(
+        status.as_deref(),
+        Some("8"),
+        "RESOURCE_EXHAUSTED: {message:?}"
+    );
+    let to_grpc = Proxy::start(&throttling.grpc, &["--upstream-protocol", "grpc"]);
+    let (status, retry_after, _, _) = http_answer(&to_grpc.http, &request);
+    assert_eq!((status, retry_after.as_deref()), (429, Some("1")));
+
+    let auth = Serve::start(&["--require-header", "x-token=t0ken-value"]);
+    let to_http = Proxy::start(&auth.http, &["--upstream-protocol", "http/protobuf"]);
+    let (status, _, _) = grpc_answer(&to_http.grpc, &request);
+    assert_eq!(status.as_deref(), Some("16"), "UNAUTHENTICATED");
+    let to_grpc = Proxy::start(&auth.grpc, &["--upstream-protocol", "grpc"]);
+    assert_eq!(http_answer(&to_grpc.http, &request).0, 401);
+
+    let partial = Serve::start(&["--reject-partial", "1"]);
+    let to_grpc = Proxy::start(&partial.grpc, &["--upstream-protocol", "grpc"]);
+    let sdk = python_export("http", &to_grpc.http, "convert-partial", 2, "", None);
+    assert_eq!(sdk["result"], "SUCCESS", "{sdk}");
+    let lines = to_grpc.stop();
+    let shown = exports(&lines);
+    assert!(!shown.is_empty(), "{lines:#?}");
+    assert!(
+        shown.iter().all(|e| e["code"] == "EXPORT_PARTIAL_SUCCESS"
+            && e["upstream"]["partial_success"]["rejected"] == 1),
+        "{shown:#?}"
+    );
+}
+
+#[test]
+fn upstream_http_with_grpc_conversion_is_bad_input() {
+    let output = otlp_doctor()
+        .args([
+            "proxy",
+            "--upstream",
+            "http://127.0.0.1:4317",
+            "--upstream-protocol",
+            "grpc",
+            "--upstream-http",
+            "http://127.0.0.1:4318",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--upstream-protocol"));
+}
+
+/// `--reject-partial` toward the app: the app hears a partial success, the upstream gets all.
+#[test]
+fn an_injected_partial_success_reaches_the_app_and_the_upstream_gets_everything() {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+    let request = one_span_request();
+    let mut upstream = Serve::start(&[]);
+    let proxy =
+        Proxy::start_in_front_of(&upstream.grpc, &upstream.http, &["--reject-partial", "1"]);
+    let (status, _, content_type, body) = http_answer(&proxy.http, &request);
+    assert_eq!(
+        (status, content_type.as_deref()),
+        (200, Some("application/x-protobuf"))
+    );
+    let answer = ExportTraceServiceResponse::decode(body.as_slice()).expect("a response");
+    assert_eq!(answer.partial_success.map(|p| p.rejected_spans), Some(1));
+    let (grpc_status, _, framed) = grpc_answer(&proxy.grpc, &request);
+    assert_eq!(grpc_status.as_deref(), Some("0"));
+    let answer = ExportTraceServiceResponse::decode(&framed[5..]).expect("a response");
+    assert_eq!(answer.partial_success.map(|p| p.rejected_spans), Some(1));
+    upstream.wait_until(ARRIVAL_TIMEOUT, |lines| {
+        lines.iter().filter(|l| l["kind"] == "span").count() >= 2
+    });
+    proxy.stop();
+    let spans = upstream
+        .stop()
+        .iter()
+        .filter(|l| l["kind"] == "span" && l["service"] == "proxy-answers")
+        .count();
+    assert_eq!(spans, 2, "the upstream got both spans");
+}
