@@ -343,8 +343,8 @@ pub struct ServeArgs {
 /// Failures injected toward the app, shared by `serve` and `proxy`.
 #[derive(Debug, Args, Clone)]
 pub struct FaultArgs {
-    /// Refuse requests without this header (401 / gRPC UNAUTHENTICATED), K=V
-    #[arg(long, value_name = "K=V", value_parser = parse_header_flag)]
+    /// Refuse requests without this header (401 / gRPC UNAUTHENTICATED), K=V, written as in OTEL_EXPORTER_OTLP_HEADERS (percent-escapes decoded, e.g. Bearer%20TOKEN)
+    #[arg(long, value_name = "K=V", value_parser = parse_required_header)]
     pub require_header: Option<Header>,
     /// Share of requests to fail on purpose, 0.0 to 1.0
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate)]
@@ -554,6 +554,21 @@ impl SignalChoice {
             SignalChoice::Logs => &[Signal::Logs],
             SignalChoice::All => &Signal::ALL,
         }
+    }
+}
+
+/// `--require-header`: one item of `OTEL_EXPORTER_OTLP_HEADERS`, decoded as SDKs decode it, so
+/// the value copied from the app's variable is the value its requests carry.
+fn parse_required_header(raw: &str) -> Result<Header, String> {
+    let (mut headers, problems) = crate::settings::values::parse_headers(raw);
+    if let Some(problem) = problems.first() {
+        return Err(format!(
+            "{problem}; give one K=V, e.g. 'authorization=Bearer%20TOKEN'"
+        ));
+    }
+    match (headers.pop(), headers.is_empty()) {
+        (Some(header), true) => Ok(header),
+        _ => Err("give exactly one K=V, e.g. 'x-api-key=TOKEN'".into()),
     }
 }
 

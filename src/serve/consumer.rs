@@ -4,6 +4,7 @@
 //! quick after a burst.
 
 use super::lint::{LintConfig, Linter};
+use super::refusal::Refusal;
 use super::sink::{Listening, Sink};
 use super::view::summary::Summary;
 use super::{Received, Receiver, ReceiverConfig, RunningReceiver, StartError, batch_channel, tls};
@@ -51,6 +52,8 @@ pub async fn consume(
     sink: &mut dyn Sink,
     stop: impl Future<Output = ()>,
 ) -> Summary {
+    let counters = running.counters();
+    let mut refusals = counters.take_refusals();
     let mut session = Session {
         linter: Linter::new(LintConfig::default()),
         summary: Summary::default(),
@@ -65,6 +68,10 @@ pub async fn consume(
                 let findings = session.linter.tick(SystemTime::now());
                 session.findings(findings);
             }
+            Some(refusal) = next_refusal(&mut refusals) => {
+                session.summary.add_refusal(&refusal);
+                session.sink.refused(&refusal);
+            }
             received = batches.recv() => {
                 let Some(received) = received else { break };
                 session.summary.add(&received);
@@ -73,17 +80,27 @@ pub async fn consume(
             }
         }
     }
-    let counters = running.counters();
     let _ = running.stop().await;
     session.summary.dropped = counters.dropped();
     while let Ok(received) = batches.try_recv() {
         session.summary.add(&received);
         session.lint(&received);
     }
+    while let Some(refusal) = refusals.as_mut().and_then(|r| r.try_recv().ok()) {
+        session.summary.add_refusal(&refusal);
+    }
     let findings = session.linter.finish();
     session.findings(findings);
     session.sink.summary(&session.summary);
     session.summary
+}
+
+/// The next refusal, or never when another session took them.
+async fn next_refusal(refusals: &mut Option<mpsc::Receiver<Refusal>>) -> Option<Refusal> {
+    match refusals {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// What the loop keeps between batches.

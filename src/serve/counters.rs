@@ -2,6 +2,7 @@
 //! every request can count without contention; readers take a [`Counts`] snapshot.
 
 use super::batch::Received;
+use super::refusal::{Refusal, Refusals};
 use crate::otlp::payload::ExportRequest;
 use crate::settings::Protocol;
 use serde::Serialize;
@@ -61,6 +62,8 @@ pub struct Counters {
     unroutable: AtomicU64,
     /// Accepted batches the consumer was too slow (or gone) to take.
     dropped: AtomicU64,
+    /// Each refused request, for the view.
+    refusals: Refusals,
 }
 
 impl Counters {
@@ -111,6 +114,20 @@ impl Counters {
 
     pub(crate) fn record_unroutable(&self) {
         self.unroutable.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A refused request: counted with its transport (when known) and offered to the view.
+    pub(crate) fn record_refusal(&self, refusal: Refusal) {
+        match refusal.transport {
+            Some(transport) => self.record_rejected(transport),
+            None => self.record_unroutable(),
+        }
+        self.refusals.offer(refusal);
+    }
+
+    /// The refusals as they happen, for the one session that shows them.
+    pub fn take_refusals(&self) -> Option<tokio::sync::mpsc::Receiver<Refusal>> {
+        self.refusals.take()
     }
 
     pub(crate) fn record_dropped(&self) {

@@ -6,6 +6,7 @@ use super::batch::{Received, RequestMeta};
 use super::error::ServeError;
 use super::faults::{self, Decision};
 use super::intake::Intake;
+use super::refusal::{Refusal, RefusalReason};
 use crate::otlp::payload::ExportRequest;
 use crate::settings::{Compression, Protocol};
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
@@ -89,6 +90,7 @@ impl GrpcIntake {
         let meta = meta(&request);
         let metadata = request.metadata().clone();
         let payload = wrap(request.into_inner());
+        let signal = payload.signal();
         let faults = self.intake.faults();
         if !faults.delay.is_zero() {
             tokio::time::sleep(faults.delay).await;
@@ -106,7 +108,17 @@ impl GrpcIntake {
                 Ok(rejected)
             }
             refused => {
-                Err(faults::grpc_status(refused).unwrap_or_else(|| Status::internal("refused")))
+                let status =
+                    faults::grpc_status(refused).unwrap_or_else(|| Status::internal("refused"));
+                self.intake.counters().record_refusal(Refusal {
+                    reason: RefusalReason::of(refused),
+                    transport: Some(Protocol::Grpc),
+                    path: signal.grpc_path().to_string(),
+                    answer: crate::otlp::rpc::grpc_code_name(status.code() as i32).to_string(),
+                    message: status.message().to_string(),
+                    peer: meta.peer,
+                });
+                Err(status)
             }
         }
     }

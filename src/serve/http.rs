@@ -6,6 +6,7 @@ use super::batch::{Received, RequestMeta};
 use super::decode::{self, BodyEncoding, DecodeError};
 use super::faults::{self, Decision};
 use super::intake::Intake;
+use super::refusal::{Refusal, RefusalReason};
 use super::response::{self, Body};
 use crate::settings::{Compression, Signal};
 use bytes::Bytes;
@@ -49,16 +50,28 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<HttpState>, token: C
                 None => serve_connection(stream, peer, state, token).await,
                 Some(acceptor) => {
                     let handshake = acceptor.accept(stream);
-                    if let Ok(Ok(stream)) =
-                        tokio::time::timeout(HEADER_READ_TIMEOUT, handshake).await
-                    {
-                        serve_connection(stream, peer, state, token).await;
+                    match tokio::time::timeout(HEADER_READ_TIMEOUT, handshake).await {
+                        Ok(Ok(stream)) => serve_connection(stream, peer, state, token).await,
+                        Ok(Err(error)) => refused_handshake(&state, peer, &error.to_string()),
+                        Err(_) => refused_handshake(&state, peer, "no TLS handshake in time"),
                     }
                 }
             }
         }
     })
     .await;
+}
+
+/// A client that could not complete the TLS handshake (plaintext, or it distrusts the CA).
+fn refused_handshake(state: &HttpState, peer: SocketAddr, error: &str) {
+    state.intake.counters().record_refusal(Refusal {
+        reason: RefusalReason::TlsHandshake,
+        transport: None,
+        path: String::new(),
+        answer: "TLS handshake failed".into(),
+        message: error.to_string(),
+        peer: Some(peer),
+    });
 }
 
 async fn serve_connection(
@@ -77,37 +90,49 @@ async fn serve_connection(
 /// Routes, checks and decodes one request, always producing an answer.
 async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState) -> Response<Body> {
     let counters = state.intake.counters();
+    let path = request.uri().path().to_string();
+    let not_otlp = |status: StatusCode, message: &str| {
+        counters.record_refusal(Refusal {
+            reason: RefusalReason::NotOtlp,
+            transport: None,
+            path: path.clone(),
+            answer: status.as_u16().to_string(),
+            message: message.to_string(),
+            peer: Some(peer),
+        });
+    };
     let Some(signal) = Signal::ALL
         .into_iter()
         .find(|s| s.http_path() == request.uri().path())
     else {
-        counters.record_unroutable();
-        let message = format!(
-            "no OTLP signal at {}; the paths are /v1/traces, /v1/metrics and /v1/logs",
-            request.uri().path()
-        );
+        let message =
+            format!("no OTLP signal at {path}; the paths are /v1/traces, /v1/metrics and /v1/logs");
+        not_otlp(StatusCode::NOT_FOUND, &message);
         return response::failure(StatusCode::NOT_FOUND, None, &message);
     };
     if request.method() != Method::POST {
-        counters.record_unroutable();
+        not_otlp(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &format!("{} instead of POST", request.method()),
+        );
         return response::method_not_allowed(request.method());
     }
     let headers = request.headers();
     let content_type = header_text(headers, CONTENT_TYPE).unwrap_or_default();
     let Some(encoding) = BodyEncoding::from_content_type(content_type) else {
-        counters.record_unroutable();
         let message = format!(
             "content type '{content_type}' is not OTLP; use application/x-protobuf or application/json"
         );
+        not_otlp(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message);
         return response::failure(StatusCode::UNSUPPORTED_MEDIA_TYPE, None, &message);
     };
     let content_encoding = header_text(headers, CONTENT_ENCODING);
     let Some(compression) = decode::compression_from_header(content_encoding) else {
-        counters.record_unroutable();
         let message = format!(
             "content encoding '{}' is not supported; use gzip or none",
             content_encoding.unwrap_or_default()
         );
+        not_otlp(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message);
         return response::failure(StatusCode::UNSUPPORTED_MEDIA_TYPE, Some(encoding), &message);
     };
     let meta = RequestMeta {
@@ -120,28 +145,45 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
     // The fault policy reads headers after the body has consumed the request.
     let headers_copy = headers.clone();
 
-    let refuse = |status: StatusCode, message: &str| {
-        counters.record_rejected(transport);
+    let refuse = |reason: RefusalReason, status: StatusCode, message: &str| {
+        counters.record_refusal(Refusal {
+            reason,
+            transport: Some(transport),
+            path: path.clone(),
+            answer: status.as_u16().to_string(),
+            message: message.to_string(),
+            peer: Some(peer),
+        });
         response::failure(status, Some(encoding), message)
     };
     let declared = header_text(headers, CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
     let limit = state.max_message_bytes;
     if declared.is_some_and(|len| len > u64::try_from(limit).unwrap_or(u64::MAX)) {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, &too_large(limit));
+        return refuse(
+            RefusalReason::TooLarge,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &too_large(limit),
+        );
     }
     let body = match read_body(request.into_body(), limit).await {
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
-            return refuse(StatusCode::PAYLOAD_TOO_LARGE, &too_large(limit));
+            return refuse(
+                RefusalReason::TooLarge,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &too_large(limit),
+            );
         }
         Err(BodyError::TimedOut) => {
             return refuse(
+                RefusalReason::BadBody,
                 StatusCode::REQUEST_TIMEOUT,
                 "the request body did not arrive in time",
             );
         }
         Err(BodyError::Broken(reason)) => {
             return refuse(
+                RefusalReason::BadBody,
                 StatusCode::BAD_REQUEST,
                 &format!("cannot read the body: {reason}"),
             );
@@ -188,7 +230,7 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
                         None,
                         "refused",
                     ));
-                    let mut answer = refuse(status, message);
+                    let mut answer = refuse(RefusalReason::of(refused), status, message);
                     if let Some(seconds) = retry_after {
                         answer
                             .headers_mut()
@@ -198,10 +240,16 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
                 }
             }
         }
-        Ok(Err(error @ DecodeError::TooLarge { .. })) => {
-            refuse(StatusCode::PAYLOAD_TOO_LARGE, &error.to_string())
-        }
-        Ok(Err(error)) => refuse(StatusCode::BAD_REQUEST, &error.to_string()),
+        Ok(Err(error @ DecodeError::TooLarge { .. })) => refuse(
+            RefusalReason::TooLarge,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &error.to_string(),
+        ),
+        Ok(Err(error)) => refuse(
+            RefusalReason::BadBody,
+            StatusCode::BAD_REQUEST,
+            &error.to_string(),
+        ),
         Err(_) => response::failure(
             StatusCode::INTERNAL_SERVER_ERROR,
             Some(encoding),

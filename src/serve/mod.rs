@@ -33,6 +33,7 @@ mod http;
 mod intake;
 pub mod lint;
 mod receiver;
+pub mod refusal;
 mod response;
 pub mod sink;
 pub mod tls;

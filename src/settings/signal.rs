@@ -32,6 +32,15 @@ impl Signal {
         }
     }
 
+    /// The gRPC method of this signal's OTLP export service.
+    pub fn grpc_path(self) -> &'static str {
+        match self {
+            Signal::Traces => "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+            Signal::Metrics => "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+            Signal::Logs => "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
+        }
+    }
+
     /// The OTLP/HTTP path of this signal.
     pub fn http_path(self) -> &'static str {
         match self {

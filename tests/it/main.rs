@@ -21,6 +21,7 @@ mod script_answers;
 mod sdk_clients;
 mod sdk_model;
 mod serve;
+mod serve_truth;
 mod snapshots;
 mod support;
 mod trace;

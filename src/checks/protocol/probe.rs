@@ -19,11 +19,7 @@ const USER_AGENT: &str = concat!("otlp-doctor/", env!("CARGO_PKG_VERSION"));
 
 /// The gRPC method of a signal's OTLP service.
 pub fn grpc_path(signal: Signal) -> &'static str {
-    match signal {
-        Signal::Traces => "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
-        Signal::Metrics => "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
-        Signal::Logs => "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
-    }
+    signal.grpc_path()
 }
 
 fn empty_json(signal: Signal) -> &'static [u8] {

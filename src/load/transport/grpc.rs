@@ -96,11 +96,7 @@ impl GrpcSender {
 
 /// The OTLP export method of a signal.
 fn export_path(signal: Signal) -> PathAndQuery {
-    PathAndQuery::from_static(match signal {
-        Signal::Traces => "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
-        Signal::Metrics => "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
-        Signal::Logs => "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
-    })
+    PathAndQuery::from_static(signal.grpc_path())
 }
 
 /// A status the server sent is `Refused`; one tonic made up (its deadline, a connection error

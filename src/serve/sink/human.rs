@@ -4,6 +4,7 @@ use super::{Listening, Sink};
 use crate::printer::Printer;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::Received;
+use crate::serve::refusal::Refusal;
 use crate::serve::view::human::HumanView;
 use crate::serve::view::model::ViewModel;
 use crate::serve::view::summary::Summary;
@@ -45,6 +46,11 @@ impl Sink for HumanSink<'_> {
 
     fn batch(&mut self, received: &Received) {
         self.view.batch(&mut self.model, received, &mut self.text);
+        self.print();
+    }
+
+    fn refused(&mut self, refusal: &Refusal) {
+        self.view.refusal(refusal, &mut self.text);
         self.print();
     }
 

@@ -10,6 +10,7 @@ pub use ndjson::NdjsonSink;
 
 use crate::report::Finding;
 use crate::serve::Received;
+use crate::serve::refusal::Refusal;
 use crate::serve::view::summary::Summary;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -30,6 +31,8 @@ pub trait Sink: Send {
     fn listening(&mut self, listening: &Listening<'_>);
     /// One accepted export request, shown before the findings it reveals.
     fn batch(&mut self, received: &Received);
+    /// A request refused (auth, size, body, not OTLP, TLS handshake, an injected fault).
+    fn refused(&mut self, refusal: &Refusal);
     /// A lint finding, from a batch, from the idle timer or at the end of the session.
     fn finding(&mut self, finding: &Finding);
     /// The totals per service when the session ends.

@@ -4,6 +4,7 @@ use super::{Listening, Sink};
 use crate::printer::Printer;
 use crate::report::Finding;
 use crate::serve::Received;
+use crate::serve::refusal::Refusal;
 use crate::serve::view::ndjson;
 use crate::serve::view::summary::Summary;
 
@@ -24,7 +25,8 @@ impl<'p> NdjsonSink<'p> {
 
 impl Sink for NdjsonSink<'_> {
     fn listening(&mut self, listening: &Listening<'_>) {
-        let mut line = ndjson::listening(listening.grpc, listening.http);
+        let mut line =
+            ndjson::listening(listening.grpc, listening.http, listening.tls_ca.is_some());
         if let (Some(ca), serde_json::Value::Object(map)) = (listening.tls_ca, &mut line) {
             map.insert("tls_ca_file".into(), ca.display().to_string().into());
         }
@@ -35,6 +37,10 @@ impl Sink for NdjsonSink<'_> {
         self.lines.clear();
         ndjson::items(received, &mut self.lines);
         self.printer.block_bytes(&self.lines);
+    }
+
+    fn refused(&mut self, refusal: &Refusal) {
+        self.printer.json_line(&ndjson::refusal(refusal));
     }
 
     fn finding(&mut self, finding: &Finding) {

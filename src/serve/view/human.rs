@@ -8,6 +8,7 @@ use super::summary::Summary;
 use crate::report::render::palette::Palette;
 use crate::report::{Finding, Severity};
 use crate::serve::Received;
+use crate::serve::refusal::Refusal;
 use crate::settings::Protocol;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -44,13 +45,14 @@ impl HumanView {
         tls_ca: Option<&Path>,
         out: &mut String,
     ) {
+        let scheme = if tls_ca.is_some() { "https" } else { "http" };
         let _ = writeln!(
             out,
-            "listening: OTLP/gRPC on {grpc}, OTLP/HTTP on http://{http} (/v1/traces, /v1/metrics, /v1/logs)"
+            "listening: OTLP/gRPC on {scheme}://{grpc}, OTLP/HTTP on {scheme}://{http} (/v1/traces, /v1/metrics, /v1/logs)"
         );
         let _ = writeln!(
             out,
-            "point your app at it: OTEL_EXPORTER_OTLP_ENDPOINT=http://{http} (http/protobuf) or OTEL_EXPORTER_OTLP_ENDPOINT=http://{grpc} OTEL_EXPORTER_OTLP_PROTOCOL=grpc"
+            "point your app at it: OTEL_EXPORTER_OTLP_ENDPOINT={scheme}://{http} (http/protobuf) or OTEL_EXPORTER_OTLP_ENDPOINT={scheme}://{grpc} OTEL_EXPORTER_OTLP_PROTOCOL=grpc"
         );
         out.push_str("Ctrl-C prints a summary per service\n");
         if let Some(ca) = tls_ca {
@@ -164,13 +166,35 @@ impl HumanView {
         }
     }
 
+    /// A refused request as one line: what was refused, why, and what the client was answered.
+    pub fn refusal(&self, refusal: &Refusal, out: &mut String) {
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+        self.palette.paint_to(out, red, "✗ refused");
+        let _ = write!(out, " {}", refusal.reason.as_str());
+        if let Some(transport) = refusal.transport {
+            let _ = write!(out, " {transport}");
+        }
+        if !refusal.path.is_empty() {
+            let _ = write!(out, " {}", refusal.path);
+        }
+        let _ = write!(out, " → {}: {}", refusal.answer, refusal.message);
+        if let Some(peer) = refusal.peer {
+            self.palette
+                .paint_to(out, Style::new().dimmed(), format_args!(" (from {peer})"));
+        }
+        out.push('\n');
+    }
+
     /// The closing summary per service as whole lines appended to `out`.
     pub fn summary(&self, summary: &Summary, out: &mut String) {
         out.push('\n');
         self.palette.paint_to(out, Style::new().bold(), "summary");
         out.push('\n');
-        if summary.services.is_empty() {
+        let refused: u64 = summary.refused.values().sum();
+        if summary.services.is_empty() && refused == 0 {
             out.push_str("  nothing arrived: is the app's exporter pointed here, and does it flush before exiting?\n");
+        } else if summary.services.is_empty() {
+            out.push_str("  nothing was accepted: every request that came was refused (below)\n");
         }
         for (service, totals) in &summary.services {
             let _ = writeln!(
@@ -192,6 +216,14 @@ impl HumanView {
             out.push('\n');
         }
         let _ = writeln!(out, "  {} export requests", summary.requests);
+        if refused > 0 {
+            let _ = write!(out, "  {refused} requests refused: ");
+            for (i, (reason, n)) in summary.refused.iter().enumerate() {
+                let separator = if i == 0 { "" } else { ", " };
+                let _ = write!(out, "{separator}{reason} ×{n}");
+            }
+            out.push('\n');
+        }
         if summary.dropped > 0 {
             let _ = writeln!(
                 out,

@@ -1,5 +1,6 @@
 //! The machine-readable live view (`serve --format json`): one JSON object per line, each with
-//! a `kind` (`listening`, `span`, `metric`, `log`, `finding`, `summary`), as the contract says.
+//! a `kind` (`listening`, `span`, `metric`, `log`, `refused`, `finding`, `summary`), as the
+//! contract says.
 
 use super::json_line::JsonLine;
 use super::summary::Summary;
@@ -7,12 +8,21 @@ use super::values::{service_name, text};
 use crate::otlp::payload::ExportRequest;
 use crate::report::Finding;
 use crate::serve::Received;
+use crate::serve::refusal::Refusal;
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
-pub fn listening(grpc: SocketAddr, http: SocketAddr) -> Value {
-    json!({"kind": "listening", "grpc": grpc.to_string(), "http": http.to_string()})
+/// The first line; `tls` makes the URLs `https://`.
+pub fn listening(grpc: SocketAddr, http: SocketAddr, tls: bool) -> Value {
+    let scheme = if tls { "https" } else { "http" };
+    json!({
+        "kind": "listening",
+        "grpc": grpc.to_string(),
+        "http": http.to_string(),
+        "grpc_url": format!("{scheme}://{grpc}"),
+        "http_url": format!("{scheme}://{http}"),
+    })
 }
 
 pub fn finding(finding: &Finding) -> Value {
@@ -21,6 +31,19 @@ pub fn finding(finding: &Finding) -> Value {
         map.insert("kind".into(), Value::from("finding"));
     }
     value
+}
+
+/// One refused request.
+pub fn refusal(refusal: &Refusal) -> Value {
+    json!({
+        "kind": "refused",
+        "reason": refusal.reason.as_str(),
+        "transport": refusal.transport.map(|t| t.as_str()),
+        "path": refusal.path,
+        "answer": refusal.answer,
+        "message": refusal.message,
+        "peer": refusal.peer.map(|p| p.to_string()),
+    })
 }
 
 /// The closing line: the summary's fields and `kind`.

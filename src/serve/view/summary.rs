@@ -4,6 +4,7 @@ use super::values::service_name;
 use crate::otlp::payload::ExportRequest;
 use crate::report::Finding;
 use crate::serve::Received;
+use crate::serve::refusal::Refusal;
 use crate::settings::Protocol;
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use serde::Serialize;
@@ -29,6 +30,9 @@ pub struct Summary {
     /// Batches acknowledged to the sender but neither shown nor linted because the view fell
     /// behind.
     pub dropped: u64,
+    /// Refused requests by reason (`auth`, `injected`, `too_large`, `bad_body`, `not_otlp`,
+    /// `tls_handshake`).
+    pub refused: BTreeMap<&'static str, u64>,
 }
 
 /// OTLP status code ERROR (`trace.proto` Status.StatusCode).
@@ -71,6 +75,10 @@ impl Summary {
                 }
             }
         }
+    }
+
+    pub fn add_refusal(&mut self, refusal: &Refusal) {
+        *self.refused.entry(refusal.reason.as_str()).or_default() += 1;
     }
 
     pub fn add_finding(&mut self, finding: &Finding) {
