@@ -90,17 +90,37 @@ pub fn relay(answer: &UpstreamAnswer) -> Response<AnswerBody> {
 
 /// What the app gets when the upstream gave no answer: a status the SDKs retry.
 pub fn unavailable(grpc: bool, message: &str) -> Response<AnswerBody> {
+    refusal(
+        grpc,
+        tonic::Code::Unavailable,
+        StatusCode::SERVICE_UNAVAILABLE,
+        message,
+    )
+}
+
+/// The proxy's own refusal in the app's protocol: gRPC `code`, or HTTP `status` with `message`.
+pub fn refusal(
+    grpc: bool,
+    code: tonic::Code,
+    status: StatusCode,
+    message: &str,
+) -> Response<AnswerBody> {
     if grpc {
-        grpc_status(tonic::Code::Unavailable, message, None)
+        grpc_status(code, message, None)
     } else {
-        let mut response = Response::new(body(Bytes::from(format!("{message}\n")), None));
-        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        response.headers_mut().insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        response
+        plain(status, message)
     }
+}
+
+/// A plain-text HTTP answer.
+pub fn plain(status: StatusCode, message: &str) -> Response<AnswerBody> {
+    let mut response = Response::new(body(Bytes::from(format!("{message}\n")), None));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// A trailers-only gRPC answer with `code`, `message` and optional status details.

@@ -57,11 +57,12 @@ pub async fn handle(
     let body = match read_body(body, state.max_message_bytes).await {
         Ok(body) => body,
         Err(message) => {
-            let response = if grpc {
-                answer::grpc_status(tonic::Code::ResourceExhausted, &message, None)
-            } else {
-                plain(StatusCode::PAYLOAD_TOO_LARGE, &message)
-            };
+            let response = answer::refusal(
+                grpc,
+                tonic::Code::ResourceExhausted,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &message,
+            );
             report(state, not_otlp(grpc, path, started));
             return response;
         }
@@ -197,11 +198,12 @@ fn converted_request(
 /// have refused it as malformed, so the app hears that, without a retry.
 fn cannot_convert(grpc: bool) -> Response<AnswerBody> {
     let message = "otlp-doctor proxy: the request body does not decode as OTLP, so it cannot be converted for --upstream-protocol";
-    if grpc {
-        answer::grpc_status(tonic::Code::InvalidArgument, message, None)
-    } else {
-        plain(StatusCode::BAD_REQUEST, message)
-    }
+    answer::refusal(
+        grpc,
+        tonic::Code::InvalidArgument,
+        StatusCode::BAD_REQUEST,
+        message,
+    )
 }
 
 fn report(state: &ProxyState, exchange: Exchange) {
@@ -253,10 +255,10 @@ fn route(
     let Some(signal) = Signal::ALL.into_iter().find(|s| s.http_path() == path) else {
         let message =
             format!("no OTLP signal at {path}; the paths are /v1/traces, /v1/metrics and /v1/logs");
-        return Err(plain(StatusCode::NOT_FOUND, &message));
+        return Err(answer::plain(StatusCode::NOT_FOUND, &message));
     };
     if request.method() != Method::POST {
-        return Err(plain(
+        return Err(answer::plain(
             StatusCode::METHOD_NOT_ALLOWED,
             "OTLP/HTTP exports use POST",
         ));
@@ -264,7 +266,7 @@ fn route(
     let content_type = header(request.headers(), CONTENT_TYPE.as_str()).unwrap_or_default();
     match BodyEncoding::from_content_type(content_type) {
         Some(encoding) => Ok((encoding.transport(), signal, encoding)),
-        None => Err(plain(
+        None => Err(answer::plain(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             &format!(
                 "content type '{content_type}' is not OTLP; use application/x-protobuf or application/json"
@@ -332,7 +334,7 @@ async fn injected(
     let Some((status, retry_after, message)) = faults::http_status(decision) else {
         return Ok(0);
     };
-    let mut response = plain(status, message);
+    let mut response = answer::plain(status, message);
     if let Some(seconds) = retry_after {
         response
             .headers_mut()
@@ -349,16 +351,6 @@ async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, String> {
             "the body is larger than {limit} bytes or broke off: {error}"
         )),
     }
-}
-
-fn plain(status: StatusCode, message: &str) -> Response<AnswerBody> {
-    let mut response = Response::new(answer::body(Bytes::from(format!("{message}\n")), None));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        http::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
