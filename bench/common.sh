@@ -40,3 +40,8 @@ wait_port() {
 }
 
 json_field() { "$PYTHON" -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1], {}, {"d": d}))' "$1"; }
+
+# CPU seconds (user + system) a process has used so far, from /proc.
+cpu_seconds() {
+    awk -v tck="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / tck }' "/proc/$1/stat"
+}

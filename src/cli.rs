@@ -407,9 +407,28 @@ pub struct ProxyArgs {
     /// Live output: a human view, or NDJSON (one object per line)
     #[arg(long, value_enum, default_value = "human")]
     pub format: LiveFormat,
+    /// What the live view shows: every item decoded and linted, or one line per export with its item count (for a sidecar at high rates)
+    #[arg(long, value_enum, default_value = "items")]
+    pub view: ProxyViewFlag,
     /// Stop after this long and print the summary (default: until Ctrl-C)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_flag)]
     pub duration: Option<Duration>,
+}
+
+/// `proxy --view`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProxyViewFlag {
+    Items,
+    Exports,
+}
+
+impl From<ProxyViewFlag> for crate::proxy::ProxyView {
+    fn from(view: ProxyViewFlag) -> Self {
+        match view {
+            ProxyViewFlag::Items => crate::proxy::ProxyView::Items,
+            ProxyViewFlag::Exports => crate::proxy::ProxyView::Exports,
+        }
+    }
 }
 
 fn parse_rate(raw: &str) -> Result<f64, String> {

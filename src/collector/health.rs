@@ -31,14 +31,22 @@ pub enum HealthBody {
         error: Option<String>,
         problems: Vec<String>,
     },
-    /// Not JSON of a known shape (e.g. a custom `response_body`); kept as an excerpt.
-    Other(String),
+    /// Not JSON of a known shape: a custom `response_body`, or another server's page; kept as
+    /// an excerpt, with what it looks like when that is recognisable.
+    Other {
+        excerpt: String,
+        foreign: Option<&'static str>,
+    },
 }
 
 impl HealthBody {
     pub fn parse(body: &str) -> HealthBody {
+        let other = || HealthBody::Other {
+            excerpt: excerpt(body),
+            foreign: foreign_page(body),
+        };
         let Ok(json) = serde_json::from_str::<Value>(body) else {
-            return HealthBody::Other(excerpt(body));
+            return other();
         };
         let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
         if let Some(healthy) = json.get("healthy").and_then(Value::as_bool) {
@@ -59,7 +67,7 @@ impl HealthBody {
                 up_since: text("upSince"),
                 uptime: text("uptime").filter(|u| !u.is_empty()),
             },
-            None => HealthBody::Other(excerpt(body)),
+            None => other(),
         }
     }
 
@@ -71,8 +79,8 @@ impl HealthBody {
                 Some(error) => format!("{status}: {error}"),
                 None => status.clone(),
             },
-            HealthBody::Other(text) if text.is_empty() => "(empty body)".into(),
-            HealthBody::Other(text) => text.clone(),
+            HealthBody::Other { excerpt, .. } if excerpt.is_empty() => "(empty body)".into(),
+            HealthBody::Other { excerpt, .. } => excerpt.clone(),
         }
     }
 }
@@ -105,6 +113,27 @@ fn collect_problems(components: &Value, path: &str, out: &mut Vec<String>) {
                 });
             }
         }
+    }
+}
+
+/// What a 200 body that is not health_check's JSON is, when it is plainly another kind of page;
+/// `None` for a short text, which is what a custom `response_body` looks like.
+fn foreign_page(body: &str) -> Option<&'static str> {
+    let start = body.trim_start();
+    let lower = start
+        .get(..start.len().min(64))
+        .unwrap_or(start)
+        .to_ascii_lowercase();
+    if start.is_empty() {
+        Some("an empty body")
+    } else if start.starts_with("# HELP") || start.starts_with("# TYPE") {
+        Some("a Prometheus metrics page (the Collector's internal telemetry is usually on :8888)")
+    } else if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
+        Some("an HTML page")
+    } else if start.starts_with('{') || start.starts_with('[') {
+        Some("JSON without the health_check extension's status field")
+    } else {
+        None
     }
 }
 
@@ -206,7 +235,28 @@ fn healthy_answer(body: &HealthBody, evidence: String) -> (String, Vec<Finding>)
                 .fix(Fix::new("collector.append_verbose"));
             (format!("up, but {status}"), vec![finding])
         }
-        HealthBody::Other(_) => ("healthy (200, custom body)".to_string(), Vec::new()),
+        HealthBody::Other {
+            foreign: Some(looks_like),
+            ..
+        } => {
+            let finding = Finding::new(
+                Code::ColHealthNotHealthCheck,
+                Severity::Warning,
+                CHECK_HEALTH,
+                format!(
+                    "the health URL answered 200, but with {looks_like}, not a health_check answer"
+                ),
+            )
+            .evidence(evidence)
+            .fix(Fix::new("collector.point_at_health_check"));
+            (
+                "200, but not a health_check answer".to_string(),
+                vec![finding],
+            )
+        }
+        HealthBody::Other { foreign: None, .. } => {
+            ("healthy (200, custom body)".to_string(), Vec::new())
+        }
         HealthBody::Classic { uptime, .. } => (
             match uptime {
                 Some(uptime) => format!("healthy: {}, up {uptime}", body.status()),
@@ -351,6 +401,24 @@ mod tests {
                 .iter()
                 .any(|f| f.contains("service::extensions"))
         );
+    }
+
+    #[test]
+    fn another_servers_page_is_not_a_health_answer() {
+        for body in [
+            "# HELP otelcol_process_uptime Uptime\n# TYPE otelcol_process_uptime counter\n",
+            "<!DOCTYPE html><html><body>Welcome to nginx!</body></html>",
+            "",
+            r#"{"version":"1.0"}"#,
+        ] {
+            let (layer, _) = judge(URL, answer(200, body), Duration::ZERO);
+            assert_eq!(layer.status, CheckStatus::Warn, "{body}");
+            assert_eq!(
+                layer.findings[0].code,
+                Code::ColHealthNotHealthCheck,
+                "{body}"
+            );
+        }
     }
 
     #[test]

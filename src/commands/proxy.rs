@@ -73,6 +73,7 @@ pub fn settings(args: ProxyArgs) -> Result<Settings, CommandError> {
         max_message_bytes: args.max_message_bytes,
         max_decompressed_bytes: crate::serve::DEFAULT_MAX_DECOMPRESSED_BYTES,
         max_in_flight: args.max_in_flight as usize,
+        view: args.view.into(),
     };
     Ok(Settings {
         config,

@@ -89,6 +89,7 @@ codes! {
     ExportSlow => "EXPORT_SLOW",
     ExportQueueFull => "EXPORT_QUEUE_FULL",
     ColHealthUnreachable => "COL_HEALTH_UNREACHABLE",
+    ColHealthNotHealthCheck => "COL_HEALTH_NOT_HEALTH_CHECK",
     ColUnhealthy => "COL_UNHEALTHY",
     ColReceiverRefused => "COL_RECEIVER_REFUSED",
     ColExporterSendFailed => "COL_EXPORTER_SEND_FAILED",

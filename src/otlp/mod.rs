@@ -5,6 +5,7 @@
 //! answer means for the user; the export check does that.
 
 pub mod client;
+pub mod count;
 pub mod encode;
 pub mod error;
 pub mod json;

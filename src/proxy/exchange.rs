@@ -42,8 +42,11 @@ pub struct Exchange {
     pub path: String,
     /// The body as it arrived (still compressed, gRPC framing included).
     pub request_bytes: usize,
-    /// The decoded copy; `None` when the body did not decode (it is forwarded all the same).
+    /// The decoded copy; `None` when the body did not decode (it is forwarded all the same), or
+    /// in the exports-only view, which counts the items instead.
     pub received: Option<Received>,
+    /// The items counted off the wire when no decoded copy is kept.
+    pub counted_items: Option<u64>,
     pub fate: Fate,
     /// The upstream's answer (or, for `Failed`, why there was none).
     pub outcome: Option<Outcome>,
@@ -60,9 +63,18 @@ pub struct Exchange {
 
 impl Exchange {
     pub fn items(&self) -> u64 {
-        self.received
-            .as_ref()
-            .map_or(0, |received| received.payload.item_count())
+        match (&self.received, self.counted_items) {
+            (Some(received), _) => received.payload.item_count(),
+            (None, counted) => counted.unwrap_or(0),
+        }
+    }
+
+    /// Keeps the count of the decoded copy and drops the copy (the exports-only view).
+    pub fn keep_only_the_count(&mut self) {
+        if self.received.is_some() {
+            self.counted_items = Some(self.items());
+            self.received = None;
+        }
     }
 
     /// The upstream answered with success (gRPC OK, HTTP 2xx), partial or whole.

@@ -9,7 +9,9 @@ use super::exchange::{Exchange, Fate};
 use super::upstream::Upstream;
 use crate::otlp::payload::ExportRequest;
 use crate::serve::faults::{self, Decision, FaultPolicy};
-use crate::serve::{BodyEncoding, Received, RequestMeta, compression_from_header, decode_body};
+use crate::serve::{
+    BodyEncoding, Received, RequestMeta, compression_from_header, decode_body, decompress,
+};
 use crate::settings::{Compression, Protocol, Signal};
 use bytes::Bytes;
 use http::header::{CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT};
@@ -35,6 +37,18 @@ pub struct ProxyState {
     /// Exchanges for the view; a full channel loses a view event, never data.
     pub events: mpsc::Sender<Exchange>,
     pub metrics: super::metrics::ProxyMetrics,
+    pub view: ProxyView,
+}
+
+/// How much of each export the proxy looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProxyView {
+    /// Every span, data point and log record decoded, shown and linted, as `serve` does.
+    #[default]
+    Items,
+    /// One line per export with its item count (read off the wire, not decoded), for a sidecar
+    /// at high rates.
+    Exports,
 }
 
 pub async fn handle(
@@ -73,16 +87,22 @@ pub async fn handle(
         compression: Compression::None,
         received_at: SystemTime::now(),
     };
+    let readable = Body {
+        headers: &parts.headers,
+        bytes: &body,
+        signal,
+        encoding,
+        grpc,
+        max_decompressed_bytes: state.max_decompressed_bytes,
+    };
     let copy = || {
-        decode_copy(&parts.headers, &body, signal, encoding, grpc, state).map(
-            |(payload, compression)| {
-                let meta = RequestMeta {
-                    compression,
-                    ..meta.clone()
-                };
-                Received::new(protocol, payload, meta)
-            },
-        )
+        readable.decode().map(|(payload, compression)| {
+            let meta = RequestMeta {
+                compression,
+                ..meta.clone()
+            };
+            Received::new(protocol, payload, meta)
+        })
     };
     // Faults and conversion decide on the decoded copy; otherwise it is decoded while the
     // upstream works on the request, so the view adds no latency.
@@ -93,6 +113,7 @@ pub async fn handle(
         path,
         request_bytes: body.len(),
         received: if copy_first { copy() } else { None },
+        counted_items: None,
         fate: Fate::Forwarded,
         outcome: None,
         round_trip: Duration::ZERO,
@@ -130,9 +151,13 @@ pub async fn handle(
     let forwarded = match &converted {
         None if !copy_first => {
             let forwarding = state.upstream.forward(&parts, body.clone(), grpc);
-            let (forwarded, received) = tokio::join!(forwarding, async { copy() });
-            exchange.received = received;
-            forwarded
+            let look = async {
+                match state.view {
+                    ProxyView::Items => exchange.received = copy(),
+                    ProxyView::Exports => exchange.counted_items = readable.count(),
+                }
+            };
+            tokio::join!(forwarding, look).0
         }
         None => state.upstream.forward(&parts, body.clone(), grpc).await,
         Some((parts, body)) => state.upstream.forward(parts, body.clone(), to_grpc).await,
@@ -170,6 +195,9 @@ pub async fn handle(
         }
     };
     exchange.round_trip = started.elapsed();
+    if state.view == ProxyView::Exports {
+        exchange.keep_only_the_count();
+    }
     report(state, exchange);
     response
 }
@@ -222,6 +250,7 @@ fn not_otlp(grpc: bool, path: String, started: Instant) -> Exchange {
         path,
         request_bytes: 0,
         received: None,
+        counted_items: None,
         fate: Fate::NotOtlp,
         outcome: None,
         round_trip: started.elapsed(),
@@ -275,31 +304,54 @@ fn route(
     }
 }
 
-/// The decoded copy for the view and the lint; `None` when it does not decode.
-fn decode_copy(
-    headers: &HeaderMap,
-    body: &Bytes,
+/// A request's body with what says how to read it.
+struct Body<'r> {
+    headers: &'r HeaderMap,
+    bytes: &'r Bytes,
     signal: Signal,
     encoding: BodyEncoding,
     grpc: bool,
-    state: &ProxyState,
-) -> Option<(crate::otlp::payload::ExportRequest, Compression)> {
-    let limit = state.max_decompressed_bytes;
-    if grpc {
-        let gzip = header(headers, "grpc-encoding").is_some_and(|e| e.eq_ignore_ascii_case("gzip"));
-        let compression = if gzip {
-            Compression::Gzip
-        } else {
-            Compression::None
-        };
-        let message = answer::grpc_message(body, gzip)?;
-        let payload = decode_body(signal, encoding, Compression::None, message.into(), limit);
-        return payload.ok().map(|p| (p, compression));
+    max_decompressed_bytes: usize,
+}
+
+impl Body<'_> {
+    /// The decoded copy for the view and the lint; `None` when it does not decode.
+    fn decode(&self) -> Option<(crate::otlp::payload::ExportRequest, Compression)> {
+        let (message, compression) = self.plain_message()?;
+        let (signal, limit) = (self.signal, self.max_decompressed_bytes);
+        let payload = decode_body(signal, self.encoding, Compression::None, message, limit).ok()?;
+        Some((payload, compression))
     }
-    let compression = compression_from_header(header(headers, CONTENT_ENCODING.as_str()))?;
-    decode_body(signal, encoding, compression, body.clone(), limit)
-        .ok()
-        .map(|p| (p, compression))
+
+    /// The items in the request, counted off the protobuf wire without decoding it (OTLP/JSON,
+    /// rare at high rates, is decoded); `None` when it does not decode.
+    fn count(&self) -> Option<u64> {
+        if self.encoding == BodyEncoding::Json {
+            return self.decode().map(|(payload, _)| payload.item_count());
+        }
+        let (message, _) = self.plain_message()?;
+        crate::otlp::count::count_items(self.signal, &message)
+    }
+
+    /// The export message the app encoded: out of its gRPC frame, inflated if it came
+    /// compressed; with the compression it came in.
+    fn plain_message(&self) -> Option<(Bytes, Compression)> {
+        let headers = self.headers;
+        if self.grpc {
+            let gzip =
+                header(headers, "grpc-encoding").is_some_and(|e| e.eq_ignore_ascii_case("gzip"));
+            let compression = if gzip {
+                Compression::Gzip
+            } else {
+                Compression::None
+            };
+            return answer::grpc_message(self.bytes, gzip).map(|m| (Bytes::from(m), compression));
+        }
+        let compression = compression_from_header(header(headers, CONTENT_ENCODING.as_str()))?;
+        let plain =
+            decompress(compression, self.bytes.clone(), self.max_decompressed_bytes).ok()?;
+        Some((plain, compression))
+    }
 }
 
 /// What the fault flags do to this request: refuse it (the answer), or let it pass and then

@@ -20,6 +20,7 @@ mod upstream;
 mod view;
 
 pub use exchange::{Exchange, Fate};
+pub use handler::ProxyView;
 pub use session::{BoundProxy, ProxyConfig, ProxyError};
 pub use summary::{ProxySummary, SignalTotals};
 pub use upstream::UpstreamConfig;

@@ -5,7 +5,7 @@
 //! answered, so shutdown drains without hanging.
 
 use super::exchange::{Exchange, Fate, RetryDetector};
-use super::handler::{self, ProxyState};
+use super::handler::{self, ProxyState, ProxyView};
 use super::summary::ProxySummary;
 use super::upstream::{Upstream, UpstreamConfig};
 use super::view::{ProxyListening, ProxySink};
@@ -48,6 +48,7 @@ pub struct ProxyConfig {
     pub max_decompressed_bytes: usize,
     /// Requests forwarded at once; more wait (back-pressure toward the app).
     pub max_in_flight: usize,
+    pub view: ProxyView,
 }
 
 /// Why a session could not start.
@@ -95,6 +96,7 @@ impl BoundProxy {
             in_flight: Semaphore::new(config.max_in_flight),
             events: sender,
             metrics: Default::default(),
+            view: config.view,
         });
         Ok(BoundProxy {
             grpc,

@@ -102,7 +102,11 @@ impl ProxySink for HumanProxySink<'_> {
     }
 
     fn summary(&mut self, summary: &ProxySummary) {
-        self.batches.summary(&summary.arrived);
+        // The exports-only view decodes nothing, so it has no per-service totals to show.
+        let items_seen = summary.arrived.requests > 0 || summary.signals.is_empty();
+        if items_seen {
+            self.batches.summary(&summary.arrived);
+        }
         let mut out = String::from("upstream\n");
         if summary.signals.is_empty() {
             out.push_str("  no export arrived\n");

@@ -93,13 +93,22 @@ pub fn decode_body(
     body: Bytes,
     max_decompressed_bytes: usize,
 ) -> Result<ExportRequest, DecodeError> {
-    let plain = match compression {
-        Compression::None => body,
-        Compression::Gzip => Bytes::from(gunzip(&body, max_decompressed_bytes)?),
-    };
+    let plain = decompress(compression, body, max_decompressed_bytes)?;
     match encoding {
         BodyEncoding::Protobuf => decode_protobuf(signal, plain),
         BodyEncoding::Json => decode_json(signal, &plain),
+    }
+}
+
+/// The body as the sender encoded it before compressing, inflating at most `limit` bytes.
+pub fn decompress(
+    compression: Compression,
+    body: Bytes,
+    limit: usize,
+) -> Result<Bytes, DecodeError> {
+    match compression {
+        Compression::None => Ok(body),
+        Compression::Gzip => gunzip(&body, limit).map(Bytes::from),
     }
 }
 

@@ -49,6 +49,6 @@ pub use config::{
 };
 pub use consumer::{consume, run};
 pub use counters::{Counters, Counts};
-pub use decode::{BodyEncoding, DecodeError, compression_from_header, decode_body};
+pub use decode::{BodyEncoding, DecodeError, compression_from_header, decode_body, decompress};
 pub use error::{Listener, ServeError, StartError};
 pub use receiver::{BoundReceiver, Receiver, RunningReceiver, batch_channel};

@@ -426,6 +426,26 @@ fn health_at_the_wrong_path_is_unreachable() {
 }
 
 #[test]
+fn health_url_on_another_page_is_not_taken_for_healthy() {
+    // Two real Collector pages that answer 200 but are not health_check: the internal metrics
+    // (a Prometheus page) and zpages (HTML).
+    let peer = CollectorPeer::start();
+    for url in [
+        peer.metrics_url(),
+        format!("http://{}/debug/servicez", peer.zpages_addr()),
+    ] {
+        let (exit, report, _) = collector(&["--health-url", &url]);
+        assert_eq!(exit, 0, "{url}: {report:#}");
+        assert_eq!(report["verdict"], "degraded", "{url}: {report:#}");
+        assert_eq!(
+            codes(&report),
+            ["COL_HEALTH_NOT_HEALTH_CHECK"],
+            "{url}: {report:#}"
+        );
+    }
+}
+
+#[test]
 fn health_unreachable() {
     let url = format!("http://{}/", closed_port());
     let (exit, report, _) = collector(&["--health-url", &url]);

@@ -423,12 +423,22 @@ fn status_front(front: impl FnOnce(Front) -> Front) -> (Nginx, String) {
     (nginx, format!("http://127.0.0.1:{port}"))
 }
 
+/// A throttled export did not arrive: an error and the root cause, with the server's delay.
+fn assert_throttled(exit: i32, report: &Value, delay_evidence: &str) {
+    assert_eq!(
+        (exit, report["verdict"].as_str()),
+        (1, Some("broken")),
+        "{report:#}"
+    );
+    assert_root_cause(report, "EXPORT_THROTTLED");
+    assert_evidence_contains(root_cause(report), delay_evidence, report);
+}
+
 #[test]
 fn a_429_with_retry_after_is_throttled() {
     let (_nginx, url) = status_front(|f| f.status(429).header("Retry-After", "7"));
     let (exit, report) = check_t(&[&url, "--signals", "traces"]);
-    let cause = assert_degraded_by(exit, &report, "EXPORT_THROTTLED");
-    assert_evidence_contains(&cause, "Retry-After: 7", &report);
+    assert_throttled(exit, &report, "Retry-After: 7");
 }
 
 #[test]
@@ -608,8 +618,7 @@ fn grpc_unavailable_with_retry_info_is_throttled() {
         "rate limit exceeded, retry later",
         Some(Duration::from_secs(3)),
     );
-    let cause = assert_degraded_by(exit, &report, "EXPORT_THROTTLED");
-    assert_evidence_contains(&cause, "RetryInfo", &report);
+    assert_throttled(exit, &report, "RetryInfo");
 }
 
 #[test]

@@ -54,6 +54,15 @@ fn arrived(lines: &[Value], service: &str, trace_id: &str) -> (usize, usize, usi
     )
 }
 
+/// Whether every item each run's SDK sent is among `lines` (printed by the sink).
+fn all_arrived(lines: &[Value], runs: &[(String, SdkOutcome)]) -> bool {
+    runs.iter().all(|(service, outcome)| {
+        let (spans, metrics, logs) = arrived(lines, service, &outcome.trace_id);
+        let (s, m, l) = sent(outcome);
+        spans >= s && metrics >= m && logs >= l
+    })
+}
+
 fn sent(outcome: &SdkOutcome) -> (usize, usize, usize) {
     (outcome.sent.spans, outcome.sent.metrics, outcome.sent.logs)
 }
@@ -115,13 +124,7 @@ fn through_the_proxy_exactly_once(client: SdkClient) {
             runs.push((service, outcome));
         }
     }
-    let all_there = |lines: &[Value]| {
-        runs.iter().all(|(service, outcome)| {
-            let (spans, metrics, logs) = arrived(lines, service, &outcome.trace_id);
-            let (s, m, l) = sent(outcome);
-            spans >= s && metrics >= m && logs >= l
-        })
-    };
+    let all_there = |lines: &[Value]| all_arrived(lines, &runs);
     sink.wait_until(ARRIVAL_TIMEOUT, all_there);
     sink.wait_until(DUPLICATE_WINDOW, |_| false);
     for (upstream, proxy) in proxies {
@@ -722,4 +725,65 @@ fn an_injected_partial_success_reaches_the_app_and_the_upstream_gets_everything(
         .filter(|l| l["kind"] == "span" && l["service"] == "proxy-answers")
         .count();
     assert_eq!(spans, 2, "the upstream got both spans");
+}
+
+/// `--view exports`: no item lines and no lint, one export line per request whose item count
+/// (read off the wire, gzip included) matches what arrived behind the upstream.
+#[test]
+fn the_exports_view_counts_items_without_showing_them() {
+    let mut sink = Serve::start(&[]);
+    let rotel = Rotel::builder().export_to(&sink.grpc).start();
+    let proxy =
+        Proxy::start_in_front_of(&rotel.grpc_url(), &rotel.http_url(), &["--view", "exports"]);
+    let mut runs = Vec::new();
+    for (protocol, endpoint) in [("grpc", &proxy.grpc), ("http/protobuf", &proxy.http)] {
+        for compression in ["none", "gzip"] {
+            let short = protocol.split('/').next().unwrap_or(protocol);
+            let service = format!("proxy-exports-view-{short}-{compression}");
+            let mut env = otel_env(protocol, endpoint, &service);
+            env.push(("OTEL_EXPORTER_OTLP_COMPRESSION", compression));
+            let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
+            assert!(
+                outcome.ok,
+                "python over {protocol} ({compression}): {outcome:?}"
+            );
+            runs.push((service, outcome));
+        }
+    }
+    let all_there = |lines: &[Value]| all_arrived(lines, &runs);
+    assert!(
+        sink.wait_until(ARRIVAL_TIMEOUT, all_there),
+        "not everything arrived behind rotel"
+    );
+    let lines = proxy.stop();
+    let behind = sink.stop();
+    let summary = assert_all_accepted(&lines, "python → proxy --view exports → rotel");
+    for kind in ["span", "metric", "log", "finding"] {
+        assert!(
+            !lines.iter().any(|l| l["kind"] == kind),
+            "the exports view printed a {kind} line: {lines:#?}"
+        );
+    }
+    let ours = |l: &&Value| {
+        runs.iter()
+            .any(|(service, _)| l["service"] == service.as_str())
+    };
+    for (signal, kind) in [("traces", "span"), ("metrics", "metric"), ("logs", "log")] {
+        let arrived_behind = behind
+            .iter()
+            .filter(|l| l["kind"] == kind)
+            .filter(ours)
+            .count();
+        assert_eq!(
+            summary["signals"][signal]["items"].as_u64(),
+            Some(arrived_behind as u64),
+            "{signal}: counted by the proxy vs arrived behind rotel: {summary:#}"
+        );
+    }
+    assert!(
+        exports(&lines)
+            .iter()
+            .all(|e| e["items"].as_u64() > Some(0)),
+        "{lines:#?}"
+    );
 }

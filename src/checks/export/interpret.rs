@@ -204,10 +204,10 @@ pub fn item_name(signal: Signal) -> &'static str {
     }
 }
 
-/// A failure's code, severity, title and fix.
+/// A refused export: its code, title and fix. Every refusal is an error, throttling included:
+/// the data of a refused export did not arrive.
 struct Failure {
     code: Code,
-    severity: Severity,
     title: String,
     fix: Fix,
 }
@@ -216,23 +216,13 @@ impl Failure {
     fn error(code: Code, title: impl Into<String>, fix: Fix) -> Self {
         Failure {
             code,
-            severity: Severity::Error,
-            title: title.into(),
-            fix,
-        }
-    }
-
-    fn warning(code: Code, title: impl Into<String>, fix: Fix) -> Self {
-        Failure {
-            code,
-            severity: Severity::Warning,
             title: title.into(),
             fix,
         }
     }
 
     fn finding(self) -> Finding {
-        Finding::new(self.code, self.severity, "export", self.title).fix(self.fix)
+        Finding::new(self.code, Severity::Error, "export", self.title).fix(self.fix)
     }
 }
 
@@ -259,12 +249,12 @@ fn grpc_failure(code: i32, message: &str, has_retry_info: bool, signal: Signal) 
             "the request is larger than the server accepts (RESOURCE_EXHAUSTED)",
             Fix::new("export.send_smaller_batches"),
         ),
-        8 | 14 if has_retry_info => Failure::warning(
+        8 | 14 if has_retry_info => Failure::error(
             Code::ExportThrottled,
             "the server is throttling exports",
             Fix::new("export.reduce_rate_or_raise_quota"),
         ),
-        8 => Failure::warning(
+        8 => Failure::error(
             Code::ExportThrottled,
             "the server is out of resources (RESOURCE_EXHAUSTED)",
             Fix::new("export.over_a_limit"),
@@ -332,12 +322,12 @@ fn http_failure(status: u16, body: &str, retry_after: bool, cx: &Context<'_>) ->
             format!("the server does not accept {} (415)", cx.protocol),
             Fix::new("export.use_accepted_encoding"),
         ),
-        429 => Failure::warning(
+        429 => Failure::error(
             Code::ExportThrottled,
             "the server is throttling exports (429)",
             Fix::new("export.reduce_rate_or_raise_quota"),
         ),
-        503 if retry_after => Failure::warning(
+        503 if retry_after => Failure::error(
             Code::ExportThrottled,
             "the server is throttling exports (503 with Retry-After)",
             Fix::new("export.reduce_rate_or_raise_quota"),

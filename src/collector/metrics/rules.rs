@@ -295,9 +295,11 @@ pub(super) fn exporter(
                 unit.items()
             ),
         };
+        // Every failed send is data the Collector dropped, whether it happened during the
+        // sampling window or before it.
         let mut finding = Finding::new(
             Code::ColExporterSendFailed,
-            severity_of(failed.moving()),
+            Severity::Error,
             CHECK_METRICS,
             title,
         )

@@ -103,13 +103,13 @@ otelcol_exporter_send_failed_log_records_total{exporter="otlphttp/dead"} 10
 }
 
 #[test]
-fn past_failures_only_warn() {
+fn past_send_failures_are_data_lost_too() {
     let page = r#"otelcol_exporter_sent_spans{exporter="otlp"} 100
 otelcol_exporter_send_failed_spans{exporter="otlp"} 3
 "#;
     let result = run(page, page);
     let finding = find(&result.findings, Code::ColExporterSendFailed);
-    assert_eq!(finding.severity, Severity::Warning);
+    assert_eq!(finding.severity, Severity::Error);
     assert!(finding.title.contains("before the first sample"));
 }
 
