@@ -107,6 +107,7 @@ pub(crate) mod tests {
             tls: TlsFiles::default(),
             compression: Compression::None,
             step_timeout: Duration::from_secs(5),
+            throttled: String::new(),
         }
     }
 

@@ -268,6 +268,7 @@ fn answer_findings(exchange: &Exchange, upstream: &str) -> Vec<Finding> {
         url: upstream,
         items: exchange.items(),
         trace_id: "",
+        throttled: "",
     };
     interpret(&answer, &cx)
         .findings

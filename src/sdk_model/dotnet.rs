@@ -6,6 +6,8 @@ use crate::settings::Protocol;
 
 const OPTIONS: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/OtlpExporterOptions.cs";
 
+const DOTNET_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/Implementation/ExportClient/OtlpRetry.cs";
+
 pub const MODEL: Model = Model {
     release: "1.14.0",
     // `OtlpExporterOptions.DefaultOtlpExportProtocol = OtlpExportProtocol.Grpc`.
@@ -27,5 +29,13 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: true,
         source: OPTIONS,
+    },
+    throttled_grpc: Fact {
+        value: "does not retry by default: the throttled batch is dropped (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory turns retries on, RESOURCE_EXHAUSTED only with RetryInfo)",
+        source: DOTNET_RETRY,
+    },
+    throttled_http: Fact {
+        value: "does not retry by default: the throttled batch is dropped (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory turns retries on, waiting a Retry-After given in seconds)",
+        source: DOTNET_RETRY,
     },
 };

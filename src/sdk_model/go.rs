@@ -7,6 +7,8 @@ const HTTP_ENVCONFIG: &str = "https://github.com/open-telemetry/opentelemetry-go
 const HTTP_CLIENT: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.47.0/exporters/otlp/otlptrace/otlptracehttp/client.go";
 const GO_ROOTS: &str = "https://github.com/golang/go/blob/go1.25.0/src/crypto/x509/root_unix.go";
 
+const GRPC_CLIENT: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.45.0/exporters/otlp/otlptrace/otlptracegrpc/client.go";
+
 pub const MODEL: Model = Model {
     release: "1.47.0",
     // Go has no autoconfiguration: the program picks the exporter package; the HTTP one is the
@@ -44,6 +46,14 @@ pub const MODEL: Model = Model {
     // `Proxy: http.ProxyFromEnvironment` on the default transport.
     http_proxy_env: Fact {
         value: true,
+        source: HTTP_CLIENT,
+    },
+    throttled_grpc: Fact {
+        value: "retries RESOURCE_EXHAUSTED only when the answer carries RetryInfo, waiting its delay, all within the export timeout (10 s by default); without RetryInfo the batch is dropped at once",
+        source: GRPC_CLIENT,
+    },
+    throttled_http: Fact {
+        value: "retries 429 (and 502/503/504), waiting the Retry-After it gives (at least its own backoff, 5 s at first), for up to 1 minute; then the batch is dropped",
         source: HTTP_CLIENT,
     },
 };

@@ -7,6 +7,8 @@ use crate::settings::Protocol;
 const SPAN_PROVIDER: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpSpanExporterProvider.java";
 const CONFIG_UTIL: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpConfigUtil.java";
 
+const JAVA_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.65.0/exporters/sender/okhttp/src/main/java/io/opentelemetry/exporter/sender/okhttp/internal/RetryInterceptor.java";
+
 pub const MODEL: Model = Model {
     release: "1.68.0",
     // `OtlpConfigUtil.getOtlpProtocol`: grpc when otel.exporter.otlp.protocol is unset (the
@@ -31,5 +33,13 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: false,
         source: CONFIG_UTIL,
+    },
+    throttled_grpc: Fact {
+        value: "retries RESOURCE_EXHAUSTED up to 5 attempts (1 s backoff growing to 5 s) and ignores RetryInfo; then the batch is dropped",
+        source: JAVA_RETRY,
+    },
+    throttled_http: Fact {
+        value: "retries 429 (and 502/503/504) up to 5 attempts (1 s backoff growing to 5 s); whether 1.68.0 waits the Retry-After is not verified (it came after 1.65.0); then the batch is dropped",
+        source: JAVA_RETRY,
     },
 };

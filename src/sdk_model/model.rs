@@ -48,4 +48,8 @@ pub struct Model {
     pub ca_sources: &'static [CaSource],
     /// Whether the HTTP exporter's transport honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     pub http_proxy_env: Fact<bool>,
+    /// What the gRPC exporter does with RESOURCE_EXHAUSTED, said as "the SDK ...".
+    pub throttled_grpc: Fact<&'static str>,
+    /// What the OTLP/HTTP exporter does with 429.
+    pub throttled_http: Fact<&'static str>,
 }

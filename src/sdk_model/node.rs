@@ -9,6 +9,9 @@ const SHARED_ENV: &str = "https://github.com/open-telemetry/opentelemetry-js/blo
 const NODE_TLS: &str =
     "https://github.com/nodejs/node/blob/v22.0.0/doc/api/cli.md#node_extra_ca_certsfile";
 
+const NODE_GRPC: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.221.0/experimental/packages/otlp-grpc-exporter-base/src/grpc-exporter-transport.ts";
+const NODE_HTTP: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.221.0/experimental/packages/otlp-exporter-base/src/retrying-transport.ts";
+
 pub const MODEL: Model = Model {
     release: "0.223.0",
     // `getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL')?.trim() || 'http/protobuf'`.
@@ -37,5 +40,13 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: false,
         source: SHARED_ENV,
+    },
+    throttled_grpc: Fact {
+        value: "does not retry a gRPC export at all: the throttled batch is dropped",
+        source: NODE_GRPC,
+    },
+    throttled_http: Fact {
+        value: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 5 retries within the export timeout (10 s by default); then the batch is dropped",
+        source: NODE_HTTP,
     },
 };

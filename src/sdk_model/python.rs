@@ -10,6 +10,9 @@ const REQUESTS_TRANSPORT: &str = "https://github.com/open-telemetry/opentelemetr
 const REQUESTS_SESSION: &str =
     "https://github.com/psf/requests/blob/v2.34.2/src/requests/sessions.py";
 
+const GRPC_EXPORTER: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/grpc/exporter.py, _RETRYABLE_ERROR_CODES and RetryInfo";
+const HTTP_RETRY: &str = "opentelemetry-exporter-otlp-common 0.66b2 (PyPI, used by the HTTP exporter 1.45.2): opentelemetry/exporter/otlp/common/http.py, _RETRYABLE_STATUS_CODES and _extract_retry_after";
+
 pub const MODEL: Model = Model {
     release: "1.45.2",
     // `_get_exporter_entry_point`: the `otlp` exporter name becomes `otlp_proto_grpc` when no
@@ -49,5 +52,13 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: true,
         source: REQUESTS_SESSION,
+    },
+    throttled_grpc: Fact {
+        value: "retries RESOURCE_EXHAUSTED, waiting the RetryInfo delay when there is one, for up to 6 attempts within the export timeout (10 s by default); then the batch is dropped",
+        source: GRPC_EXPORTER,
+    },
+    throttled_http: Fact {
+        value: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 6 attempts within the export timeout (10 s by default); then the batch is dropped",
+        source: HTTP_RETRY,
     },
 };

@@ -4,7 +4,7 @@
 use super::model::BadValue;
 use super::{Model, Sdk, SdkChoice, model_of};
 use crate::settings::ReadingRules;
-use crate::settings::rules::CertificateOverride;
+use crate::settings::rules::{CertificateOverride, Throttling};
 
 /// The rules of the chosen SDK (or of the specification).
 pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
@@ -37,6 +37,18 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
                 ),
             })
             .collect(),
+        throttling: throttling(&format!("the {sdk} SDK {}", model.release), model),
+    }
+}
+
+/// The model's throttling facts as sentences naming who does it, with their sources.
+fn throttling(who: &str, model: &Model) -> Throttling {
+    let said = |fact: &crate::sdk_model::model::Fact<&'static str>| {
+        format!("{who} {} ({})", fact.value, fact.source)
+    };
+    Throttling {
+        grpc: said(&model.throttled_grpc),
+        http: said(&model.throttled_http),
     }
 }
 
@@ -50,6 +62,29 @@ fn bad_protocol_outcome(sdk: Sdk, model: &Model) -> String {
             "the {sdk} SDK {} ignores it and uses {} ({})",
             model.release, model.default_protocol.value, model.bad_protocol.source
         ),
+    }
+}
+
+/// What the specification asks for, and the SDKs that do otherwise on each transport.
+fn spec_throttling() -> Throttling {
+    let spec = throttling("an SDK following the OTLP specification", model_of(None));
+    let droppers = |fact: fn(&Model) -> &'static str| -> String {
+        Sdk::ALL
+            .into_iter()
+            .filter(|sdk| {
+                let text = fact(sdk.model());
+                text.starts_with("does not retry") || text.contains("dropped at once")
+            })
+            .map(Sdk::name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let differ = |droppers: String| {
+        format!("; SDKs differ, and {droppers} drop such a batch (choose one with --sdk)")
+    };
+    Throttling {
+        grpc: spec.grpc + &differ(droppers(|m| m.throttled_grpc.value)),
+        http: spec.http + &differ(droppers(|m| m.throttled_http.value)),
     }
 }
 
@@ -69,6 +104,7 @@ fn spec_rules() -> ReadingRules {
             by_outcome(BadValue::UseDefault),
             by_outcome(BadValue::RefuseToStart)
         )],
+        throttling: spec_throttling(),
         ..ReadingRules::spec()
     }
 }

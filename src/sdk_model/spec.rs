@@ -6,6 +6,8 @@ use crate::settings::Protocol;
 const EXPORTER_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/protocol/exporter.md";
 const ENV_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/configuration/sdk-environment-variables.md";
 
+const SPEC_RETRY: &str = "https://opentelemetry.io/docs/specs/otlp/#failures";
+
 pub const MODEL: Model = Model {
     release: "specification",
     default_protocol: Fact {
@@ -24,5 +26,13 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: false,
         source: EXPORTER_SPEC,
+    },
+    throttled_grpc: Fact {
+        value: "should retry RESOURCE_EXHAUSTED only when the server signals recovery is possible (RetryInfo), waiting its delay",
+        source: SPEC_RETRY,
+    },
+    throttled_http: Fact {
+        value: "should retry 429, 502, 503 and 504, waiting the Retry-After it gives",
+        source: SPEC_RETRY,
     },
 };

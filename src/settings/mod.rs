@@ -55,6 +55,8 @@ pub struct Resolution {
     pub sdk: SdkSettings,
     /// Malformed values found while resolving.
     pub problems: Vec<Finding>,
+    /// What the SDK does with a throttled export.
+    pub throttling: rules::Throttling,
 }
 
 impl Resolution {
@@ -88,5 +90,6 @@ pub fn resolve_as(
         exporters,
         sdk,
         problems: problems.into_findings(),
+        throttling: rules.throttling.clone(),
     }
 }

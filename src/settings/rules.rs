@@ -58,6 +58,27 @@ pub struct ReadingRules {
     pub bad_protocol_outcome: Vec<String>,
     /// Replacements of the configured certificate, tried in order.
     pub certificate_overrides: Vec<CertificateOverride>,
+    /// What the exporter does when an export is throttled, as sentences for a fix.
+    pub throttling: Throttling,
+}
+
+/// What an exporter does with a throttled export, per transport: "the python SDK 1.45.2
+/// retries 429 ... (source)".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttling {
+    /// RESOURCE_EXHAUSTED over gRPC.
+    pub grpc: String,
+    /// 429 over OTLP/HTTP.
+    pub http: String,
+}
+
+impl Throttling {
+    pub fn over(&self, protocol: Protocol) -> &str {
+        match protocol {
+            Protocol::Grpc => &self.grpc,
+            Protocol::HttpProtobuf | Protocol::HttpJson => &self.http,
+        }
+    }
 }
 
 impl ReadingRules {
@@ -71,6 +92,10 @@ impl ReadingRules {
                 "SDKs ignore it and use the default http/protobuf, which is probably not what was meant".into(),
             ],
             certificate_overrides: Vec::new(),
+            throttling: Throttling {
+                grpc: "an SDK following the OTLP specification retries RESOURCE_EXHAUSTED only when it carries RetryInfo, after its delay".into(),
+                http: "an SDK following the OTLP specification retries 429 after the Retry-After it gives".into(),
+            },
         }
     }
 }

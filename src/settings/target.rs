@@ -32,6 +32,8 @@ pub struct Target {
     pub compression: Compression,
     /// Bound on each network step.
     pub step_timeout: Duration,
+    /// What the SDK does when this endpoint throttles an export (for the fix).
+    pub throttled: String,
 }
 
 impl Target {
@@ -89,6 +91,7 @@ pub fn targets(
             },
             compression: exporter.compression.value,
             step_timeout,
+            throttled: resolution.throttling.over(protocol).to_string(),
         });
     }
     targets

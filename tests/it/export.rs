@@ -424,6 +424,7 @@ fn status_front(front: impl FnOnce(Front) -> Front) -> (Nginx, String) {
 }
 
 /// A throttled export did not arrive: an error and the root cause, with the server's delay.
+/// Without `--sdk` the fix says what the specification asks and that SDKs differ.
 fn assert_throttled(exit: i32, report: &Value, delay_evidence: &str) {
     assert_eq!(
         (exit, report["verdict"].as_str()),
@@ -432,6 +433,49 @@ fn assert_throttled(exit: i32, report: &Value, delay_evidence: &str) {
     );
     assert_root_cause(report, "EXPORT_THROTTLED");
     assert_evidence_contains(root_cause(report), delay_evidence, report);
+    assert!(
+        fix(root_cause(report)).contains("SDKs differ"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_throttled_export_says_what_the_chosen_sdk_does_with_it() {
+    let (_nginx, url) = status_front(|f| f.status(429).header("Retry-After", "7"));
+    // (Python's default protocol is grpc, so the HTTP one is asked for.)
+    let (_, report) = check_t(&[
+        &url,
+        "--protocol",
+        "http/protobuf",
+        "--signals",
+        "traces",
+        "--sdk",
+        "python",
+    ]);
+    assert_root_cause(&report, "EXPORT_THROTTLED");
+    assert!(
+        fix(root_cause(&report)).contains("the python SDK 1.45.2 retries 429"),
+        "{report:#}"
+    );
+    let server = GrpcStatusServer::start(
+        tonic::Code::ResourceExhausted,
+        "quota exceeded",
+        Some(Duration::from_secs(2)),
+    );
+    let (_, report) = check_t(&[
+        &server.url(),
+        "--protocol",
+        "grpc",
+        "--signals",
+        "traces",
+        "--sdk",
+        "node",
+    ]);
+    assert_root_cause(&report, "EXPORT_THROTTLED");
+    assert!(
+        fix(root_cause(&report)).contains("does not retry a gRPC export at all"),
+        "{report:#}"
+    );
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub struct Context<'a> {
     pub items: u64,
     /// The probe's trace id, to search for in the backend.
     pub trace_id: &'a str,
+    /// What the SDK does when throttled on this transport (empty: unknown).
+    pub throttled: &'a str,
 }
 
 pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
@@ -101,7 +103,7 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             let proxied = proxied_http_status(message).and_then(grpc_code_for_http);
             let effective = proxied.unwrap_or(*code);
             let failure = grpc_failure(effective, message, retry_delay.is_some(), signal);
-            let mut found = failure.finding().evidence(seen);
+            let mut found = with_retry_behaviour(failure.finding(), cx).evidence(seen);
             if let (Some(mapped), Some(status)) = (proxied, proxied_http_status(message)) {
                 found = found.evidence(format!(
                     "the HTTP status {status} came from a proxy or a non-gRPC server; gRPC maps it to {}",
@@ -127,7 +129,7 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             let failure = http_failure(*status, body_excerpt, retry_after.is_some(), cx);
             result.not_found = *status == 404;
             result.unsupported_media_type = *status == 415;
-            let mut found = failure.finding().evidence(seen);
+            let mut found = with_retry_behaviour(failure.finding(), cx).evidence(seen);
             if let Some(after) = retry_after {
                 found = found.evidence(format!("Retry-After: {after}"));
             }
@@ -202,6 +204,15 @@ pub fn item_name(signal: Signal) -> &'static str {
         Signal::Metrics => "metric data points",
         Signal::Logs => "log records",
     }
+}
+
+/// A throttled export's fix also says what the SDK does with it: retry after the server's delay,
+/// or drop the batch.
+fn with_retry_behaviour(finding: Finding, cx: &Context<'_>) -> Finding {
+    if finding.code != Code::ExportThrottled || cx.throttled.is_empty() {
+        return finding;
+    }
+    finding.fix(Fix::new("export.what_the_sdk_does_when_throttled").with("behaviour", cx.throttled))
 }
 
 /// A refused export: its code, title and fix. Every refusal is an error, throttling included:

@@ -44,6 +44,7 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
                 url: &url,
                 items: request.item_count(),
                 trace_id,
+                throttled: &target.throttled,
             };
             let interpretation = interpret(&answer, &cx);
             SignalResult {
@@ -207,6 +208,7 @@ async fn accepted_elsewhere(
         url: &url,
         items: 1,
         trace_id: "",
+        throttled: &target.throttled,
     };
     interpret(&answer, &cx).accepted
 }
