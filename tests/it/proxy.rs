@@ -741,7 +741,11 @@ fn the_exports_view_counts_items_without_showing_them() {
             let short = protocol.split('/').next().unwrap_or(protocol);
             let service = format!("proxy-exports-view-{short}-{compression}");
             let mut env = otel_env(protocol, endpoint, &service);
-            env.push(("OTEL_EXPORTER_OTLP_COMPRESSION", compression));
+            // Python's gRPC exporter 1.45.2 raises on "none" (only gzip is in its table), so
+            // "none" is said by leaving the variable unset.
+            if compression == "gzip" {
+                env.push(("OTEL_EXPORTER_OTLP_COMPRESSION", compression));
+            }
             let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
             assert!(
                 outcome.ok,
@@ -775,8 +779,8 @@ fn the_exports_view_counts_items_without_showing_them() {
             .filter(ours)
             .count();
         assert_eq!(
-            summary["signals"][signal]["items"].as_u64(),
-            Some(arrived_behind as u64),
+            summary["signals"][signal]["items"].as_u64().unwrap_or(0),
+            arrived_behind as u64,
             "{signal}: counted by the proxy vs arrived behind rotel: {summary:#}"
         );
     }
