@@ -208,6 +208,8 @@ async fn walk(
     let mut protocol_layer = identification.layer;
     if client_cert_pending {
         confirm_client_cert_required(&mut layers, &mut protocol_layer, &identification.answer);
+    } else if http_status::is_rejected_client_cert(&identification.answer) {
+        blame_rejected_client_cert(&mut layers, &mut protocol_layer, &identification.answer);
     }
     let stop = protocol_layer.status != crate::report::CheckStatus::Pass;
     layers.push(protocol_layer);
@@ -300,11 +302,43 @@ fn confirm_client_cert_required(
         }
         tls_layer.status = crate::report::CheckStatus::Fail;
     }
-    protocol_layer.findings.clear();
-    protocol_layer.status = crate::report::CheckStatus::Skip;
-    protocol_layer.summary = format!(
-        "refused without a client certificate: {}",
+    skip_as_consequence(
+        protocol_layer,
+        "refused without a client certificate",
+        answer,
+    );
+}
+
+/// The protocol layer's reading of an answer the TLS layer has explained.
+fn skip_as_consequence(layer: &mut Layer, why: &str, answer: &protocol::answer::Answer) {
+    layer.findings.clear();
+    layer.status = crate::report::CheckStatus::Skip;
+    layer.summary = format!("{why}: {}", answer.describe());
+}
+
+/// The client certificate we sent was refused after the handshake (nginx completes it and then
+/// answers 400 "The SSL certificate error"): a TLS-layer failure, which outranks whatever the
+/// protocol layer made of that answer.
+fn blame_rejected_client_cert(
+    layers: &mut [Layer],
+    protocol_layer: &mut Layer,
+    answer: &protocol::answer::Answer,
+) {
+    let Some(tls_layer) = layers.iter_mut().find(|l| l.id == "tls") else {
+        return;
+    };
+    let reaction = format!(
+        "the handshake completed, then every request was refused: {}",
         answer.describe()
+    );
+    tls_layer
+        .findings
+        .insert(0, tls::client_cert_rejected_after_handshake(&reaction));
+    tls_layer.status = crate::report::CheckStatus::Fail;
+    skip_as_consequence(
+        protocol_layer,
+        "refused because of our client certificate",
+        answer,
     );
 }
 

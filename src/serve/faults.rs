@@ -45,8 +45,13 @@ pub enum Decision {
 }
 
 impl FaultPolicy {
+    /// No fault can fire: nothing required, nothing failed, delayed or rejected. (`fail_with`
+    /// alone does nothing while `fail_rate` is 0, and the command line always sets it.)
     pub fn is_inactive(&self) -> bool {
-        *self == FaultPolicy::default()
+        self.require_header.is_none()
+            && self.fail_rate == 0.0
+            && self.delay.is_zero()
+            && self.reject_partial == 0
     }
 
     /// Decides a request given a way to read its headers (gRPC metadata or HTTP headers).
@@ -122,6 +127,20 @@ pub fn partial_message(rejected: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_kind_without_a_rate_is_inactive() {
+        let policy = FaultPolicy {
+            fail_with: Some(FailureKind::Unavailable),
+            ..FaultPolicy::default()
+        };
+        assert!(policy.is_inactive());
+        let failing = FaultPolicy {
+            fail_rate: 0.5,
+            ..policy
+        };
+        assert!(!failing.is_inactive());
+    }
 
     #[test]
     fn required_header_is_checked_first() {

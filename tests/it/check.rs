@@ -349,6 +349,40 @@ fn a_required_client_certificate_is_named_even_though_nginx_answers_http_400() {
     assert_healthy(exit, &report);
 }
 
+/// nginx with `ssl_verify_client on` completes the handshake whatever the client sends and then
+/// answers 400, over HTTP/1.1 and over gRPC alike: a missing certificate and one from another
+/// CA are TLS findings that outrank what the protocol layer made of that 400.
+#[test]
+fn client_certificate_problems_behind_nginx_are_tls_root_causes_over_grpc_and_http() {
+    let certs = TestCerts::generate();
+    let ca = certs.ca.to_string_lossy().into_owned();
+    let cert = certs.client_untrusted.cert.to_string_lossy().into_owned();
+    let key = certs.client_untrusted.key.to_string_lossy().into_owned();
+    for (grpc, protocol) in [(true, "grpc"), (false, "http/protobuf")] {
+        let front = tls_front_to_rotel(&certs, &certs.good, grpc, grpc, Some(&certs.client_ca));
+        let base = [front.url.as_str(), "--protocol", protocol, "--ca-cert", &ca];
+        let (exit, report) = check(&base);
+        assert_eq!(exit, 1, "{protocol}: {report:#}");
+        assert_root_cause(&report, "TLS_CLIENT_CERT_REQUIRED");
+        let mut other_ca = base.to_vec();
+        other_ca.extend(["--client-cert", &cert, "--client-key", &key]);
+        let (exit, report) = check(&other_ca);
+        assert_eq!(exit, 1, "{protocol}: {report:#}");
+        assert_root_cause(&report, "TLS_HANDSHAKE_FAILED");
+        let cause = root_cause(&report);
+        assert_eq!(
+            cause["title"], "the server rejected our client certificate",
+            "{protocol}: {report:#}"
+        );
+        assert!(
+            cause["evidence"]
+                .to_string()
+                .contains("The SSL certificate error"),
+            "{protocol}: {report:#}"
+        );
+    }
+}
+
 #[test]
 fn grpc_through_tls_without_h2() {
     let certs = TestCerts::generate();

@@ -36,6 +36,12 @@ use tokio::net::TcpStream;
 pub use certinfo::CertSummary;
 pub use speaks_tls::speaks_tls;
 
+/// The server refused the client certificate we sent after a completed handshake (the
+/// protocol layer saw it in the answer).
+pub fn client_cert_rejected_after_handshake(reaction: &str) -> crate::report::Finding {
+    findings::client_cert_rejected(reaction, None, &[])
+}
+
 /// What was negotiated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionInfo {
