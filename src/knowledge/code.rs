@@ -63,6 +63,7 @@ codes! {
     TlsCertExpiresSoon => "TLS_CERT_EXPIRES_SOON",
     TlsHostnameMismatch => "TLS_HOSTNAME_MISMATCH",
     TlsUnknownCa => "TLS_UNKNOWN_CA",
+    TlsCaKeyMismatch => "TLS_CA_KEY_MISMATCH",
     TlsClientCertRequired => "TLS_CLIENT_CERT_REQUIRED",
     TlsNoH2Alpn => "TLS_NO_H2_ALPN",
     TlsHandshakeFailed => "TLS_HANDSHAKE_FAILED",

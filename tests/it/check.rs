@@ -384,6 +384,25 @@ fn client_certificate_problems_behind_nginx_are_tls_root_causes_over_grpc_and_ht
 }
 
 #[test]
+fn a_ca_file_with_the_right_name_but_another_key_is_a_rotated_ca() {
+    let certs = TestCerts::generate();
+    let rotated = certs.rotated_ca.to_string_lossy().into_owned();
+    let front = tls_front_to_rotel(&certs, &certs.good, false, false, None);
+    let (exit, report) = check(&[&front.url, "--ca-cert", &rotated]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "TLS_CA_KEY_MISMATCH");
+    let evidence = root_cause(&report)["evidence"].to_string();
+    assert!(
+        evidence.contains("signed by key id") && evidence.contains("has key id"),
+        "{report:#}"
+    );
+    assert!(
+        !codes(&report).contains(&"TLS_UNKNOWN_CA".to_string()),
+        "{report:#}"
+    );
+}
+
+#[test]
 fn grpc_through_tls_without_h2() {
     let certs = TestCerts::generate();
     let ca = certs.ca.to_string_lossy().into_owned();

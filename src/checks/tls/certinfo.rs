@@ -28,6 +28,12 @@ pub struct CertSummary {
     pub self_signed: bool,
     /// The basic constraints mark it as a CA.
     pub is_ca: bool,
+    /// Subject key identifier, hex with colons (which key this certificate holds).
+    #[serde(skip)]
+    pub subject_key_id: Option<String>,
+    /// Authority key identifier, hex with colons (which key signed it).
+    #[serde(skip)]
+    pub authority_key_id: Option<String>,
 }
 
 impl CertSummary {
@@ -88,7 +94,33 @@ fn summarize(cert: &X509Certificate<'_>) -> CertSummary {
         not_after_unix,
         self_signed: cert.subject().as_raw() == cert.issuer().as_raw(),
         is_ca: cert.is_ca(),
+        subject_key_id: key_ids(cert).0,
+        authority_key_id: key_ids(cert).1,
     }
+}
+
+/// (subject key id, authority key id) of a certificate, when it carries them.
+fn key_ids(cert: &X509Certificate<'_>) -> (Option<String>, Option<String>) {
+    use x509_parser::extensions::ParsedExtension;
+    let (mut subject, mut authority) = (None, None);
+    for extension in cert.extensions() {
+        match extension.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(id) => subject = Some(colon_hex(id.0)),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority = aki.key_identifier.as_ref().map(|id| colon_hex(id.0));
+            }
+            _ => {}
+        }
+    }
+    (subject, authority)
+}
+
+fn colon_hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn ip_text(bytes: &[u8]) -> String {

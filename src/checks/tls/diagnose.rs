@@ -83,14 +83,21 @@ pub(super) fn diagnose_rejection(primary: &rustls::Error, facts: &CertFacts<'_>)
     for finding in date_findings(facts.chain, facts.now) {
         by_cause.push((Cause::Dates, finding));
     }
-    if trust_error(facts).is_some_and(|err| cause_of(&err) == Cause::Trust) {
+    let rotated = rotated_ca(facts);
+    if let Some(finding) = &rotated {
+        by_cause.push((Cause::Trust, finding.clone()));
+    } else if trust_error(facts).is_some_and(|err| cause_of(&err) == Cause::Trust) {
         by_cause.push((Cause::Trust, findings::unknown_ca(facts.chain, facts.trust)));
     }
     if let (Some(leaf), false) = (facts.chain.first(), name_matches(facts)) {
         by_cause.push((Cause::Name, findings::hostname_mismatch(leaf, facts.asked)));
     }
 
-    let root = cause_of(primary);
+    // A signature that does not verify against the CA of that name is the rotated CA.
+    let root = match cause_of(primary) {
+        Cause::Other if rotated.is_some() => Cause::Trust,
+        cause => cause,
+    };
     let mut out = Vec::new();
     let explained = by_cause.iter().any(|(cause, finding)| {
         *cause == root && finding.severity == crate::report::Severity::Error
@@ -102,6 +109,32 @@ pub(super) fn diagnose_rejection(primary: &rustls::Error, facts: &CertFacts<'_>)
     by_cause.sort_by_key(|(cause, _)| (*cause != root, *cause as u8));
     out.extend(by_cause.into_iter().map(|(_, finding)| finding));
     out
+}
+
+/// The top of the chain names a CA of the CA file as its issuer, but was signed by another key
+/// (the key ids differ): the CA was re-created with the same name.
+fn rotated_ca(facts: &CertFacts<'_>) -> Option<Finding> {
+    let TrustSource::CaFile { cas, .. } = facts.trust else {
+        return None;
+    };
+    let top = facts.chain.last()?;
+    let signed_by = top.authority_key_id.as_deref()?;
+    if top.self_signed {
+        return None;
+    }
+    let same_name: Vec<&CertSummary> = cas.iter().filter(|ca| ca.subject == top.issuer).collect();
+    let any_same_key = same_name
+        .iter()
+        .any(|ca| ca.subject_key_id.as_deref() == Some(signed_by));
+    match same_name.first() {
+        Some(trusted) if !any_same_key => Some(findings::ca_key_mismatch(
+            top,
+            signed_by,
+            trusted,
+            facts.trust,
+        )),
+        _ => None,
+    }
 }
 
 /// Whether the chain leads to a trusted root, checked at a moment inside the validity window
@@ -181,6 +214,8 @@ mod tests {
             not_after_unix: not_after,
             self_signed: false,
             is_ca: false,
+            subject_key_id: None,
+            authority_key_id: None,
         }
     }
 

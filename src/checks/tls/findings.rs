@@ -15,6 +15,8 @@ pub(super) enum TrustSource {
     CaFile {
         path: PathBuf,
         subjects: Vec<String>,
+        /// The file's certificates as read by x509-parser (for their key ids).
+        cas: Vec<CertSummary>,
     },
     Defaults {
         count: usize,
@@ -24,7 +26,7 @@ pub(super) enum TrustSource {
 impl TrustSource {
     fn describe(&self) -> String {
         match self {
-            TrustSource::CaFile { path, subjects } => {
+            TrustSource::CaFile { path, subjects, .. } => {
                 let shown: Vec<&str> = subjects.iter().take(5).map(String::as_str).collect();
                 let more = subjects.len().saturating_sub(shown.len());
                 let more = if more > 0 {
@@ -141,6 +143,36 @@ pub(super) fn hostname_mismatch(leaf: &CertSummary, asked: &str) -> Finding {
             .with("kind", kind)
             .with("asked", asked),
     )
+}
+
+/// The CA file holds a CA of the right name but with another key than the one that signed the
+/// server's chain: the CA was re-created or rotated on one side only.
+pub(super) fn ca_key_mismatch(
+    top: &CertSummary,
+    signed_by: &str,
+    trusted: &CertSummary,
+    trust: &TrustSource,
+) -> Finding {
+    Finding::new(
+        Code::TlsCaKeyMismatch,
+        Severity::Error,
+        CHECK,
+        format!(
+            "the CA file has '{}', but with a different key than the one that signed the server certificate",
+            trusted.label()
+        ),
+    )
+    .evidence(format!(
+        "the server's chain ends at: {}, signed by key id {signed_by}",
+        top.subject
+    ))
+    .evidence(format!(
+        "the CA file's '{}' has key id {}",
+        trusted.subject,
+        trusted.subject_key_id.as_deref().unwrap_or("(none given)")
+    ))
+    .evidence(trust.describe())
+    .fix(Fix::new("tls.give_the_rotated_ca").with("key_id", signed_by))
 }
 
 pub(super) fn unknown_ca(chain: &[CertSummary], trust: &TrustSource) -> Finding {

@@ -82,11 +82,17 @@ fn prepare<'r>(
                 .iter()
                 .map(|dn| dn_text(dn.as_ref()))
                 .collect();
+            let cas = tls::read_certificates(path)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(CertSummary::parse)
+                .collect();
             (
                 Arc::new(roots),
                 TrustSource::CaFile {
                     path: path.to_path_buf(),
                     subjects,
+                    cas,
                 },
             )
         }

@@ -85,7 +85,7 @@ fn read(path: &Path) -> Result<Vec<u8>, TlsFileError> {
 }
 
 /// Reads every PEM certificate of a file.
-fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsFileError> {
+pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsFileError> {
     let bytes = read(path)?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()

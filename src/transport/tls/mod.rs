@@ -8,6 +8,7 @@ mod files;
 pub use config::{TlsConfigError, client_config, parse_server_name, server_name};
 pub use files::{
     ClientIdentity, TlsFileError, default_roots, load_ca_file, load_identity, provider,
+    read_certificates,
 };
 
 use std::path::Path;

@@ -45,6 +45,8 @@ pub struct TestCerts {
     pub unknown_ca: CertPair,
     /// The second CA that signed `unknown_ca` (do not hand it to clients).
     pub unknown_ca_root: PathBuf,
+    /// A CA with `ca`'s name but a new key: `ca` re-created (clients given it reject `good`).
+    pub rotated_ca: PathBuf,
     /// CA that nginx uses to verify client certificates (`ssl_client_certificate`).
     pub client_ca: PathBuf,
     /// Client certificate + key signed by `client_ca`, for mTLS.
@@ -72,6 +74,7 @@ impl TestCerts {
 
         let ca_path = write(d, "ca.pem", &ca.pem);
         let rogue_path = write(d, "unknown-ca-root.pem", &rogue.pem);
+        let rotated_path = write(d, "rotated-ca.pem", &Ca::new("otlp-doctor test CA").pem);
         let client_ca_path = write(d, "client-ca.pem", &client_ca.pem);
 
         let good = ca.leaf(d, "good", server_names(), valid, Role::Server);
@@ -126,6 +129,7 @@ impl TestCerts {
             wrong_host,
             unknown_ca,
             unknown_ca_root: rogue_path,
+            rotated_ca: rotated_path,
             client_ca: client_ca_path,
             client,
             client_untrusted,
