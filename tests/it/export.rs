@@ -187,6 +187,23 @@ fn a_disabled_logs_receiver_is_signal_unimplemented_over_http() {
     assert!(text(ok[0]).contains("/v1/traces") || text(ok[0]).contains("spans"));
 }
 
+/// Only the disabled signal asked about: the other signals' paths beside it are tried, and one
+/// that works tells a disabled signal from a wrong URL.
+#[test]
+fn a_disabled_traces_receiver_alone_is_not_taken_for_a_wrong_path() {
+    let rotel = Rotel::builder().disable(Signal::Traces).start();
+    let (exit, report) = check_t(&[&rotel.http_url(), "--protocol", "http/protobuf"]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "PROTO_SIGNAL_UNIMPLEMENTED");
+    let cause = root_cause(&report);
+    assert!(text(cause).contains("traces"), "{report:#}");
+    assert_evidence_contains(cause, "/v1/metrics works", &report);
+    assert!(
+        !codes(&report).contains(&"PROTO_PATH_NOT_FOUND".to_string()),
+        "{report:#}"
+    );
+}
+
 #[test]
 fn a_disabled_logs_receiver_is_signal_unimplemented_over_grpc() {
     let rotel = Rotel::builder().disable(Signal::Logs).start();

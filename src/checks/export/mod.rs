@@ -139,20 +139,9 @@ async fn follow_up(
         let tried = path_for(target, signal);
         if others_accepted {
             // The server takes other signals on the same base: it has no receiver for this one.
-            for finding in result
-                .interpretation
-                .findings
-                .iter_mut()
-                .filter(|f| f.code == Code::ProtoPathNotFound)
-            {
-                finding.code = Code::ProtoSignalUnimplemented;
-                finding.title = format!(
-                    "the server accepts other signals but has no OTLP/HTTP receiver for {signal} (404 on {tried})"
-                );
-                finding.replace_fixes([
-                    Fix::new("protocol.enable_signal_pipeline").with("signal", signal)
-                ]);
-            }
+            signal_unimplemented(result, &tried, None);
+        } else if let Some(works) = sibling_accepting(target, dialer, data, signal, &tried).await {
+            signal_unimplemented(result, &tried, Some(format!("POST {works} works")));
         } else if tried != standard {
             let url = target.url.with_path(standard);
             if accepted_elsewhere(target, dialer, data, signal, standard, target.protocol).await {
@@ -184,6 +173,39 @@ async fn follow_up(
             }
         }
     }
+}
+
+/// A 404 on this signal's path while another signal's path on the same base works: the
+/// receiver has that signal disabled, it is not a wrong URL.
+fn signal_unimplemented(result: &mut SignalResult, tried: &str, evidence: Option<String>) {
+    let signal = result.signal;
+    for finding in findings_with(result, Code::ProtoPathNotFound) {
+        finding.code = Code::ProtoSignalUnimplemented;
+        finding.title = format!(
+            "the server accepts other signals but has no OTLP/HTTP receiver for {signal} (404 on {tried})"
+        );
+        finding.evidence.extend(evidence.clone());
+        finding.replace_fixes([Fix::new("protocol.enable_signal_pipeline").with("signal", signal)]);
+    }
+}
+
+/// The URL of another signal's path beside `tried` (same base) that accepts an export, when
+/// `tried` ends in this signal's standard path. Sends one probe export per other signal.
+async fn sibling_accepting(
+    target: &Target,
+    dialer: &Dialer,
+    data: &ProbeData,
+    signal: Signal,
+    tried: &str,
+) -> Option<String> {
+    let base = tried.strip_suffix(signal.http_path())?;
+    for other in Signal::ALL.into_iter().filter(|s| *s != signal) {
+        let path = format!("{base}{}", other.http_path());
+        if accepted_elsewhere(target, dialer, data, other, &path, target.protocol).await {
+            return Some(target.url.with_path(&path));
+        }
+    }
+    None
 }
 
 /// Whether the same export sent to `path` in `protocol` would be accepted.
