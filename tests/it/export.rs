@@ -204,6 +204,46 @@ fn a_disabled_traces_receiver_alone_is_not_taken_for_a_wrong_path() {
     );
 }
 
+/// A real static file server (Python's `http.server`) answers POST with 501: not an OTLP
+/// receiver, rather than an OTLP receiver with a server error.
+#[test]
+fn a_static_file_server_is_not_an_otlp_receiver() {
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let port = crate::support::free_port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(Killed)
+        .expect("python3 -m http.server starts (python3 comes with the machine; see README)");
+    let addr = format!("127.0.0.1:{port}").parse().expect("addr");
+    assert!(
+        crate::support::wait_for_port(addr, Duration::from_secs(10)),
+        "http.server did not listen"
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let (exit, report) = check_t(&[&url, "--protocol", "http/protobuf"]);
+    drop(server);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "PROTO_NOT_OTLP");
+    assert_evidence_contains(root_cause(&report), "501", &report);
+}
+
 #[test]
 fn a_disabled_logs_receiver_is_signal_unimplemented_over_grpc() {
     let rotel = Rotel::builder().disable(Signal::Logs).start();

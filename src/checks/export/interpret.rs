@@ -343,6 +343,13 @@ fn http_failure(status: u16, body: &str, retry_after: bool, cx: &Context<'_>) ->
             "the server is throttling exports (503 with Retry-After)",
             Fix::new("export.reduce_rate_or_raise_quota"),
         ),
+        // No OTLP receiver answers "Not Implemented" to a POST: the server has no POST at all
+        // (a static file server, Python's http.server).
+        501 => Failure::error(
+            Code::ProtoNotOtlp,
+            format!("{url} does not accept POST at all (501): a web server, not an OTLP receiver"),
+            Fix::new("export.point_at_http_receiver"),
+        ),
         502..=504 => Failure::error(
             Code::ExportUnavailable,
             format!("the server is unavailable ({status})"),
