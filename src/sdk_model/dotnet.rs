@@ -1,7 +1,7 @@
 //! opentelemetry-dotnet 1.14.0 (OpenTelemetry.Exporter.OpenTelemetryProtocol). See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const OPTIONS: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/OtlpExporterOptions.cs";
@@ -31,11 +31,17 @@ pub const MODEL: Model = Model {
         source: OPTIONS,
     },
     throttled_grpc: Fact {
-        value: "does not retry by default: the throttled batch is dropped (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory turns retries on, RESOURCE_EXHAUSTED only with RetryInfo)",
+        value: Throttled {
+            retry: ThrottleRetry::Never,
+            said: "does not retry by default: the throttled batch is dropped (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory turns retries on, RESOURCE_EXHAUSTED only with RetryInfo)",
+        },
         source: DOTNET_RETRY,
     },
     throttled_http: Fact {
-        value: "does not retry by default: the throttled batch is dropped (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory turns retries on, waiting a Retry-After given in seconds)",
+        value: Throttled {
+            retry: ThrottleRetry::Never,
+            said: "does not retry by default: the throttled batch is dropped (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory turns retries on, waiting a Retry-After given in seconds)",
+        },
         source: DOTNET_RETRY,
     },
 };

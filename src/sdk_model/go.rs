@@ -1,6 +1,6 @@
 //! opentelemetry-go 1.47.0 (otlptracehttp, otlptracegrpc). See docs/research/sdk-others.md.
 
-use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
+use super::model::{BadValue, CaSource, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const HTTP_ENVCONFIG: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.47.0/exporters/otlp/otlptrace/otlptracehttp/internal/otlpconfig/envconfig.go";
@@ -49,11 +49,17 @@ pub const MODEL: Model = Model {
         source: HTTP_CLIENT,
     },
     throttled_grpc: Fact {
-        value: "retries RESOURCE_EXHAUSTED only when the answer carries RetryInfo, waiting its delay, all within the export timeout (10 s by default); without RetryInfo the batch is dropped at once",
+        value: Throttled {
+            retry: ThrottleRetry::OnlyWithServerDelay,
+            said: "retries RESOURCE_EXHAUSTED only when the answer carries RetryInfo, waiting its delay, all within the export timeout (10 s by default); without RetryInfo the batch is dropped at once",
+        },
         source: GRPC_CLIENT,
     },
     throttled_http: Fact {
-        value: "retries 429 (and 502/503/504), waiting the Retry-After it gives (at least its own backoff, 5 s at first), for up to 1 minute; then the batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "retries 429 (and 502/503/504), waiting the Retry-After it gives (at least its own backoff, 5 s at first), for up to 1 minute; then the batch is dropped",
+        },
         source: HTTP_CLIENT,
     },
 };

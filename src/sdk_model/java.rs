@@ -1,7 +1,7 @@
 //! opentelemetry-java 1.68.0 (sdk-extension-autoconfigure, exporter-otlp). See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const SPAN_PROVIDER: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpSpanExporterProvider.java";
@@ -35,11 +35,17 @@ pub const MODEL: Model = Model {
         source: CONFIG_UTIL,
     },
     throttled_grpc: Fact {
-        value: "retries RESOURCE_EXHAUSTED up to 5 attempts (1 s backoff growing to 5 s) and ignores RetryInfo; then the batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "retries RESOURCE_EXHAUSTED up to 5 attempts (1 s backoff growing to 5 s) and ignores RetryInfo; then the batch is dropped",
+        },
         source: JAVA_RETRY,
     },
     throttled_http: Fact {
-        value: "retries 429 (and 502/503/504) up to 5 attempts (1 s backoff growing to 5 s); whether 1.68.0 waits the Retry-After is not verified (it came after 1.65.0); then the batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "retries 429 (and 502/503/504) up to 5 attempts (1 s backoff growing to 5 s); whether 1.68.0 waits the Retry-After is not verified (it came after 1.65.0); then the batch is dropped",
+        },
         source: JAVA_RETRY,
     },
 };

@@ -48,8 +48,26 @@ pub struct Model {
     pub ca_sources: &'static [CaSource],
     /// Whether the HTTP exporter's transport honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     pub http_proxy_env: Fact<bool>,
-    /// What the gRPC exporter does with RESOURCE_EXHAUSTED, said as "the SDK ...".
-    pub throttled_grpc: Fact<&'static str>,
+    /// What the gRPC exporter does with RESOURCE_EXHAUSTED.
+    pub throttled_grpc: Fact<Throttled>,
     /// What the OTLP/HTTP exporter does with 429.
-    pub throttled_http: Fact<&'static str>,
+    pub throttled_http: Fact<Throttled>,
+}
+
+/// Whether an exporter sends a throttled export again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleRetry {
+    Retries,
+    /// Only when the server gives a delay (gRPC RetryInfo); otherwise the batch is dropped.
+    OnlyWithServerDelay,
+    /// Never (by default): the batch is dropped.
+    Never,
+}
+
+/// What an exporter does with a throttled export: the rule, and the same said for a fix
+/// ("retries 429 ..."; the SDK's name goes before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    pub retry: ThrottleRetry,
+    pub said: &'static str,
 }

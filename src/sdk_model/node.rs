@@ -1,7 +1,7 @@
 //! opentelemetry-js: @opentelemetry/sdk-node 0.223.0, otlp-exporter-base. See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
+use super::model::{BadValue, CaSource, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const SDK_NODE: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.223.0/experimental/packages/opentelemetry-sdk-node/src/utils.ts";
@@ -42,11 +42,17 @@ pub const MODEL: Model = Model {
         source: SHARED_ENV,
     },
     throttled_grpc: Fact {
-        value: "does not retry a gRPC export at all: the throttled batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Never,
+            said: "does not retry a gRPC export at all: the throttled batch is dropped",
+        },
         source: NODE_GRPC,
     },
     throttled_http: Fact {
-        value: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 5 retries within the export timeout (10 s by default); then the batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 5 retries within the export timeout (10 s by default); then the batch is dropped",
+        },
         source: NODE_HTTP,
     },
 };

@@ -1,7 +1,7 @@
 //! opentelemetry-python 1.45.2 (opentelemetry-sdk, opentelemetry-exporter-otlp-proto-{grpc,http},
 //! opentelemetry-exporter-http-transport 0.66b2). See docs/research/sdk-python.md.
 
-use super::model::{BadValue, CaSource, Fact, Model, TimeoutUnit};
+use super::model::{BadValue, CaSource, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const CONFIGURATION: &str = "https://github.com/open-telemetry/opentelemetry-python/blob/v1.45.2/opentelemetry-sdk/src/opentelemetry/sdk/_configuration/__init__.py";
@@ -54,11 +54,17 @@ pub const MODEL: Model = Model {
         source: REQUESTS_SESSION,
     },
     throttled_grpc: Fact {
-        value: "retries RESOURCE_EXHAUSTED, waiting the RetryInfo delay when there is one, for up to 6 attempts within the export timeout (10 s by default); then the batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "retries RESOURCE_EXHAUSTED, waiting the RetryInfo delay when there is one, for up to 6 attempts within the export timeout (10 s by default); then the batch is dropped",
+        },
         source: GRPC_EXPORTER,
     },
     throttled_http: Fact {
-        value: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 6 attempts within the export timeout (10 s by default); then the batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 6 attempts within the export timeout (10 s by default); then the batch is dropped",
+        },
         source: HTTP_RETRY,
     },
 };

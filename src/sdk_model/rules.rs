@@ -1,7 +1,7 @@
 //! A [`Model`] as the [`ReadingRules`] `settings` resolves by. Without an SDK the rules are the
 //! specification's, and the evidence says where SDKs depart from it.
 
-use super::model::BadValue;
+use super::model::{BadValue, Fact, ThrottleRetry, Throttled};
 use super::{Model, Sdk, SdkChoice, model_of};
 use crate::settings::ReadingRules;
 use crate::settings::rules::{CertificateOverride, Throttling};
@@ -43,9 +43,7 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
 
 /// The model's throttling facts as sentences naming who does it, with their sources.
 fn throttling(who: &str, model: &Model) -> Throttling {
-    let said = |fact: &crate::sdk_model::model::Fact<&'static str>| {
-        format!("{who} {} ({})", fact.value, fact.source)
-    };
+    let said = |fact: &Fact<Throttled>| format!("{who} {} ({})", fact.value.said, fact.source);
     Throttling {
         grpc: said(&model.throttled_grpc),
         http: said(&model.throttled_http),
@@ -68,13 +66,10 @@ fn bad_protocol_outcome(sdk: Sdk, model: &Model) -> String {
 /// What the specification asks for, and the SDKs that do otherwise on each transport.
 fn spec_throttling() -> Throttling {
     let spec = throttling("an SDK following the OTLP specification", model_of(None));
-    let droppers = |fact: fn(&Model) -> &'static str| -> String {
+    let droppers = |fact: fn(&Model) -> Throttled| -> String {
         Sdk::ALL
             .into_iter()
-            .filter(|sdk| {
-                let text = fact(sdk.model());
-                text.starts_with("does not retry") || text.contains("dropped at once")
-            })
+            .filter(|sdk| fact(sdk.model()).retry != ThrottleRetry::Retries)
             .map(Sdk::name)
             .collect::<Vec<_>>()
             .join(", ")
@@ -113,6 +108,25 @@ fn spec_rules() -> ReadingRules {
 mod tests {
     use super::*;
     use crate::settings::{Protocol, TimeoutUnit};
+
+    #[test]
+    fn without_an_sdk_the_throttling_fix_names_the_sdks_that_drop() {
+        let throttling = spec_throttling();
+        assert!(
+            throttling.grpc.ends_with(
+                "SDKs differ, and rust, go, node, dotnet drop such a batch (choose one with --sdk)"
+            ),
+            "{}",
+            throttling.grpc
+        );
+        assert!(
+            throttling
+                .http
+                .ends_with("SDKs differ, and dotnet drop such a batch (choose one with --sdk)"),
+            "{}",
+            throttling.http
+        );
+    }
 
     fn chosen(sdk: Sdk) -> SdkChoice {
         super::super::choose(Some(super::super::SdkArg::Sdk(sdk)), None, None).unwrap()

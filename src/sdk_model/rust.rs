@@ -1,6 +1,6 @@
 //! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-others.md.
 
-use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const EXPORTER: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/mod.rs";
@@ -31,11 +31,17 @@ pub const MODEL: Model = Model {
         source: HTTP,
     },
     throttled_grpc: Fact {
-        value: "retries RESOURCE_EXHAUSTED only when the answer carries RetryInfo, waiting its delay, for up to 4 attempts within the export timeout; without RetryInfo the batch is dropped at once",
+        value: Throttled {
+            retry: ThrottleRetry::OnlyWithServerDelay,
+            said: "retries RESOURCE_EXHAUSTED only when the answer carries RetryInfo, waiting its delay, for up to 4 attempts within the export timeout; without RetryInfo the batch is dropped at once",
+        },
         source: RUST_RETRY,
     },
     throttled_http: Fact {
-        value: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 4 attempts within the export timeout (10 s by default); then the batch is dropped",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 4 attempts within the export timeout (10 s by default); then the batch is dropped",
+        },
         source: RUST_RETRY,
     },
 };

@@ -1,6 +1,6 @@
 //! The specification's ideal client: the model when no SDK is chosen.
 
-use super::model::{BadValue, Fact, Model, TimeoutUnit};
+use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const EXPORTER_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/protocol/exporter.md";
@@ -28,11 +28,17 @@ pub const MODEL: Model = Model {
         source: EXPORTER_SPEC,
     },
     throttled_grpc: Fact {
-        value: "should retry RESOURCE_EXHAUSTED only when the server signals recovery is possible (RetryInfo), waiting its delay",
+        value: Throttled {
+            retry: ThrottleRetry::OnlyWithServerDelay,
+            said: "should retry RESOURCE_EXHAUSTED only when the server signals recovery is possible (RetryInfo), waiting its delay",
+        },
         source: SPEC_RETRY,
     },
     throttled_http: Fact {
-        value: "should retry 429, 502, 503 and 504, waiting the Retry-After it gives",
+        value: Throttled {
+            retry: ThrottleRetry::Retries,
+            said: "should retry 429, 502, 503 and 504, waiting the Retry-After it gives",
+        },
         source: SPEC_RETRY,
     },
 };

@@ -83,6 +83,7 @@ fn summarize(cert: &X509Certificate<'_>) -> CertSummary {
     let validity = cert.validity();
     let not_before_unix = validity.not_before.timestamp();
     let not_after_unix = validity.not_after.timestamp();
+    let (subject_key_id, authority_key_id) = key_ids(cert);
     CertSummary {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
@@ -94,8 +95,8 @@ fn summarize(cert: &X509Certificate<'_>) -> CertSummary {
         not_after_unix,
         self_signed: cert.subject().as_raw() == cert.issuer().as_raw(),
         is_ca: cert.is_ca(),
-        subject_key_id: key_ids(cert).0,
-        authority_key_id: key_ids(cert).1,
+        subject_key_id,
+        authority_key_id,
     }
 }
 

@@ -76,16 +76,16 @@ fn prepare<'r>(
     })?;
     let (roots, trust) = match request.ca_file {
         Some(path) => {
-            let roots = tls::load_ca_file(path).map_err(|err| skip(format!("skipped: {err}")))?;
+            // Read once: the root store verifies, the parsed copies give the findings key ids.
+            let certificates =
+                tls::read_certificates(path).map_err(|err| skip(format!("skipped: {err}")))?;
+            let cas = certificates.iter().filter_map(CertSummary::parse).collect();
+            let roots = tls::root_store(path, certificates)
+                .map_err(|err| skip(format!("skipped: {err}")))?;
             let subjects = roots
                 .subjects()
                 .iter()
                 .map(|dn| dn_text(dn.as_ref()))
-                .collect();
-            let cas = tls::read_certificates(path)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(CertSummary::parse)
                 .collect();
             (
                 Arc::new(roots),

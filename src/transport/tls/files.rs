@@ -104,8 +104,16 @@ pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Tl
 /// Loads a PEM CA bundle into a root store; these roots replace the defaults, as the
 /// OpenTelemetry SDKs do with `OTEL_EXPORTER_OTLP_CERTIFICATE`.
 pub fn load_ca_file(path: &Path) -> Result<RootCertStore, TlsFileError> {
+    root_store(path, read_certificates(path)?)
+}
+
+/// The certificates read from `path` as a root store (`path` names the file in errors).
+pub fn root_store(
+    path: &Path,
+    certificates: Vec<CertificateDer<'static>>,
+) -> Result<RootCertStore, TlsFileError> {
     let mut roots = RootCertStore::empty();
-    for cert in read_certificates(path)? {
+    for cert in certificates {
         roots
             .add(cert)
             .map_err(|err| TlsFileError::BadCertificate {

@@ -8,7 +8,7 @@ mod files;
 pub use config::{TlsConfigError, client_config, parse_server_name, server_name};
 pub use files::{
     ClientIdentity, TlsFileError, default_roots, load_ca_file, load_identity, provider,
-    read_certificates,
+    read_certificates, root_store,
 };
 
 use std::path::Path;
