@@ -11,9 +11,9 @@ use crate::report::trace;
 use crate::report::{CheckStatus, Code, Finding, Report, Severity, TargetSummary};
 use crate::settings::endpoint::Scheme;
 use crate::settings::target::{Target, targets};
-use crate::settings::{Protocol, Resolution, Selection, Signal};
+use crate::settings::{DefaultTrust, Protocol, Resolution, Selection, Signal};
 use crate::transport::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
-use crate::transport::tls::{TlsRequest, client_config, server_name};
+use crate::transport::tls::{DefaultRoots, TlsRequest, client_config, server_name};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Reports progress of the layers (a spinner on a terminal, nothing otherwise).
@@ -257,9 +257,15 @@ fn tls_request(target: &Target) -> TlsRequest<'_> {
         Protocol::Grpc => vec![ALPN_H2.to_vec()],
         _ => vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()],
     };
+    let default_roots = match target.tls.default_trust.roots {
+        DefaultTrust::SystemStore => DefaultRoots::SystemAndMozilla,
+        DefaultTrust::Bundled(_) => DefaultRoots::MozillaOnly,
+        DefaultTrust::Nothing(why) => DefaultRoots::Nothing(why),
+    };
     TlsRequest {
         server_name: &target.url.host,
         ca_file: target.tls.ca_file.as_deref(),
+        default_roots,
         client_identity: target
             .tls
             .client_cert

@@ -218,6 +218,7 @@ async fn dialer(plan: &LoadPlan) -> Result<Dialer, LoadError> {
         Protocol::HttpProtobuf | Protocol::HttpJson => ALPN_HTTP1,
     };
     let config = tls::client_config(&TlsRequest {
+        default_roots: Default::default(),
         server_name: &url.host,
         ca_file: plan.target.tls.ca_file.as_deref(),
         client_identity: plan

@@ -246,6 +246,7 @@ impl UpstreamConnector {
         let tls = match url.scheme {
             Scheme::Http => None,
             Scheme::Https => Some(tls::client_config(&TlsRequest {
+                default_roots: Default::default(),
                 server_name: &url.host,
                 ca_file: config.ca_file.as_deref(),
                 client_identity: config

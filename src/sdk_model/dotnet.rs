@@ -1,12 +1,15 @@
 //! opentelemetry-dotnet 1.14.0 (OpenTelemetry.Exporter.OpenTelemetryProtocol). See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const OPTIONS: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/OtlpExporterOptions.cs";
 
 const DOTNET_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/Implementation/ExportClient/OtlpRetry.cs";
+
+const DOTNET_ROOTS: &str =
+    "https://learn.microsoft.com/en-us/dotnet/core/extensions/sslstream-troubleshooting";
 
 pub const MODEL: Model = Model {
     release: "1.14.0",
@@ -27,6 +30,27 @@ pub const MODEL: Model = Model {
     ca_sources: &[],
     // HttpClient's default proxy on Linux reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
     http_proxy_env: Fact {
+        value: true,
+        source: OPTIONS,
+    },
+    bad_timeout_grpc: Fact {
+        value: BadValue::UseDefault,
+        source: OPTIONS,
+    },
+    bad_timeout_http: Fact {
+        value: BadValue::UseDefault,
+        source: OPTIONS,
+    },
+    // On Linux, .NET validates with OpenSSL's store, which reads SSL_CERT_FILE/SSL_CERT_DIR.
+    default_trust_grpc: Fact {
+        value: DefaultTrust::SystemStore,
+        source: DOTNET_ROOTS,
+    },
+    default_trust_http: Fact {
+        value: DefaultTrust::SystemStore,
+        source: DOTNET_ROOTS,
+    },
+    reads_tls_variables: Fact {
         value: true,
         source: OPTIONS,
     },

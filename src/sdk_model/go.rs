@@ -1,6 +1,8 @@
 //! opentelemetry-go 1.47.0 (otlptracehttp, otlptracegrpc). See docs/research/sdk-others.md.
 
-use super::model::{BadValue, CaSource, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{
+    BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+};
 use crate::settings::Protocol;
 
 const HTTP_ENVCONFIG: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.47.0/exporters/otlp/otlptrace/otlptracehttp/internal/otlpconfig/envconfig.go";
@@ -47,6 +49,26 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: true,
         source: HTTP_CLIENT,
+    },
+    bad_timeout_grpc: Fact {
+        value: BadValue::UseDefault,
+        source: HTTP_ENVCONFIG,
+    },
+    bad_timeout_http: Fact {
+        value: BadValue::UseDefault,
+        source: HTTP_ENVCONFIG,
+    },
+    default_trust_grpc: Fact {
+        value: DefaultTrust::SystemStore,
+        source: GO_ROOTS,
+    },
+    default_trust_http: Fact {
+        value: DefaultTrust::SystemStore,
+        source: GO_ROOTS,
+    },
+    reads_tls_variables: Fact {
+        value: true,
+        source: HTTP_ENVCONFIG,
     },
     throttled_grpc: Fact {
         value: Throttled {

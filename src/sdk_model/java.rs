@@ -1,13 +1,16 @@
 //! opentelemetry-java 1.68.0 (sdk-extension-autoconfigure, exporter-otlp). See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const SPAN_PROVIDER: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpSpanExporterProvider.java";
 const CONFIG_UTIL: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpConfigUtil.java";
 
 const JAVA_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.65.0/exporters/sender/okhttp/src/main/java/io/opentelemetry/exporter/sender/okhttp/internal/RetryInterceptor.java";
+
+const DURATION: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/sdk-extensions/autoconfigure-spi/src/main/java/io/opentelemetry/sdk/autoconfigure/spi/internal/DefaultConfigProperties.java";
+const TLS_HELPER: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/common/src/main/java/io/opentelemetry/exporter/internal/TlsConfigHelper.java";
 
 pub const MODEL: Model = Model {
     release: "1.68.0",
@@ -32,6 +35,29 @@ pub const MODEL: Model = Model {
     ca_sources: &[],
     http_proxy_env: Fact {
         value: false,
+        source: CONFIG_UTIL,
+    },
+    // `getDuration` throws a ConfigurationException (observed: NumberFormatException from
+    // Long.parseLong) and autoconfiguration fails.
+    bad_timeout_grpc: Fact {
+        value: BadValue::RefuseToStart,
+        source: DURATION,
+    },
+    bad_timeout_http: Fact {
+        value: BadValue::RefuseToStart,
+        source: DURATION,
+    },
+    // Without a trusted certificate file, OkHttp uses the JVM's default trust manager.
+    default_trust_grpc: Fact {
+        value: DefaultTrust::Bundled("the JVM's cacerts"),
+        source: TLS_HELPER,
+    },
+    default_trust_http: Fact {
+        value: DefaultTrust::Bundled("the JVM's cacerts"),
+        source: TLS_HELPER,
+    },
+    reads_tls_variables: Fact {
+        value: true,
         source: CONFIG_UTIL,
     },
     throttled_grpc: Fact {

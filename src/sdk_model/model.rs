@@ -2,7 +2,7 @@
 //! Every fact carries the source file it was read from, so a finding can cite it.
 
 use crate::settings::Protocol;
-pub use crate::settings::rules::TimeoutUnit;
+pub use crate::settings::rules::{DefaultTrust, TimeoutUnit};
 
 /// One fact about an SDK and the source file (a URL at a release tag) it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,17 @@ pub struct Model {
     pub ca_sources: &'static [CaSource],
     /// Whether the HTTP exporter's transport honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     pub http_proxy_env: Fact<bool>,
+    /// What an unparsable `OTEL_EXPORTER_OTLP_TIMEOUT` does to the gRPC exporter.
+    pub bad_timeout_grpc: Fact<BadValue>,
+    /// What an unparsable `OTEL_EXPORTER_OTLP_TIMEOUT` does to the OTLP/HTTP exporter.
+    pub bad_timeout_http: Fact<BadValue>,
+    /// The roots the gRPC exporter trusts when it is given no CA file.
+    pub default_trust_grpc: Fact<DefaultTrust>,
+    /// The roots the OTLP/HTTP exporter trusts when it is given no CA file.
+    pub default_trust_http: Fact<DefaultTrust>,
+    /// Whether the exporters read `OTEL_EXPORTER_OTLP_CERTIFICATE`, `_CLIENT_CERTIFICATE` and
+    /// `_CLIENT_KEY`.
+    pub reads_tls_variables: Fact<bool>,
     /// What the gRPC exporter does with RESOURCE_EXHAUSTED.
     pub throttled_grpc: Fact<Throttled>,
     /// What the OTLP/HTTP exporter does with 429.

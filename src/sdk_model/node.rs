@@ -1,7 +1,9 @@
 //! opentelemetry-js: @opentelemetry/sdk-node 0.223.0, otlp-exporter-base. See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, CaSource, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{
+    BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+};
 use crate::settings::Protocol;
 
 const SDK_NODE: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.223.0/experimental/packages/opentelemetry-sdk-node/src/utils.ts";
@@ -11,6 +13,9 @@ const NODE_TLS: &str =
 
 const NODE_GRPC: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.221.0/experimental/packages/otlp-grpc-exporter-base/src/grpc-exporter-transport.ts";
 const NODE_HTTP: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.221.0/experimental/packages/otlp-exporter-base/src/retrying-transport.ts";
+
+const NODE_ROOTS: &str =
+    "https://nodejs.org/docs/latest-v20.x/api/cli.html#--use-openssl-ca---use-bundled-ca";
 
 pub const MODEL: Model = Model {
     release: "0.223.0",
@@ -39,6 +44,29 @@ pub const MODEL: Model = Model {
     // Node's http/https agents ignore HTTPS_PROXY.
     http_proxy_env: Fact {
         value: false,
+        source: SHARED_ENV,
+    },
+    // Observed: a warning, then the default.
+    bad_timeout_grpc: Fact {
+        value: BadValue::UseDefault,
+        source: SHARED_ENV,
+    },
+    bad_timeout_http: Fact {
+        value: BadValue::UseDefault,
+        source: SHARED_ENV,
+    },
+    // Node trusts its compiled-in Mozilla store; SSL_CERT_FILE counts only with
+    // --use-openssl-ca.
+    default_trust_grpc: Fact {
+        value: DefaultTrust::Bundled("Node's built-in CA store"),
+        source: NODE_ROOTS,
+    },
+    default_trust_http: Fact {
+        value: DefaultTrust::Bundled("Node's built-in CA store"),
+        source: NODE_ROOTS,
+    },
+    reads_tls_variables: Fact {
+        value: true,
         source: SHARED_ENV,
     },
     throttled_grpc: Fact {

@@ -1,7 +1,9 @@
 //! opentelemetry-python 1.45.2 (opentelemetry-sdk, opentelemetry-exporter-otlp-proto-{grpc,http},
 //! opentelemetry-exporter-http-transport 0.66b2). See docs/research/sdk-python.md.
 
-use super::model::{BadValue, CaSource, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{
+    BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+};
 use crate::settings::Protocol;
 
 const CONFIGURATION: &str = "https://github.com/open-telemetry/opentelemetry-python/blob/v1.45.2/opentelemetry-sdk/src/opentelemetry/sdk/_configuration/__init__.py";
@@ -12,6 +14,11 @@ const REQUESTS_SESSION: &str =
 
 const GRPC_EXPORTER: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/grpc/exporter.py, _RETRYABLE_ERROR_CODES and RetryInfo";
 const HTTP_RETRY: &str = "opentelemetry-exporter-otlp-common 0.66b2 (PyPI, used by the HTTP exporter 1.45.2): opentelemetry/exporter/otlp/common/http.py, _RETRYABLE_STATUS_CODES and _extract_retry_after";
+
+const GRPC_TIMEOUT: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/grpc/exporter.py, `float(environ.get(OTEL_EXPORTER_OTLP_TIMEOUT, 10))` in OTLPExporterMixin.__init__";
+const HTTP_TIMEOUT: &str = "opentelemetry-exporter-otlp-proto-http 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/http/_common/__init__.py, \"Invalid timeout value %r, using default\"";
+const GRPC_ROOTS: &str = "grpcio (PyPI): grpc/_cython/_credentials/roots.pem, the roots gRPC core trusts when the exporter is given no certificate";
+const CERTIFI: &str = "requests (PyPI): requests/certs.py, `from certifi import where`";
 
 pub const MODEL: Model = Model {
     release: "1.45.2",
@@ -52,6 +59,26 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: true,
         source: REQUESTS_SESSION,
+    },
+    bad_timeout_grpc: Fact {
+        value: BadValue::RefuseToStart,
+        source: GRPC_TIMEOUT,
+    },
+    bad_timeout_http: Fact {
+        value: BadValue::UseDefault,
+        source: HTTP_TIMEOUT,
+    },
+    default_trust_grpc: Fact {
+        value: DefaultTrust::Bundled("gRPC's bundled roots.pem"),
+        source: GRPC_ROOTS,
+    },
+    default_trust_http: Fact {
+        value: DefaultTrust::Bundled("certifi's CA bundle"),
+        source: CERTIFI,
+    },
+    reads_tls_variables: Fact {
+        value: true,
+        source: HTTP_COMMON,
     },
     throttled_grpc: Fact {
         value: Throttled {

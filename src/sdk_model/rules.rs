@@ -3,8 +3,8 @@
 
 use super::model::{BadValue, Fact, ThrottleRetry, Throttled};
 use super::{Model, Sdk, SdkChoice, model_of};
-use crate::settings::ReadingRules;
 use crate::settings::rules::{CertificateOverride, Throttling};
+use crate::settings::{DefaultTrust, PerTransport, ReadingRules, TrustRule};
 
 /// The rules of the chosen SDK (or of the specification).
 pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
@@ -38,6 +38,44 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
             })
             .collect(),
         throttling: throttling(&format!("the {sdk} SDK {}", model.release), model),
+        bad_timeout_refusal: PerTransport {
+            grpc: refusal(sdk, model, &model.bad_timeout_grpc),
+            http: refusal(sdk, model, &model.bad_timeout_http),
+        },
+        default_trust: PerTransport {
+            grpc: trust(sdk, model, &model.default_trust_grpc),
+            http: trust(sdk, model, &model.default_trust_http),
+        },
+        ignores_tls_variables: (!model.reads_tls_variables.value).then(|| {
+            format!(
+                "the {sdk} SDK {} reads none of them; TLS files are set in code ({})",
+                model.release, model.reads_tls_variables.source
+            )
+        }),
+    }
+}
+
+fn refusal(sdk: Sdk, model: &Model, fact: &Fact<BadValue>) -> Option<String> {
+    (fact.value == BadValue::RefuseToStart).then(|| {
+        format!(
+            "the {sdk} SDK {} raises on it and does not start exporting ({})",
+            model.release, fact.source
+        )
+    })
+}
+
+fn trust(sdk: Sdk, model: &Model, fact: &Fact<DefaultTrust>) -> TrustRule {
+    let said = match fact.value {
+        DefaultTrust::SystemStore => "the system store (SSL_CERT_FILE and SSL_CERT_DIR count)",
+        DefaultTrust::Bundled(bundle) => bundle,
+        DefaultTrust::Nothing(_) => "no CA at all",
+    };
+    TrustRule {
+        roots: fact.value,
+        reason: Some(format!(
+            "without a CA file the {sdk} SDK {} trusts {said} ({})",
+            model.release, fact.source
+        )),
     }
 }
 

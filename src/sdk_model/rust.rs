@@ -1,12 +1,15 @@
 //! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-others.md.
 
-use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const EXPORTER: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/mod.rs";
 const HTTP: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/http/mod.rs";
 
 const RUST_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/retry_classification.rs";
+
+const TONIC_TLS: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/tonic/mod.rs";
+const REQWEST_ROOTS: &str = "https://github.com/seanmonstar/reqwest/blob/v0.13.5/src/tls.rs";
 
 pub const MODEL: Model = Model {
     release: "0.33.1",
@@ -29,6 +32,35 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: true,
         source: HTTP,
+    },
+    // Observed with 0.33.1: an unparsable timeout is ignored.
+    bad_timeout_grpc: Fact {
+        value: BadValue::UseDefault,
+        source: EXPORTER,
+    },
+    bad_timeout_http: Fact {
+        value: BadValue::UseDefault,
+        source: EXPORTER,
+    },
+    // For an https endpoint and no TLS config in code, the exporter hands tonic
+    // `ClientTlsConfig::new()`, which enables no roots whatever the features: tonic adds the
+    // native or webpki roots only after `with_native_roots()`/`with_enabled_roots()`.
+    // Observed: the handshake fails even with the CA in SSL_CERT_FILE.
+    default_trust_grpc: Fact {
+        value: DefaultTrust::Nothing(
+            "for an https endpoint with no TLS config set in code, opentelemetry-otlp gives tonic ClientTlsConfig::new(), which enables no root certificates",
+        ),
+        source: TONIC_TLS,
+    },
+    default_trust_http: Fact {
+        value: DefaultTrust::SystemStore,
+        source: REQWEST_ROOTS,
+    },
+    // No OTEL_EXPORTER_OTLP_CERTIFICATE, _CLIENT_CERTIFICATE or _CLIENT_KEY anywhere in the
+    // crate: TLS files are set in code (`with_tls_config`) or come from the system store.
+    reads_tls_variables: Fact {
+        value: false,
+        source: EXPORTER,
     },
     throttled_grpc: Fact {
         value: Throttled {

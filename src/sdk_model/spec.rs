@@ -1,12 +1,14 @@
 //! The specification's ideal client: the model when no SDK is chosen.
 
-use super::model::{BadValue, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
 use crate::settings::Protocol;
 
 const EXPORTER_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/protocol/exporter.md";
 const ENV_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/configuration/sdk-environment-variables.md";
 
 const SPEC_RETRY: &str = "https://opentelemetry.io/docs/specs/otlp/#failures";
+
+const TLS_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/protocol/exporter.md#configuration-options";
 
 pub const MODEL: Model = Model {
     release: "specification",
@@ -26,6 +28,26 @@ pub const MODEL: Model = Model {
     http_proxy_env: Fact {
         value: false,
         source: EXPORTER_SPEC,
+    },
+    bad_timeout_grpc: Fact {
+        value: BadValue::UseDefault,
+        source: ENV_SPEC,
+    },
+    bad_timeout_http: Fact {
+        value: BadValue::UseDefault,
+        source: ENV_SPEC,
+    },
+    default_trust_grpc: Fact {
+        value: DefaultTrust::SystemStore,
+        source: TLS_SPEC,
+    },
+    default_trust_http: Fact {
+        value: DefaultTrust::SystemStore,
+        source: TLS_SPEC,
+    },
+    reads_tls_variables: Fact {
+        value: true,
+        source: TLS_SPEC,
     },
     throttled_grpc: Fact {
         value: Throttled {

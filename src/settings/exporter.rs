@@ -8,7 +8,7 @@ use super::env_source::EnvSource;
 use super::options::TargetOptions;
 use super::origin::{Origin, Sourced};
 use super::problems::{CONFIG_CHECK, Problems};
-use super::rules::ReadingRules;
+use super::rules::{ReadingRules, TrustRule};
 use super::signal::{Compression, Protocol, Signal};
 use super::suggest;
 use super::values::{BOOLEANS, Header, parse_bool, parse_headers};
@@ -62,6 +62,8 @@ pub struct ExporterSettings {
     pub client_certificate: Option<Sourced<PathBuf>>,
     pub client_key: Option<Sourced<PathBuf>>,
     pub insecure: Sourced<bool>,
+    /// The roots trusted when no certificate is configured, as the SDK chooses them.
+    pub default_trust: TrustRule,
 }
 
 /// Reads the per-signal and generic variables of one option, in precedence order.
@@ -170,13 +172,16 @@ pub fn resolve_exporter(
             "TIMEOUT",
             problems,
             |raw| rules.timeout_unit.parse(raw),
-            |problems, name, _raw, problem| {
-                problems.invalid_value(
+            |problems, name, _raw, problem| match rules.bad_timeout_refusal.over(protocol.value) {
+                Some(refusal) => {
+                    problems.refused_value(Code::CfgTimeoutInvalid, name, problem, refusal)
+                }
+                None => problems.invalid_value(
                     Code::CfgTimeoutInvalid,
                     name,
                     problem,
                     "the default of 10000 ms",
-                )
+                ),
             },
         )
         .unwrap_or_else(|| Sourced::default_value(DEFAULT_EXPORT_TIMEOUT));
@@ -229,6 +234,14 @@ pub fn resolve_exporter(
         "CLIENT_CERTIFICATE",
     );
     let client_key = path_option(&overrides.client_key, "--client-key", "CLIENT_KEY");
+    let (certificate, client_certificate, client_key) = match &rules.ignores_tls_variables {
+        Some(reason) => ignore_tls_variables(
+            reason,
+            [certificate, client_certificate, client_key],
+            problems,
+        ),
+        None => (certificate, client_certificate, client_key),
+    };
 
     let insecure = if overrides.insecure {
         Sourced::new(true, Origin::Flag("--insecure".into()))
@@ -251,6 +264,7 @@ pub fn resolve_exporter(
             .unwrap_or_else(|| Sourced::default_value(false))
     };
 
+    let default_trust = rules.default_trust.over(protocol.value).clone();
     ExporterSettings {
         signal,
         protocol,
@@ -262,7 +276,67 @@ pub fn resolve_exporter(
         client_certificate,
         client_key,
         insecure,
+        default_trust,
     }
+}
+
+type TlsFile = Option<Sourced<PathBuf>>;
+/// The CA certificate, client certificate and client key, in that order.
+type TlsFiles = [TlsFile; 3];
+
+/// An SDK that reads no TLS variable (opentelemetry-rust) connects as if they were unset: the
+/// ones set in the environment are reported and dropped; the doctor's own flags stay.
+fn ignore_tls_variables(
+    reason: &str,
+    [certificate, client_certificate, client_key]: TlsFiles,
+    problems: &mut Problems,
+) -> (TlsFile, TlsFile, TlsFile) {
+    let from_env = |file: &TlsFile| {
+        file.as_ref()
+            .filter(|f| matches!(f.origin, Origin::Env(_)))
+            .map(|f| (f.origin.to_string(), f.value.display().to_string()))
+    };
+    let ignored = |problems: &mut Problems, set: Vec<(String, String)>, fix: Fix| {
+        let names: Vec<&str> = set.iter().map(|(name, _)| name.as_str()).collect();
+        let mut finding = Finding::new(
+            Code::CfgSdkIgnoresVariable,
+            Severity::Warning,
+            CONFIG_CHECK,
+            format!("{} has no effect on this SDK", names.join(" and ")),
+        );
+        for (name, value) in &set {
+            finding = finding.evidence(format!("{name}={value}"));
+        }
+        problems.push(finding.evidence(reason.to_string()).fix(fix));
+    };
+    if let Some((name, value)) = from_env(&certificate) {
+        ignored(
+            problems,
+            vec![(name, value.clone())],
+            Fix::new("config.certificate_in_code").with("value", value),
+        );
+    }
+    let client: Vec<(String, String)> = [&client_certificate, &client_key]
+        .into_iter()
+        .filter_map(from_env)
+        .collect();
+    if !client.is_empty() {
+        let path_of = |file: &TlsFile| {
+            file.as_ref()
+                .map_or_else(String::new, |f| f.value.display().to_string())
+        };
+        let fix = Fix::new("config.client_tls_in_code")
+            .with("client_certificate", path_of(&client_certificate))
+            .with("client_key", path_of(&client_key));
+        ignored(problems, client, fix);
+    }
+    let keep =
+        |file: Option<Sourced<PathBuf>>| file.filter(|f| !matches!(f.origin, Origin::Env(_)));
+    (
+        keep(certificate),
+        keep(client_certificate),
+        keep(client_key),
+    )
 }
 
 /// The certificate the SDK really trusts: a variable of `rules` (e.g. `REQUESTS_CA_BUNDLE`)

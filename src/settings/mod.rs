@@ -20,7 +20,7 @@ pub use env_source::{EnvSource, MapEnv, ProcessEnv};
 pub use exporter::ExporterSettings;
 pub use options::TargetOptions;
 pub use origin::{Origin, Sourced};
-pub use rules::{ReadingRules, TimeoutUnit};
+pub use rules::{DefaultTrust, PerTransport, ReadingRules, TimeoutUnit, TrustRule};
 pub use sdk::SdkSettings;
 pub use signal::{Compression, Protocol, Signal};
 

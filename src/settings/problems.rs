@@ -54,6 +54,22 @@ impl Problems {
         self.push(finding.fix(Fix::new("config.valid_value_or_unset").with("variable", variable)));
     }
 
+    /// A value the chosen SDK refuses to start with (`refusal` says who and where): an error,
+    /// since nothing is exported at all.
+    pub fn refused_value(&mut self, code: Code, variable: &str, problem: &str, refusal: &str) {
+        self.push(
+            Finding::new(
+                code,
+                Severity::Error,
+                CONFIG_CHECK,
+                format!("{variable} is not valid, and the SDK will not start with it"),
+            )
+            .evidence(format!("{variable}: {problem}"))
+            .evidence(refusal.to_string())
+            .fix(Fix::new("config.valid_value_or_unset").with("variable", variable)),
+        );
+    }
+
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }

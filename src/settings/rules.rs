@@ -60,6 +60,60 @@ pub struct ReadingRules {
     pub certificate_overrides: Vec<CertificateOverride>,
     /// What the exporter does when an export is throttled, as sentences for a fix.
     pub throttling: Throttling,
+    /// Per transport, the SDK that refuses to start on an unparsable timeout, said with its
+    /// source; `None` where the default is used instead.
+    pub bad_timeout_refusal: PerTransport<Option<String>>,
+    /// Which CAs the exporter trusts when no certificate is configured.
+    pub default_trust: PerTransport<TrustRule>,
+    /// Set when the SDK does not read `OTEL_EXPORTER_OTLP_CERTIFICATE`, `_CLIENT_CERTIFICATE`
+    /// and `_CLIENT_KEY` at all: who says so, with the source.
+    pub ignores_tls_variables: Option<String>,
+}
+
+/// One value for each transport: an SDK's gRPC and OTLP/HTTP exporters can differ.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PerTransport<T> {
+    pub grpc: T,
+    pub http: T,
+}
+
+impl<T> PerTransport<T> {
+    pub fn both(value: T) -> Self
+    where
+        T: Clone,
+    {
+        PerTransport {
+            grpc: value.clone(),
+            http: value,
+        }
+    }
+
+    pub fn over(&self, protocol: Protocol) -> &T {
+        match protocol {
+            Protocol::Grpc => &self.grpc,
+            Protocol::HttpProtobuf | Protocol::HttpJson => &self.http,
+        }
+    }
+}
+
+/// The roots an exporter trusts when it is given no CA file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DefaultTrust {
+    /// The operating system's store, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`.
+    #[default]
+    SystemStore,
+    /// A bundle shipped with the SDK or its runtime (named here), which those variables do
+    /// not change: certifi, Node's built-in store, the JVM's cacerts.
+    Bundled(&'static str),
+    /// No root at all unless the code adds some (said here): every server certificate fails.
+    Nothing(&'static str),
+}
+
+/// [`DefaultTrust`] and, when it is an SDK's, who says so (for the evidence).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrustRule {
+    pub roots: DefaultTrust,
+    pub reason: Option<String>,
 }
 
 /// What an exporter does with a throttled export, per transport: "the python SDK 1.45.2
@@ -96,6 +150,9 @@ impl ReadingRules {
                 grpc: "an SDK following the OTLP specification retries RESOURCE_EXHAUSTED only when it carries RetryInfo, after its delay".into(),
                 http: "an SDK following the OTLP specification retries 429 after the Retry-After it gives".into(),
             },
+            bad_timeout_refusal: PerTransport::default(),
+            default_trust: PerTransport::default(),
+            ignores_tls_variables: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! bound on each network step. Built from the resolved configuration of the selected signals.
 
 use super::endpoint::{EndpointUrl, Scheme, effective_path};
+use super::rules::TrustRule;
 use super::values::Header;
 use super::{Compression, Protocol, Resolution, Selection, Signal};
 use std::path::PathBuf;
@@ -13,6 +14,8 @@ pub struct TlsFiles {
     pub ca_file: Option<PathBuf>,
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// The roots trusted when there is no CA file, as the SDK chooses them.
+    pub default_trust: TrustRule,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +91,7 @@ pub fn targets(
                     .as_ref()
                     .map(|c| c.value.clone()),
                 client_key: exporter.client_key.as_ref().map(|c| c.value.clone()),
+                default_trust: exporter.default_trust.clone(),
             },
             compression: exporter.compression.value,
             step_timeout,

@@ -158,6 +158,7 @@ fn dialer_for(url: &Url, address: SocketAddr, timeout: Duration) -> Result<Diale
         return Ok(Dialer::Plain { address });
     }
     let config = tls::client_config(&TlsRequest {
+        default_roots: Default::default(),
         server_name: &url.host,
         ca_file: None,
         client_identity: None,

@@ -8,6 +8,7 @@ mod deps;
 mod dialect;
 mod explain;
 mod export;
+mod fidelity;
 mod library;
 mod load;
 mod neighbours;

@@ -46,7 +46,7 @@ fn root_cause_rank(code: Code) -> u8 {
         Code::CfgExporterNone => 1,
         Code::CfgSamplerDropsAll => 2,
         Code::CfgEndpointNoScheme | Code::CfgEndpointInvalid => 3,
-        Code::CfgProtocolInvalid => 4,
+        Code::CfgProtocolInvalid | Code::CfgTimeoutInvalid => 4,
         Code::CfgHttpSignalPath | Code::CfgGrpcEndpointHasPath => 5,
         Code::CfgPortProtocolMismatch | Code::CfgInsecureWithHttps => 6,
         Code::CfgCertFileUnreadable => 7,

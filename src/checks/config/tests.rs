@@ -519,3 +519,69 @@ fn a_python_requests_bundle_replaces_the_certificate_for_http_only() {
         Origin::Env("OTEL_EXPORTER_OTLP_CERTIFICATE".into())
     );
 }
+
+fn resolved_as(sdk: crate::sdk_model::Sdk, vars: &[(&str, &str)]) -> crate::settings::Resolution {
+    use crate::sdk_model::{SdkArg, choose, reading_rules};
+    let choice = choose(Some(SdkArg::Sdk(sdk)), None, None).unwrap();
+    crate::settings::resolve_as(
+        &MapEnv(
+            vars.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
+        &TargetOptions::default(),
+        &reading_rules(&choice),
+    )
+}
+
+#[test]
+fn the_rust_sdk_reads_no_tls_variable_and_the_flags_still_count() {
+    let vars = [
+        ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/otel/ca.pem"),
+        (
+            "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
+            "/etc/otel/client.pem",
+        ),
+        ("OTEL_EXPORTER_OTLP_CLIENT_KEY", "/etc/otel/client.key"),
+    ];
+    let rust = resolved_as(crate::sdk_model::Sdk::Rust, &vars);
+    let traces = rust.exporter(Signal::Traces);
+    assert_eq!(
+        (
+            &traces.certificate,
+            &traces.client_certificate,
+            &traces.client_key
+        ),
+        (&None, &None, &None)
+    );
+    let found = lint(&rust, &Selection::all_implicit());
+    let ignored: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.code == Code::CfgSdkIgnoresVariable)
+        .collect();
+    assert_eq!(ignored.len(), 2, "{ignored:#?}");
+    assert!(ignored.iter().all(|f| f.severity == Severity::Warning));
+    let go = resolved_as(crate::sdk_model::Sdk::Go, &vars);
+    assert!(go.exporter(Signal::Traces).certificate.is_some());
+}
+
+#[test]
+fn an_unparsable_timeout_is_an_error_where_the_sdk_refuses_to_start() {
+    let vars = [("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")];
+    let severity = |sdk, protocol| {
+        let mut vars = vars.to_vec();
+        vars.push(("OTEL_EXPORTER_OTLP_PROTOCOL", protocol));
+        lint(&resolved_as(sdk, &vars), &Selection::all_implicit())
+            .into_iter()
+            .find(|f| f.code == Code::CfgTimeoutInvalid)
+            .map(|f| f.severity)
+    };
+    use crate::sdk_model::Sdk;
+    assert_eq!(severity(Sdk::Java, "grpc"), Some(Severity::Error));
+    assert_eq!(severity(Sdk::Python, "grpc"), Some(Severity::Error));
+    assert_eq!(
+        severity(Sdk::Python, "http/protobuf"),
+        Some(Severity::Warning)
+    );
+    assert_eq!(severity(Sdk::Go, "grpc"), Some(Severity::Warning));
+}

@@ -5,6 +5,7 @@ use super::certinfo::{CertSummary, rfc3339, span};
 use crate::checks::wire::{Reply, escape};
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
+use crate::transport::tls::DefaultRoots;
 use std::path::PathBuf;
 
 const CHECK: &str = "tls";
@@ -20,6 +21,7 @@ pub(super) enum TrustSource {
     },
     Defaults {
         count: usize,
+        kind: DefaultRoots,
     },
 }
 
@@ -40,10 +42,15 @@ impl TrustSource {
                     shown.join("; ")
                 )
             }
-            TrustSource::Defaults { count } => {
-                format!(
-                    "trusted roots: the system store plus webpki-roots ({count} certificates); no --ca-cert given"
-                )
+            TrustSource::Defaults { count, kind } => {
+                let which = match kind {
+                    DefaultRoots::SystemAndMozilla => "the system store plus webpki-roots",
+                    DefaultRoots::MozillaOnly => {
+                        "Mozilla's roots (webpki-roots), as the SDK's bundled store; SSL_CERT_FILE does not count"
+                    }
+                    DefaultRoots::Nothing(_) => "none",
+                };
+                format!("trusted roots: {which} ({count} certificates); no CA file given")
             }
         }
     }
@@ -339,6 +346,18 @@ pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) 
 }
 
 /// Anything else that stopped the handshake.
+/// The modelled SDK trusts no CA for this endpoint, so no handshake can verify.
+pub(super) fn no_trusted_roots(why: &str) -> Finding {
+    Finding::new(
+        Code::TlsNoTrustedRoots,
+        Severity::Error,
+        CHECK,
+        "the exporter trusts no CA, so no server certificate can verify",
+    )
+    .evidence(why.to_string())
+    .fix(Fix::new("tls.enable_roots_in_code"))
+}
+
 pub(super) fn handshake_failed(
     title: impl Into<String>,
     evidence: Vec<String>,

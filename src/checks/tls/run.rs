@@ -74,6 +74,14 @@ fn prepare<'r>(
             vec![finding],
         ))
     })?;
+    if let (None, tls::DefaultRoots::Nothing(why)) = (request.ca_file, request.default_roots) {
+        let finding = findings::no_trusted_roots(why);
+        return Err(Box::new(TlsOutcome::without_handshake(
+            CheckStatus::Fail,
+            finding.title.clone(),
+            vec![finding],
+        )));
+    }
     let (roots, trust) = match request.ca_file {
         Some(path) => {
             // Read once: the root store verifies, the parsed copies give the findings key ids.
@@ -97,9 +105,15 @@ fn prepare<'r>(
             )
         }
         None => {
-            let roots = tls::default_roots();
+            let roots = tls::roots_without_ca_file(request.default_roots);
             let count = roots.len();
-            (roots, TrustSource::Defaults { count })
+            (
+                roots,
+                TrustSource::Defaults {
+                    count,
+                    kind: request.default_roots,
+                },
+            )
         }
     };
     let identity = match request.client_identity {

@@ -3,7 +3,7 @@
 //! default roots, the optional client identity, the ALPN list, and the server name to verify.
 
 use super::TlsRequest;
-use super::files::{TlsFileError, default_roots, load_ca_file, load_identity, provider};
+use super::files::{TlsFileError, load_ca_file, load_identity, provider, roots_without_ca_file};
 use rustls::ClientConfig;
 use rustls::SignatureScheme;
 use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
@@ -28,7 +28,7 @@ pub fn client_config(request: &TlsRequest<'_>) -> Result<Arc<ClientConfig>, TlsC
     let provider = Arc::new(provider());
     let roots = match request.ca_file {
         Some(path) => Arc::new(load_ca_file(path)?),
-        None => default_roots(),
+        None => roots_without_ca_file(request.default_roots),
     };
     let verifier = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
         .build()

@@ -179,6 +179,22 @@ pub fn default_roots() -> Arc<RootCertStore> {
         .clone()
 }
 
+/// The roots trusted without a CA file, of the kind asked for.
+pub fn roots_without_ca_file(kind: super::DefaultRoots) -> Arc<RootCertStore> {
+    static MOZILLA: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    match kind {
+        super::DefaultRoots::Nothing(_) => Arc::new(RootCertStore::empty()),
+        super::DefaultRoots::SystemAndMozilla => default_roots(),
+        super::DefaultRoots::MozillaOnly => MOZILLA
+            .get_or_init(|| {
+                let mut roots = RootCertStore::empty();
+                roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+                Arc::new(roots)
+            })
+            .clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

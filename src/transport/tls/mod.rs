@@ -8,11 +8,24 @@ mod files;
 pub use config::{TlsConfigError, client_config, parse_server_name, server_name};
 pub use files::{
     ClientIdentity, TlsFileError, default_roots, load_ca_file, load_identity, provider,
-    read_certificates, root_store,
+    read_certificates, root_store, roots_without_ca_file,
 };
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
+
+/// The roots trusted when no CA file is given, as the client being modelled chooses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DefaultRoots {
+    /// The operating system's store (which `SSL_CERT_FILE`/`SSL_CERT_DIR` change) plus Mozilla's.
+    #[default]
+    SystemAndMozilla,
+    /// Mozilla's roots only: the bundle that certifi, Node and the JVM ship in some form, which
+    /// the system variables do not change.
+    MozillaOnly,
+    /// No root at all (why, for the evidence): no server certificate can verify.
+    Nothing(&'static str),
+}
 
 /// What to handshake with, and how.
 #[derive(Debug, Clone)]
@@ -23,6 +36,8 @@ pub struct TlsRequest<'a> {
     /// The user's CA bundle (`--ca-cert` / `OTEL_EXPORTER_OTLP_CERTIFICATE`). It replaces the
     /// defaults, as in the SDKs; `None` trusts the system store plus webpki-roots.
     pub ca_file: Option<&'a Path>,
+    /// The roots when `ca_file` is `None`.
+    pub default_roots: DefaultRoots,
     /// Client certificate chain PEM and client key PEM, for mutual TLS.
     pub client_identity: Option<(&'a Path, &'a Path)>,
     /// ALPN protocols to offer, e.g. `[h2]` for gRPC, `[h2, http/1.1]` for OTLP/HTTP.

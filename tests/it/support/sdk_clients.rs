@@ -93,9 +93,24 @@ impl SdkClient {
             .join("run")
     }
 
-    /// Runs the client with every inherited `OTEL_*` variable removed and `env` set; panics
-    /// (naming the build step) when it is not built, prints no JSON line, or outlives `timeout`.
+    /// Runs the client with every inherited variable that steers an exporter removed (see
+    /// [`steers_an_exporter`]) and `env` set; panics (naming the build step) when it is not
+    /// built, prints no JSON line, or outlives `timeout`.
     pub fn run(self, env: &[(&str, &str)], timeout: Duration) -> SdkOutcome {
+        self.try_run(env, timeout).unwrap_or_else(|refused| {
+            panic!(
+                "the {} SDK client failed ({}; rebuild with {SDK_CLIENTS_HINT})\nenv: {env:?}\nstdout: {}\nstderr: {}",
+                self.name(),
+                refused.status,
+                refused.stdout,
+                refused.stderr
+            )
+        })
+    }
+
+    /// As [`SdkClient::run`], but a client that exits without its JSON line is an `Err`: the
+    /// SDK refused to start (an SDK that throws on a bad value takes the program with it).
+    pub fn try_run(self, env: &[(&str, &str)], timeout: Duration) -> Result<SdkOutcome, Refused> {
         let program = self.program();
         assert!(
             program.exists(),
@@ -105,7 +120,7 @@ impl SdkClient {
         );
         let mut command = Command::new(&program);
         for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("OTEL_") {
+            if steers_an_exporter(&key.to_string_lossy()) {
                 command.env_remove(&key);
             }
         }
@@ -144,14 +159,43 @@ impl SdkClient {
         match parsed {
             Some(mut outcome) if status.success() => {
                 outcome.stderr = stderr;
-                outcome
+                Ok(outcome)
             }
-            _ => panic!(
-                "the {} SDK client failed ({status}; rebuild with {SDK_CLIENTS_HINT})\nenv: {env:?}\nstdout: {stdout}\nstderr: {stderr}",
-                self.name()
-            ),
+            _ => Err(Refused {
+                status: status.to_string(),
+                stdout,
+                stderr,
+            }),
         }
     }
+}
+
+/// A client run that ended without its JSON line.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: String,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Variables of the test runner's own environment that would change where or how an exporter
+/// connects: `OTEL_*`, proxies and trust stores. Tests set the ones they mean.
+pub fn steers_an_exporter(name: &str) -> bool {
+    const OUTSIDE_OTEL: &[&str] = &[
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+        "grpc_proxy",
+        "no_grpc_proxy",
+        "ssl_cert_file",
+        "ssl_cert_dir",
+        "requests_ca_bundle",
+        "curl_ca_bundle",
+        "node_extra_ca_certs",
+        "grpc_default_ssl_roots_file_path",
+    ];
+    name.starts_with("OTEL_") || OUTSIDE_OTEL.contains(&name.to_ascii_lowercase().as_str())
 }
 
 /// Where scripts/peers/sdk-clients.sh puts its builds.

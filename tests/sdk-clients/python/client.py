@@ -26,16 +26,21 @@ FLUSH_DEADLINE_MILLIS = 30_000
 
 
 class ErrorLog(logging.Handler):
-    """Keeps what the SDK logs at WARNING or worse: that is how its exporters report a failure."""
+    """Keeps what the SDK logs at WARNING or worse. An ERROR is how its exporters report a failed
+    export; warnings are not failures (a retried transient error, or a bad value replaced by its
+    default: "Invalid timeout value 'soon', using default"), but they carry the details, such as
+    the SSL error behind a retry, so they are kept for the message."""
 
     def __init__(self):
         super().__init__(level=logging.WARNING)
         self.messages = []
+        self.failed = False
 
     def emit(self, record):
-        self.add(record.getMessage())
+        self.add(record.getMessage(), failure=record.levelno >= logging.ERROR)
 
-    def add(self, message):
+    def add(self, message, failure=True):
+        self.failed = self.failed or failure
         if message not in self.messages:
             self.messages.append(message)
 
@@ -112,7 +117,7 @@ def main():
     # twice. A failed export is logged by the exporter (kept by ErrorLog).
     meter_provider.shutdown(timeout_millis=FLUSH_DEADLINE_MILLIS)
 
-    error = "\n".join(errors.messages) or None
+    error = "\n".join(errors.messages) if errors.failed else None
     print(json.dumps({
         "sdk": "python",
         "sdk_version": SDK_VERSION,

@@ -17,6 +17,7 @@ async fn client_config_connects_to_a_trusted_server() {
     let leaf = ca.localhost();
     let addr = TlsServer::new(&leaf).start().await;
     let request = TlsRequest {
+        default_roots: Default::default(),
         server_name: "localhost",
         ca_file: Some(&ca_path),
         client_identity: None,

@@ -37,6 +37,7 @@ impl<'a> Ask<'a> {
 
     async fn run(self, addr: SocketAddr) -> TlsOutcome {
         let request = TlsRequest {
+            default_roots: Default::default(),
             server_name: self.name,
             ca_file: self.ca,
             client_identity: self.identity,
