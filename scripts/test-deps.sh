@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers that `cargo test --test it` runs against on 127.0.0.1:
 #   - nginx (Debian apt)            TLS / mTLS / auth / error fronts
+#   - tinyproxy (Debian apt)        an HTTP proxy for the proxy setups
 #   - rotel (PyPI, `rotel-agent`)   a real OTLP collector (gRPC + HTTP)
 #   - opentelemetry-sdk, opentelemetry-exporter-otlp (PyPI)
 #   - the OpenTelemetry Collector, built from Go modules (scripts/peers/otelcol.sh)
@@ -52,6 +53,18 @@ NGINX_V="$("$NGINX_BIN" -V 2>&1)"
 grep -q -- '--with-http_ssl_module' <<<"$NGINX_V" || die "$NGINX_BIN lacks http_ssl_module"
 grep -q -- '--with-http_v2_module' <<<"$NGINX_V" || die "$NGINX_BIN lacks http_v2_module"
 if grep -q -- '--without-http_grpc_module' <<<"$NGINX_V"; then die "$NGINX_BIN lacks http_grpc_module"; fi
+
+# ---------------------------------------------------------------- tinyproxy (apt)
+# A real HTTP proxy for the proxy setups of the SDK fidelity matrix.
+if ! command -v tinyproxy >/dev/null 2>&1 && [ ! -x /usr/bin/tinyproxy ] && [ ! -x /usr/sbin/tinyproxy ]; then
+    log "installing tinyproxy with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >/dev/null || die "apt-get update failed"
+    $SUDO apt-get install -y -qq --no-install-recommends tinyproxy >/dev/null \
+        || die "apt-get install tinyproxy failed"
+fi
+# The packaged service is not wanted: the tests start their own instances.
+if command -v service >/dev/null 2>&1; then $SUDO service tinyproxy stop >/dev/null 2>&1 || true; fi
 
 # ---------------------------------------------------------------- python (pip)
 PYTHON="${PYTHON:-python3}"

@@ -7,6 +7,7 @@ pub mod dns;
 pub mod export;
 pub mod pipeline;
 pub mod protocol;
+pub mod proxy;
 pub mod tcp;
 pub mod tls;
 pub mod wire;

@@ -1,10 +1,10 @@
 //! The scheduler of `check`: config first, then per distinct endpoint the network layers in
-//! order (dns → tcp → tls → protocol), endpoints concurrently. A layer that fails stops the
+//! order (proxy, when the SDK sends through one → dns → tcp → tls → protocol → export), endpoints concurrently. A layer that fails stops the
 //! layers after it (they are reported as skipped, not as errors), so the first error is the root
 //! cause.
 
 use super::protocol::{self, http_status};
-use super::{config, dns, export, tcp, tls};
+use super::{config, dns, export, proxy, tcp, tls};
 use crate::otlp::payload::ProbeData;
 use crate::report::layer::Layer;
 use crate::report::trace;
@@ -139,6 +139,21 @@ async fn walk(
 ) -> (Vec<Layer>, Vec<Finding>) {
     let authority = target.url.authority();
     let mut layers = Vec::new();
+
+    if let Some(route) = &target.proxy {
+        progress.layer_started("proxy", &authority);
+        let proxy_layer = proxy::probe(target, route).await;
+        trace::record("proxy", || format!("proxy: {}", proxy_layer.summary));
+        let failed = proxy_layer.failed();
+        layers.push(proxy_layer);
+        if failed {
+            return finish(
+                layers,
+                &["dns", "tcp", "tls", "protocol", "export"],
+                "the proxy the SDK sends through does not pass the export on",
+            );
+        }
+    }
 
     progress.layer_started("dns", &authority);
     let (dns_layer, addresses) = dns::resolve(&target.url, target.step_timeout).await;

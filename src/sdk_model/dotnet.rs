@@ -2,6 +2,7 @@
 //! docs/research/sdk-others.md.
 
 use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::proxies;
 use crate::settings::Protocol;
 
 const OPTIONS: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/OtlpExporterOptions.cs";
@@ -28,10 +29,15 @@ pub const MODEL: Model = Model {
         source: OPTIONS,
     },
     ca_sources: &[],
-    // HttpClient's default proxy on Linux reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
-    http_proxy_env: Fact {
-        value: true,
-        source: OPTIONS,
+    // Both transports are HttpClient, whose default proxy on Linux is HttpEnvironmentProxy.
+    // gRPC over it tunnels, as HTTP/2 cannot go to a proxy in absolute form (not observed).
+    proxy_grpc: Fact {
+        value: Some(proxies::DOTNET_GRPC),
+        source: proxies::DOTNET_PROXY,
+    },
+    proxy_http: Fact {
+        value: Some(proxies::DOTNET_HTTP),
+        source: proxies::DOTNET_PROXY,
     },
     bad_timeout_grpc: Fact {
         value: BadValue::UseDefault,

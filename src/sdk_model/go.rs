@@ -3,6 +3,7 @@
 use super::model::{
     BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
 };
+use super::proxies;
 use crate::settings::Protocol;
 
 const HTTP_ENVCONFIG: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.47.0/exporters/otlp/otlptrace/otlptracehttp/internal/otlpconfig/envconfig.go";
@@ -45,10 +46,14 @@ pub const MODEL: Model = Model {
             source: GO_ROOTS,
         },
     ],
-    // `Proxy: http.ProxyFromEnvironment` on the default transport.
-    http_proxy_env: Fact {
-        value: true,
-        source: HTTP_CLIENT,
+    // `Proxy: http.ProxyFromEnvironment` on the default transport; grpc-go's resolver.
+    proxy_grpc: Fact {
+        value: Some(proxies::GRPC_GO),
+        source: proxies::GRPC_GO_PROXY,
+    },
+    proxy_http: Fact {
+        value: Some(proxies::GO_NET_HTTP),
+        source: proxies::XNET_HTTPPROXY,
     },
     bad_timeout_grpc: Fact {
         value: BadValue::UseDefault,

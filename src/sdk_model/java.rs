@@ -33,8 +33,13 @@ pub const MODEL: Model = Model {
     },
     // Trust comes from javax.net.ssl.trustStore system properties, not the environment.
     ca_sources: &[],
-    http_proxy_env: Fact {
-        value: false,
+    // OkHttp and grpc-java take proxies from JVM properties, not the environment.
+    proxy_grpc: Fact {
+        value: None,
+        source: CONFIG_UTIL,
+    },
+    proxy_http: Fact {
+        value: None,
         source: CONFIG_UTIL,
     },
     // `getDuration` throws a ConfigurationException (observed: NumberFormatException from

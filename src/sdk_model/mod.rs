@@ -10,6 +10,7 @@ mod go;
 mod java;
 pub mod model;
 mod node;
+pub(crate) mod proxies;
 mod python;
 mod rules;
 mod rust;

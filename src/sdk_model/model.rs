@@ -2,6 +2,7 @@
 //! Every fact carries the source file it was read from, so a finding can cite it.
 
 use crate::settings::Protocol;
+use crate::settings::proxy::ProxyRule;
 pub use crate::settings::rules::{DefaultTrust, TimeoutUnit};
 
 /// One fact about an SDK and the source file (a URL at a release tag) it comes from.
@@ -46,8 +47,11 @@ pub struct Model {
     pub bad_protocol: Fact<BadValue>,
     /// Trust-store variables outside `OTEL_*`.
     pub ca_sources: &'static [CaSource],
-    /// Whether the HTTP exporter's transport honours `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
-    pub http_proxy_env: Fact<bool>,
+    /// How the gRPC exporter's transport picks a proxy from the environment (`None`: it reads
+    /// no proxy variable).
+    pub proxy_grpc: Fact<Option<ProxyRule>>,
+    /// How the OTLP/HTTP exporter's transport picks a proxy from the environment.
+    pub proxy_http: Fact<Option<ProxyRule>>,
     /// What an unparsable `OTEL_EXPORTER_OTLP_TIMEOUT` does to the gRPC exporter.
     pub bad_timeout_grpc: Fact<BadValue>,
     /// What an unparsable `OTEL_EXPORTER_OTLP_TIMEOUT` does to the OTLP/HTTP exporter.

@@ -4,6 +4,7 @@
 use super::model::{
     BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
 };
+use super::proxies;
 use crate::settings::Protocol;
 
 const SDK_NODE: &str = "https://github.com/open-telemetry/opentelemetry-js/blob/experimental/v0.223.0/experimental/packages/opentelemetry-sdk-node/src/utils.ts";
@@ -41,9 +42,13 @@ pub const MODEL: Model = Model {
         overrides_certificate: false,
         source: NODE_TLS,
     }],
-    // Node's http/https agents ignore HTTPS_PROXY.
-    http_proxy_env: Fact {
-        value: false,
+    // Node's http/https agents ignore proxy variables; grpc-js reads them.
+    proxy_grpc: Fact {
+        value: Some(proxies::GRPC_JS),
+        source: proxies::GRPC_JS_PROXY,
+    },
+    proxy_http: Fact {
+        value: None,
         source: SHARED_ENV,
     },
     // Observed: a warning, then the default.

@@ -4,6 +4,7 @@
 use super::model::{
     BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
 };
+use super::proxies;
 use crate::settings::Protocol;
 
 const CONFIGURATION: &str = "https://github.com/open-telemetry/opentelemetry-python/blob/v1.45.2/opentelemetry-sdk/src/opentelemetry/sdk/_configuration/__init__.py";
@@ -55,10 +56,15 @@ pub const MODEL: Model = Model {
             source: REQUESTS_SESSION,
         },
     ],
-    // requests' sessions trust the environment (`trust_env`): HTTPS_PROXY, NO_PROXY.
-    http_proxy_env: Fact {
-        value: true,
-        source: REQUESTS_SESSION,
+    // grpcio's channel keeps grpc.enable_http_proxy on; the HTTP exporter posts with a
+    // requests Session that trusts the environment.
+    proxy_grpc: Fact {
+        value: Some(proxies::GRPC_CORE),
+        source: proxies::GRPC_CORE_PROXY,
+    },
+    proxy_http: Fact {
+        value: Some(proxies::REQUESTS),
+        source: proxies::REQUESTS_PROXY,
     },
     bad_timeout_grpc: Fact {
         value: BadValue::RefuseToStart,

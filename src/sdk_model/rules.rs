@@ -3,6 +3,7 @@
 
 use super::model::{BadValue, Fact, ThrottleRetry, Throttled};
 use super::{Model, Sdk, SdkChoice, model_of};
+use crate::settings::proxy::{ProxyReading, ProxyRule};
 use crate::settings::rules::{CertificateOverride, Throttling};
 use crate::settings::{DefaultTrust, PerTransport, ReadingRules, TrustRule};
 
@@ -46,6 +47,10 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
             grpc: trust(sdk, model, &model.default_trust_grpc),
             http: trust(sdk, model, &model.default_trust_http),
         },
+        proxy: PerTransport {
+            grpc: proxy_reading(sdk, model, "gRPC", &model.proxy_grpc),
+            http: proxy_reading(sdk, model, "OTLP/HTTP", &model.proxy_http),
+        },
         ignores_tls_variables: (!model.reads_tls_variables.value).then(|| {
             format!(
                 "the {sdk} SDK {} reads none of them; TLS files are set in code ({})",
@@ -53,6 +58,32 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
             )
         }),
     }
+}
+
+fn proxy_reading(
+    sdk: Sdk,
+    model: &Model,
+    transport: &str,
+    fact: &Fact<Option<ProxyRule>>,
+) -> Option<ProxyReading> {
+    fact.value.map(|rule| ProxyReading {
+        rule,
+        reader: format!(
+            "the {sdk} SDK {}'s {transport} transport reads {} ({})",
+            model.release,
+            rule.for_https
+                .iter()
+                .chain(rule.for_http)
+                .fold(Vec::<&str>::new(), |mut seen, name| {
+                    if !seen.contains(name) {
+                        seen.push(name);
+                    }
+                    seen
+                })
+                .join(", "),
+            fact.source
+        ),
+    })
 }
 
 fn refusal(sdk: Sdk, model: &Model, fact: &Fact<BadValue>) -> Option<String> {

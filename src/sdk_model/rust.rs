@@ -1,6 +1,7 @@
 //! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-others.md.
 
 use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::proxies;
 use crate::settings::Protocol;
 
 const EXPORTER: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/mod.rs";
@@ -28,10 +29,14 @@ pub const MODEL: Model = Model {
         source: EXPORTER,
     },
     ca_sources: &[],
-    // reqwest clients use the system proxy variables unless built with `no_proxy()`.
-    http_proxy_env: Fact {
-        value: true,
+    // tonic reads no proxy variable; reqwest does, unless built with `no_proxy()`.
+    proxy_grpc: Fact {
+        value: None,
         source: HTTP,
+    },
+    proxy_http: Fact {
+        value: Some(proxies::REQWEST),
+        source: proxies::HYPER_UTIL_PROXY,
     },
     // Observed with 0.33.1: an unparsable timeout is ignored.
     bad_timeout_grpc: Fact {

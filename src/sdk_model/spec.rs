@@ -25,8 +25,13 @@ pub const MODEL: Model = Model {
         source: ENV_SPEC,
     },
     ca_sources: &[],
-    http_proxy_env: Fact {
-        value: false,
+    // The specification says nothing about proxies.
+    proxy_grpc: Fact {
+        value: None,
+        source: EXPORTER_SPEC,
+    },
+    proxy_http: Fact {
+        value: None,
         source: EXPORTER_SPEC,
     },
     bad_timeout_grpc: Fact {

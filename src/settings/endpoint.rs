@@ -35,14 +35,19 @@ pub struct EndpointUrl {
     pub path: String,
 }
 
+/// `host:port`, with brackets around an IPv6 host.
+pub fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 impl EndpointUrl {
     /// `host:port` with IPv6 brackets, as used in URLs and for connecting.
     pub fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        authority(&self.host, self.port)
     }
 
     pub fn has_path(&self) -> bool {

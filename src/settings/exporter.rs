@@ -8,6 +8,7 @@ use super::env_source::EnvSource;
 use super::options::TargetOptions;
 use super::origin::{Origin, Sourced};
 use super::problems::{CONFIG_CHECK, Problems};
+use super::proxy::{self, ProxyRoute};
 use super::rules::{ReadingRules, TrustRule};
 use super::signal::{Compression, Protocol, Signal};
 use super::suggest;
@@ -64,6 +65,8 @@ pub struct ExporterSettings {
     pub insecure: Sourced<bool>,
     /// The roots trusted when no certificate is configured, as the SDK chooses them.
     pub default_trust: TrustRule,
+    /// The proxy the SDK's transport sends this signal through, from the environment.
+    pub proxy: Option<ProxyRoute>,
 }
 
 /// Reads the per-signal and generic variables of one option, in precedence order.
@@ -265,6 +268,10 @@ pub fn resolve_exporter(
     };
 
     let default_trust = rules.default_trust.over(protocol.value).clone();
+    let proxy = match (rules.proxy.over(protocol.value), &endpoint.value.parsed) {
+        (Some(reading), Ok(url)) => proxy::route(env, reading, url).ok(),
+        _ => None,
+    };
     ExporterSettings {
         signal,
         protocol,
@@ -277,6 +284,7 @@ pub fn resolve_exporter(
         client_key,
         insecure,
         default_trust,
+        proxy,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod exporter;
 pub mod options;
 pub mod origin;
 pub mod problems;
+pub mod proxy;
 pub mod rules;
 pub mod sdk;
 pub mod secrets;

@@ -2,6 +2,7 @@
 //! specification. `resolve` reads by the specification's rules; `sdk_model` builds the rules of
 //! a real SDK, so this layer needs to know nothing about SDKs.
 
+use super::proxy::ProxyReading;
 use super::signal::Protocol;
 use std::time::Duration;
 
@@ -68,6 +69,9 @@ pub struct ReadingRules {
     /// Set when the SDK does not read `OTEL_EXPORTER_OTLP_CERTIFICATE`, `_CLIENT_CERTIFICATE`
     /// and `_CLIENT_KEY` at all: who says so, with the source.
     pub ignores_tls_variables: Option<String>,
+    /// Per transport, how its library picks a proxy from the environment; `None` where it
+    /// reads no proxy variable.
+    pub proxy: PerTransport<Option<ProxyReading>>,
 }
 
 /// One value for each transport: an SDK's gRPC and OTLP/HTTP exporters can differ.
@@ -153,6 +157,7 @@ impl ReadingRules {
             bad_timeout_refusal: PerTransport::default(),
             default_trust: PerTransport::default(),
             ignores_tls_variables: None,
+            proxy: PerTransport::default(),
         }
     }
 }

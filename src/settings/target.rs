@@ -2,6 +2,7 @@
 //! bound on each network step. Built from the resolved configuration of the selected signals.
 
 use super::endpoint::{EndpointUrl, Scheme, effective_path};
+use super::proxy::ProxyRoute;
 use super::rules::TrustRule;
 use super::values::Header;
 use super::{Compression, Protocol, Resolution, Selection, Signal};
@@ -37,6 +38,8 @@ pub struct Target {
     pub step_timeout: Duration,
     /// What the SDK does when this endpoint throttles an export (for the fix).
     pub throttled: String,
+    /// The proxy the SDK sends through, when its transport takes one from the environment.
+    pub proxy: Option<ProxyRoute>,
 }
 
 impl Target {
@@ -96,6 +99,7 @@ pub fn targets(
             compression: exporter.compression.value,
             step_timeout,
             throttled: resolution.throttling.over(protocol).to_string(),
+            proxy: exporter.proxy.clone(),
         });
     }
     targets

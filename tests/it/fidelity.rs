@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::sdk_clients::otel_env;
 use crate::support::nginx::{Front, Nginx, Upstream};
 use crate::support::sdk_clients::{SDK_CLIENT_TIMEOUT, SdkClient};
+use crate::support::tinyproxy::Tinyproxy;
 use crate::support::{GrpcStatusServer, Rotel, Signal, TestCerts, closed_port, free_port};
 use crate::support::{otlp_doctor, sdk_clients::Refused};
 
@@ -68,6 +69,9 @@ struct Setup {
     protocol: Option<&'static str>,
     endpoint: String,
     extra: Vec<(String, String)>,
+    /// The proxy's `host:port`, when the setup names one: an SDK error naming that address is
+    /// about the proxy, whatever its words.
+    proxy: Option<String>,
 }
 
 impl Setup {
@@ -77,6 +81,7 @@ impl Setup {
             protocol: Some(protocol),
             endpoint,
             extra: Vec::new(),
+            proxy: None,
         }
     }
 
@@ -87,12 +92,28 @@ impl Setup {
             protocol: None,
             endpoint,
             extra: Vec::new(),
+            proxy: None,
         }
     }
 
     fn with(mut self, key: &str, value: impl Into<String>) -> Setup {
         self.extra.push((key.to_string(), value.into()));
         self
+    }
+
+    /// Every proxy variable an HTTP or gRPC library reads, in both cases, set to `proxy`.
+    fn proxied_by(mut self, proxy: &str) -> Setup {
+        self.proxy = Some(proxy.trim_start_matches("http://").to_string());
+        [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ]
+        .into_iter()
+        .fold(self, |setup, name| setup.with(name, proxy))
     }
 
     fn env(&self, client: SdkClient) -> Vec<(String, String)> {
@@ -127,6 +148,8 @@ struct Peers {
     throttling_grpc: GrpcStatusServer,
     _nginx: Nginx,
     fronts: Fronts,
+    open_proxy: Tinyproxy,
+    proxy_tunnelling_only_to_443: Tinyproxy,
 }
 
 /// nginx's ports, one server block each.
@@ -203,6 +226,8 @@ impl Peers {
             rotel_without_traces,
             throttling_grpc,
             fronts,
+            open_proxy: Tinyproxy::open(),
+            proxy_tunnelling_only_to_443: Tinyproxy::connect_only_to(&[443]),
         }
     }
 
@@ -217,6 +242,7 @@ impl Peers {
         let bearer = format!("authorization=Bearer%20{TOKEN}");
         let client_cert = path(&self.certs.client.cert);
         let client_key = path(&self.certs.client.key);
+        let dead_proxy = format!("http://{}", closed_port());
         let mut setups = Vec::new();
         for protocol in ["grpc", "http/protobuf"] {
             let grpc = protocol == "grpc";
@@ -308,6 +334,27 @@ impl Peers {
                 .with("SSL_CERT_FILE", &ca),
                 Setup::new("unparsable timeout", protocol, rotel.clone())
                     .with("OTEL_EXPORTER_OTLP_TIMEOUT", "soon"),
+                Setup::new(
+                    "dead proxy in every proxy variable",
+                    protocol,
+                    rotel.clone(),
+                )
+                .proxied_by(&dead_proxy),
+                Setup::new("dead proxy, collector in NO_PROXY", protocol, rotel.clone())
+                    .proxied_by(&dead_proxy)
+                    .with("NO_PROXY", "127.0.0.1")
+                    .with("no_proxy", "127.0.0.1"),
+                Setup::new("a proxy that tunnels to any port", protocol, rotel.clone())
+                    .proxied_by(&self.open_proxy.url()),
+                Setup::new("a proxy that tunnels only to 443", protocol, rotel.clone())
+                    .proxied_by(&self.proxy_tunnelling_only_to_443.url()),
+                Setup::new(
+                    "TLS endpoint, a proxy that tunnels only to 443",
+                    protocol,
+                    https(pick(f.tls_grpc, f.tls_http)),
+                )
+                .with("OTEL_EXPORTER_OTLP_CERTIFICATE", &ca)
+                .proxied_by(&self.proxy_tunnelling_only_to_443.url()),
             ]);
         }
         setups.extend([
@@ -380,7 +427,13 @@ fn run_cell(setup: &Setup, index: usize, client: SdkClient) -> Cell {
                 (Fate::Arrives, String::new(), signals)
             } else {
                 let said = outcome.error.unwrap_or_default();
-                (Fate::Fails(sdk_layer(&said)), said, signals)
+                let names_the_proxy = setup.proxy.as_ref().is_some_and(|p| said.contains(p));
+                let layer = if names_the_proxy {
+                    Some("proxy")
+                } else {
+                    sdk_layer(&said)
+                };
+                (Fate::Fails(layer), said, signals)
             }
         }
         Err(Refused { stdout, stderr, .. }) => {
@@ -438,6 +491,9 @@ fn predict(client: SdkClient, env: &[(&str, &str)], signals: &str) -> (Fate, Opt
 
 /// The layer a finding code belongs to, in the words [`sdk_layer`] uses.
 fn doctor_layer(code: &str) -> Option<&'static str> {
+    if code.starts_with("NET_PROXY_") {
+        return Some("proxy");
+    }
     let prefix = code.split('_').next()?;
     Some(match prefix {
         "CFG" => "config",
@@ -454,6 +510,7 @@ fn doctor_layer(code: &str) -> Option<&'static str> {
 /// "failed to connect to all addresses" for a refused connection and a failed handshake alike).
 fn sdk_layer(said: &str) -> Option<&'static str> {
     const LAYERS: &[(&str, &[&str])] = &[
+        ("proxy", &["proxy"]),
         (
             "tls",
             &[

@@ -28,6 +28,7 @@ pub fn lint(resolution: &Resolution, selection: &Selection) -> Vec<Finding> {
     {
         if exports_otlp(resolution, exporter.signal) {
             lint_exporter(exporter, &mut problems);
+            lint_proxy(exporter, &mut problems);
             for finding in super::auth::lint(exporter) {
                 problems.push(finding);
             }
@@ -46,13 +47,48 @@ fn root_cause_rank(code: Code) -> u8 {
         Code::CfgExporterNone => 1,
         Code::CfgSamplerDropsAll => 2,
         Code::CfgEndpointNoScheme | Code::CfgEndpointInvalid => 3,
-        Code::CfgProtocolInvalid | Code::CfgTimeoutInvalid => 4,
+        Code::CfgProtocolInvalid => 4,
         Code::CfgHttpSignalPath | Code::CfgGrpcEndpointHasPath => 5,
         Code::CfgPortProtocolMismatch | Code::CfgInsecureWithHttps => 6,
         Code::CfgCertFileUnreadable => 7,
         Code::CfgHeadersMalformed => 8,
         _ => 9,
     }
+}
+
+/// Says which proxy the SDK's transport takes from the environment; the `proxy` layer then
+/// probes it.
+fn lint_proxy(exporter: &ExporterSettings, problems: &mut Problems) {
+    let Some(route) = &exporter.proxy else {
+        return;
+    };
+    let host = exporter
+        .endpoint
+        .value
+        .parsed
+        .as_ref()
+        .map_or_else(|_| String::new(), |url| url.host.clone());
+    let how = if route.tunnel {
+        "each export goes through a CONNECT tunnel"
+    } else {
+        "each export is sent to the proxy in absolute form"
+    };
+    problems.push(
+        Finding::new(
+            Code::CfgProxyFromEnv,
+            Severity::Info,
+            CONFIG_CHECK,
+            format!(
+                "exports go through the proxy {} (from {})",
+                route.authority(),
+                route.variable
+            ),
+        )
+        .evidence(format!("{}={}", route.variable, route.value))
+        .evidence(route.reader.clone())
+        .evidence(how)
+        .fix(Fix::new("network.bypass_proxy").with("host", host)),
+    );
 }
 
 fn exports_otlp(resolution: &Resolution, signal: Signal) -> bool {

@@ -585,3 +585,25 @@ fn an_unparsable_timeout_is_an_error_where_the_sdk_refuses_to_start() {
     );
     assert_eq!(severity(Sdk::Go, "grpc"), Some(Severity::Warning));
 }
+
+#[test]
+fn a_proxy_variable_is_reported_for_the_transports_that_read_it() {
+    use crate::sdk_model::Sdk;
+    let vars = [
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+        ("https_proxy", "http://127.0.0.1:3128"),
+    ];
+    let proxied = |sdk| {
+        lint(&resolved_as(sdk, &vars), &Selection::all_implicit())
+            .into_iter()
+            .any(|f| f.code == Code::CfgProxyFromEnv && f.severity == Severity::Info)
+    };
+    // gRPC core reads https_proxy for plaintext gRPC too; Go exempts loopback; Java and the
+    // Rust tonic transport read no proxy variable.
+    assert!(proxied(Sdk::Python));
+    assert!(proxied(Sdk::Node));
+    assert!(!proxied(Sdk::Go));
+    assert!(!proxied(Sdk::Java));
+    assert!(!proxied(Sdk::Rust));
+}

@@ -26,6 +26,7 @@ pub mod rotel;
 pub mod schema;
 pub mod sdk_clients;
 pub mod snapshot;
+pub mod tinyproxy;
 pub mod tls_client;
 pub mod tools;
 pub mod zipkin;
