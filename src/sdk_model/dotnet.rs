@@ -1,7 +1,9 @@
 //! opentelemetry-dotnet 1.14.0 (OpenTelemetry.Exporter.OpenTelemetryProtocol). See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{
+    BadValue, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled, TimeoutUnit,
+};
 use super::proxies;
 use crate::settings::Protocol;
 
@@ -58,6 +60,14 @@ pub const MODEL: Model = Model {
     },
     reads_tls_variables: Fact {
         value: true,
+        source: OPTIONS,
+    },
+    compression_grpc: Fact {
+        value: SPEC_COMPRESSION,
+        source: OPTIONS,
+    },
+    compression_http: Fact {
+        value: SPEC_COMPRESSION,
         source: OPTIONS,
     },
     throttled_grpc: Fact {

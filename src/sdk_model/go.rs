@@ -1,7 +1,8 @@
 //! opentelemetry-go 1.47.0 (otlptracehttp, otlptracegrpc). See docs/research/sdk-others.md.
 
 use super::model::{
-    BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, CaSource, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled,
+    TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -73,6 +74,14 @@ pub const MODEL: Model = Model {
     },
     reads_tls_variables: Fact {
         value: true,
+        source: HTTP_ENVCONFIG,
+    },
+    compression_grpc: Fact {
+        value: SPEC_COMPRESSION,
+        source: HTTP_ENVCONFIG,
+    },
+    compression_http: Fact {
+        value: SPEC_COMPRESSION,
         source: HTTP_ENVCONFIG,
     },
     throttled_grpc: Fact {

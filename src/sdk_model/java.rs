@@ -1,7 +1,9 @@
 //! opentelemetry-java 1.68.0 (sdk-extension-autoconfigure, exporter-otlp). See
 //! docs/research/sdk-others.md.
 
-use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{
+    BadValue, CompressionValues, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+};
 use crate::settings::Protocol;
 
 const SPAN_PROVIDER: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/otlp/all/src/main/java/io/opentelemetry/exporter/otlp/internal/OtlpSpanExporterProvider.java";
@@ -63,6 +65,21 @@ pub const MODEL: Model = Model {
     },
     reads_tls_variables: Fact {
         value: true,
+        source: CONFIG_UTIL,
+    },
+    // Observed: an unknown compression fails autoconfiguration (ConfigurationException).
+    compression_grpc: Fact {
+        value: CompressionValues {
+            accepts: &["gzip", "none"],
+            otherwise: BadValue::RefuseToStart,
+        },
+        source: CONFIG_UTIL,
+    },
+    compression_http: Fact {
+        value: CompressionValues {
+            accepts: &["gzip", "none"],
+            otherwise: BadValue::RefuseToStart,
+        },
         source: CONFIG_UTIL,
     },
     throttled_grpc: Fact {

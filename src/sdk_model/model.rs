@@ -63,11 +63,29 @@ pub struct Model {
     /// Whether the exporters read `OTEL_EXPORTER_OTLP_CERTIFICATE`, `_CLIENT_CERTIFICATE` and
     /// `_CLIENT_KEY`.
     pub reads_tls_variables: Fact<bool>,
+    /// Which `OTEL_EXPORTER_OTLP_COMPRESSION` values the gRPC exporter takes, and what it does
+    /// with another.
+    pub compression_grpc: Fact<CompressionValues>,
+    /// The same for the OTLP/HTTP exporter.
+    pub compression_http: Fact<CompressionValues>,
     /// What the gRPC exporter does with RESOURCE_EXHAUSTED.
     pub throttled_grpc: Fact<Throttled>,
     /// What the OTLP/HTTP exporter does with 429.
     pub throttled_http: Fact<Throttled>,
 }
+
+/// The compression values an exporter takes; any other value is `otherwise`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompressionValues {
+    pub accepts: &'static [&'static str],
+    pub otherwise: BadValue,
+}
+
+/// The specification's values, and a bad one ignored.
+pub const SPEC_COMPRESSION: CompressionValues = CompressionValues {
+    accepts: &["gzip", "none"],
+    otherwise: BadValue::UseDefault,
+};
 
 /// Whether an exporter sends a throttled export again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //! docs/research/sdk-others.md.
 
 use super::model::{
-    BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, CaSource, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled,
+    TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -72,6 +73,14 @@ pub const MODEL: Model = Model {
     },
     reads_tls_variables: Fact {
         value: true,
+        source: SHARED_ENV,
+    },
+    compression_grpc: Fact {
+        value: SPEC_COMPRESSION,
+        source: SHARED_ENV,
+    },
+    compression_http: Fact {
+        value: SPEC_COMPRESSION,
         source: SHARED_ENV,
     },
     throttled_grpc: Fact {

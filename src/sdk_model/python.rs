@@ -2,7 +2,8 @@
 //! opentelemetry-exporter-http-transport 0.66b2). See docs/research/sdk-python.md.
 
 use super::model::{
-    BadValue, CaSource, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, CaSource, CompressionValues, DefaultTrust, Fact, Model, SPEC_COMPRESSION,
+    ThrottleRetry, Throttled, TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -20,6 +21,8 @@ const GRPC_TIMEOUT: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (PyPI)
 const HTTP_TIMEOUT: &str = "opentelemetry-exporter-otlp-proto-http 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/http/_common/__init__.py, \"Invalid timeout value %r, using default\"";
 const GRPC_ROOTS: &str = "grpcio (PyPI): grpc/_cython/_credentials/roots.pem, the roots gRPC core trusts when the exporter is given no certificate";
 const CERTIFI: &str = "requests (PyPI): requests/certs.py, `from certifi import where`";
+
+const GRPC_COMPRESSION: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/grpc/exporter.py, `_ENVIRON_TO_COMPRESSION` has only gzip and unset, and `environ_to_compression` raises InvalidCompressionValueException on anything else, none included";
 
 pub const MODEL: Model = Model {
     release: "1.45.2",
@@ -84,6 +87,19 @@ pub const MODEL: Model = Model {
     },
     reads_tls_variables: Fact {
         value: true,
+        source: HTTP_COMMON,
+    },
+    // Observed: OTEL_EXPORTER_OTLP_COMPRESSION=none and =zip raise in the gRPC exporter's
+    // constructor; the HTTP exporter takes none and ignores zip.
+    compression_grpc: Fact {
+        value: CompressionValues {
+            accepts: &["gzip"],
+            otherwise: BadValue::RefuseToStart,
+        },
+        source: GRPC_COMPRESSION,
+    },
+    compression_http: Fact {
+        value: SPEC_COMPRESSION,
         source: HTTP_COMMON,
     },
     throttled_grpc: Fact {

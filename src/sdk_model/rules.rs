@@ -1,10 +1,10 @@
 //! A [`Model`] as the [`ReadingRules`] `settings` resolves by. Without an SDK the rules are the
 //! specification's, and the evidence says where SDKs depart from it.
 
-use super::model::{BadValue, Fact, ThrottleRetry, Throttled};
+use super::model::{BadValue, CompressionValues, Fact, ThrottleRetry, Throttled};
 use super::{Model, Sdk, SdkChoice, model_of};
 use crate::settings::proxy::{ProxyReading, ProxyRule};
-use crate::settings::rules::{CertificateOverride, Throttling};
+use crate::settings::rules::{CertificateOverride, CompressionRefusal, Throttling};
 use crate::settings::{DefaultTrust, PerTransport, ReadingRules, TrustRule};
 
 /// The rules of the chosen SDK (or of the specification).
@@ -47,6 +47,10 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
             grpc: trust(sdk, model, &model.default_trust_grpc),
             http: trust(sdk, model, &model.default_trust_http),
         },
+        compression_refusal: PerTransport {
+            grpc: compression_refusal(sdk, model, "gRPC", &model.compression_grpc),
+            http: compression_refusal(sdk, model, "OTLP/HTTP", &model.compression_http),
+        },
         proxy: PerTransport {
             grpc: proxy_reading(sdk, model, "gRPC", &model.proxy_grpc),
             http: proxy_reading(sdk, model, "OTLP/HTTP", &model.proxy_http),
@@ -81,6 +85,23 @@ fn proxy_reading(
                     seen
                 })
                 .join(", "),
+            fact.source
+        ),
+    })
+}
+
+fn compression_refusal(
+    sdk: Sdk,
+    model: &Model,
+    transport: &str,
+    fact: &Fact<CompressionValues>,
+) -> Option<CompressionRefusal> {
+    (fact.value.otherwise == BadValue::RefuseToStart).then(|| CompressionRefusal {
+        accepts: fact.value.accepts,
+        reason: format!(
+            "the {sdk} SDK {}'s {transport} exporter takes only {} and raises on any other value, so it does not start exporting ({})",
+            model.release,
+            fact.value.accepts.join(" or "),
             fact.source
         ),
     })

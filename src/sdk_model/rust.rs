@@ -1,6 +1,8 @@
 //! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-others.md.
 
-use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{
+    BadValue, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled, TimeoutUnit,
+};
 use super::proxies;
 use crate::settings::Protocol;
 
@@ -65,6 +67,15 @@ pub const MODEL: Model = Model {
     // crate: TLS files are set in code (`with_tls_config`) or come from the system store.
     reads_tls_variables: Fact {
         value: false,
+        source: EXPORTER,
+    },
+    // Observed: "Ignoring value 'zip' for OTEL_EXPORTER_OTLP_COMPRESSION" (a warning).
+    compression_grpc: Fact {
+        value: SPEC_COMPRESSION,
+        source: EXPORTER,
+    },
+    compression_http: Fact {
+        value: SPEC_COMPRESSION,
         source: EXPORTER,
     },
     throttled_grpc: Fact {

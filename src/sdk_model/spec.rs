@@ -1,6 +1,8 @@
 //! The specification's ideal client: the model when no SDK is chosen.
 
-use super::model::{BadValue, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit};
+use super::model::{
+    BadValue, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled, TimeoutUnit,
+};
 use crate::settings::Protocol;
 
 const EXPORTER_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/protocol/exporter.md";
@@ -53,6 +55,14 @@ pub const MODEL: Model = Model {
     reads_tls_variables: Fact {
         value: true,
         source: TLS_SPEC,
+    },
+    compression_grpc: Fact {
+        value: SPEC_COMPRESSION,
+        source: ENV_SPEC,
+    },
+    compression_http: Fact {
+        value: SPEC_COMPRESSION,
+        source: ENV_SPEC,
     },
     throttled_grpc: Fact {
         value: Throttled {

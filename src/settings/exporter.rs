@@ -189,6 +189,7 @@ pub fn resolve_exporter(
         )
         .unwrap_or_else(|| Sourced::default_value(DEFAULT_EXPORT_TIMEOUT));
 
+    let refused_compression = rules.compression_refusal.over(protocol.value).as_ref();
     let compression = match overrides.compression {
         Some(compression) => Sourced::new(compression, Origin::Flag("--compression".into())),
         None => lookup
@@ -203,18 +204,38 @@ pub fn resolve_exporter(
                         )
                     })
                 },
-                |problems, name, raw, problem| {
-                    problems.invalid_value_suggesting(
+                |problems, name, raw, problem| match refused_compression {
+                    Some(refusal) => problems.refused_value(
+                        Code::CfgCompressionInvalid,
+                        name,
+                        problem,
+                        &refusal.reason,
+                    ),
+                    None => problems.invalid_value_suggesting(
                         Code::CfgCompressionInvalid,
                         name,
                         problem,
                         "no compression",
                         suggest::closest(raw, &Compression::NAMES),
-                    )
+                    ),
                 },
             )
             .unwrap_or_else(|| Sourced::default_value(Compression::None)),
     };
+    if let (Some(refusal), Origin::Env(name)) = (refused_compression, &compression.origin) {
+        let raw = env.get(name).unwrap_or_default();
+        if !refusal
+            .accepts
+            .contains(&raw.trim().to_ascii_lowercase().as_str())
+        {
+            problems.refused_value(
+                Code::CfgCompressionInvalid,
+                name,
+                &format!("'{raw}' is a value of the specification, but not one this SDK takes"),
+                &refusal.reason,
+            );
+        }
+    }
 
     let path_option = |flag: &Option<PathBuf>, flag_name: &str, option: &str| match flag {
         Some(path) => Some(Sourced::new(path.clone(), Origin::Flag(flag_name.into()))),

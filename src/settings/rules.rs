@@ -72,6 +72,17 @@ pub struct ReadingRules {
     /// Per transport, how its library picks a proxy from the environment; `None` where it
     /// reads no proxy variable.
     pub proxy: PerTransport<Option<ProxyReading>>,
+    /// Per transport, the compression values the SDK starts with when it refuses every other
+    /// value (said with its source); `None` where a bad value is ignored.
+    pub compression_refusal: PerTransport<Option<CompressionRefusal>>,
+}
+
+/// An SDK that refuses to start on a compression value outside `accepts` (Python's gRPC
+/// exporter refuses even the specification's `none`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompressionRefusal {
+    pub accepts: &'static [&'static str],
+    pub reason: String,
 }
 
 /// One value for each transport: an SDK's gRPC and OTLP/HTTP exporters can differ.
@@ -158,6 +169,7 @@ impl ReadingRules {
             default_trust: PerTransport::default(),
             ignores_tls_variables: None,
             proxy: PerTransport::default(),
+            compression_refusal: PerTransport::default(),
         }
     }
 }

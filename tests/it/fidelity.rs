@@ -334,6 +334,10 @@ impl Peers {
                 .with("SSL_CERT_FILE", &ca),
                 Setup::new("unparsable timeout", protocol, rotel.clone())
                     .with("OTEL_EXPORTER_OTLP_TIMEOUT", "soon"),
+                Setup::new("compression none", protocol, rotel.clone())
+                    .with("OTEL_EXPORTER_OTLP_COMPRESSION", "none"),
+                Setup::new("unknown compression", protocol, rotel.clone())
+                    .with("OTEL_EXPORTER_OTLP_COMPRESSION", "zip"),
                 Setup::new(
                     "dead proxy in every proxy variable",
                     protocol,

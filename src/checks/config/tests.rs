@@ -607,3 +607,23 @@ fn a_proxy_variable_is_reported_for_the_transports_that_read_it() {
     assert!(!proxied(Sdk::Java));
     assert!(!proxied(Sdk::Rust));
 }
+
+#[test]
+fn a_compression_value_the_sdk_raises_on_is_an_error() {
+    use crate::sdk_model::Sdk;
+    let severity = |sdk, protocol, value| {
+        let vars = [
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", value),
+        ];
+        lint(&resolved_as(sdk, &vars), &Selection::all_implicit())
+            .into_iter()
+            .find(|f| f.code == Code::CfgCompressionInvalid)
+            .map(|f| f.severity)
+    };
+    // Python's gRPC exporter knows only gzip; `none`, valid by the specification, raises.
+    assert_eq!(severity(Sdk::Python, "grpc", "none"), Some(Severity::Error));
+    assert_eq!(severity(Sdk::Python, "http/protobuf", "none"), None);
+    assert_eq!(severity(Sdk::Java, "grpc", "zip"), Some(Severity::Error));
+    assert_eq!(severity(Sdk::Go, "grpc", "zip"), Some(Severity::Warning));
+}

@@ -25,28 +25,38 @@ const CHILD_SPANS: usize = 2;
 const LOG_RECORDS: usize = 2;
 const SCOPE: &str = "otlp-doctor-sdk-client";
 
-/// Keeps the text of every WARN or ERROR event the SDK emits: that is where a failed batch
-/// export is reported when no caller is waiting for its result.
+/// Keeps the text of every WARN or ERROR event the SDK emits. An ERROR (the processors'
+/// `*.ExportError`) is where a failed batch export is reported when no caller is waiting for its
+/// result; a WARN is not a failure (a retried attempt, or a bad value ignored: "Ignoring value
+/// 'zip' for OTEL_EXPORTER_OTLP_COMPRESSION") but carries the details, so it is kept too.
 #[derive(Clone, Default)]
-struct ErrorLog(Arc<Mutex<Vec<String>>>);
+struct ErrorLog(Arc<Mutex<Log>>);
+
+#[derive(Default)]
+struct Log {
+    messages: Vec<String>,
+    failed: bool,
+}
 
 impl ErrorLog {
-    fn add(&self, text: String) {
-        let mut messages = self
+    fn add(&self, text: String, failure: bool) {
+        let mut log = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !messages.contains(&text) {
-            messages.push(text);
+        log.failed |= failure;
+        if !log.messages.contains(&text) {
+            log.messages.push(text);
         }
     }
 
-    fn joined(&self) -> Option<String> {
-        let messages = self
+    /// The messages, when something failed.
+    fn failure(&self) -> Option<String> {
+        let log = self
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        (!messages.is_empty()).then(|| messages.join("\n"))
+        log.failed.then(|| log.messages.join("\n"))
     }
 }
 
@@ -71,7 +81,8 @@ impl<S: tracing::Subscriber> Layer<S> for ErrorLog {
         }
         let mut fields = Fields(String::new());
         event.record(&mut fields);
-        self.add(format!("{}: {}", event.metadata().target(), fields.0));
+        let failure = *event.metadata().level() == tracing::Level::ERROR;
+        self.add(format!("{}: {}", event.metadata().target(), fields.0), failure);
     }
 }
 
@@ -186,11 +197,11 @@ async fn main() {
     ];
     for (what, result) in results {
         if let Err(e) = result {
-            errors.add(format!("{what}: {e}"));
+            errors.add(format!("{what}: {e}"), true);
         }
     }
 
-    let error = errors.joined();
+    let error = errors.failure();
     let line = json!({
         "sdk": "rust",
         "sdk_version": sdk_version(),
