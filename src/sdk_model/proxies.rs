@@ -83,3 +83,87 @@ pub const DOTNET_GRPC: ProxyRule = ProxyRule {
     always_tunnels: true,
     ..DOTNET_HTTP
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::MapEnv;
+    use crate::settings::endpoint::parse_endpoint;
+    use crate::settings::proxy::{NoRoute, ProxyReading, ProxyRoute, route};
+
+    fn routed<const N: usize>(
+        rule: ProxyRule,
+        vars: [(&str, &str); N],
+        endpoint: &str,
+    ) -> Result<ProxyRoute, NoRoute> {
+        let reading = ProxyReading {
+            rule,
+            reader: "test".into(),
+        };
+        route(
+            &MapEnv::new(vars),
+            &reading,
+            &parse_endpoint(endpoint).unwrap(),
+        )
+    }
+
+    #[test]
+    fn go_exempts_loopback_and_reads_upper_case_first() {
+        let vars = [
+            ("HTTPS_PROXY", "http://upper:3128"),
+            ("https_proxy", "http://lower:3128"),
+        ];
+        assert_eq!(
+            routed(GO_NET_HTTP, vars, "https://127.0.0.1:4318"),
+            Err(NoRoute::Exempt("loopback".into()))
+        );
+        let route = routed(GO_NET_HTTP, vars, "https://collector.example:4318").unwrap();
+        assert_eq!(
+            (route.host.as_str(), route.port, route.tunnel),
+            ("upper", 3128, true)
+        );
+        assert_eq!(
+            routed(GO_NET_HTTP, vars, "http://collector.example:4318"),
+            Err(NoRoute::Unset)
+        );
+    }
+
+    #[test]
+    fn grpc_core_tunnels_plaintext_through_https_proxy_and_reads_lower_case_only() {
+        let vars = [("https_proxy", "127.0.0.1:3128")];
+        let route = routed(GRPC_CORE, vars, "http://127.0.0.1:4317").unwrap();
+        assert_eq!(
+            (route.authority().as_str(), route.tunnel),
+            ("127.0.0.1:3128", true)
+        );
+        let exempt = [("https_proxy", "127.0.0.1:3128"), ("no_proxy", "ost")];
+        assert_eq!(
+            routed(GRPC_CORE, exempt, "http://localhost:4317"),
+            Err(NoRoute::Exempt("no_proxy".into()))
+        );
+        let upper_only = [("HTTPS_PROXY", "http://127.0.0.1:3128")];
+        assert_eq!(
+            routed(GRPC_CORE, upper_only, "http://localhost:4317"),
+            Err(NoRoute::Unset)
+        );
+        let empty_hides = [("grpc_proxy", ""), ("https_proxy", "http://127.0.0.1:3128")];
+        assert_eq!(
+            routed(GRPC_CORE, empty_hides, "http://localhost:4317"),
+            Err(NoRoute::Unset)
+        );
+    }
+
+    #[test]
+    fn requests_sends_plaintext_in_absolute_form_and_a_socks_proxy_is_not_usable() {
+        let route = routed(REQUESTS, [("http_proxy", "http://p:3128")], "http://c:4318").unwrap();
+        assert!(!route.tunnel);
+        assert!(matches!(
+            routed(
+                GO_NET_HTTP,
+                [("HTTPS_PROXY", "socks5://127.0.0.1:1080")],
+                "https://c:4318"
+            ),
+            Err(NoRoute::Unusable { .. })
+        ));
+    }
+}

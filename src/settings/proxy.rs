@@ -197,72 +197,6 @@ fn in_network(ip: IpAddr, net: &str, bits: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::MapEnv;
-    use crate::settings::endpoint::parse_endpoint;
-
-    use crate::sdk_model::proxies::{GO_NET_HTTP as GO_HTTP, GRPC_CORE};
-
-    fn routed<const N: usize>(
-        rule: ProxyRule,
-        vars: [(&str, &str); N],
-        endpoint: &str,
-    ) -> Result<ProxyRoute, NoRoute> {
-        let reading = ProxyReading {
-            rule,
-            reader: "test".into(),
-        };
-        route(
-            &MapEnv::new(vars),
-            &reading,
-            &parse_endpoint(endpoint).unwrap(),
-        )
-    }
-
-    #[test]
-    fn go_exempts_loopback_and_reads_upper_case_first() {
-        let vars = [
-            ("HTTPS_PROXY", "http://upper:3128"),
-            ("https_proxy", "http://lower:3128"),
-        ];
-        assert_eq!(
-            routed(GO_HTTP, vars, "https://127.0.0.1:4318"),
-            Err(NoRoute::Exempt("loopback".into()))
-        );
-        let route = routed(GO_HTTP, vars, "https://collector.example:4318").unwrap();
-        assert_eq!(
-            (route.host.as_str(), route.port, route.tunnel),
-            ("upper", 3128, true)
-        );
-        assert_eq!(
-            routed(GO_HTTP, vars, "http://collector.example:4318"),
-            Err(NoRoute::Unset)
-        );
-    }
-
-    #[test]
-    fn grpc_core_tunnels_plaintext_through_https_proxy_and_matches_plain_suffixes() {
-        let vars = [("https_proxy", "127.0.0.1:3128")];
-        let route = routed(GRPC_CORE, vars, "http://127.0.0.1:4317").unwrap();
-        assert_eq!(
-            (route.authority().as_str(), route.tunnel),
-            ("127.0.0.1:3128", true)
-        );
-        let exempt = [("https_proxy", "127.0.0.1:3128"), ("no_proxy", "ost")];
-        assert_eq!(
-            routed(GRPC_CORE, exempt, "http://localhost:4317"),
-            Err(NoRoute::Exempt("no_proxy".into()))
-        );
-        let upper_only = [("HTTPS_PROXY", "http://127.0.0.1:3128")];
-        assert_eq!(
-            routed(GRPC_CORE, upper_only, "http://localhost:4317"),
-            Err(NoRoute::Unset)
-        );
-        let empty_hides = [("grpc_proxy", ""), ("https_proxy", "http://127.0.0.1:3128")];
-        assert_eq!(
-            routed(GRPC_CORE, empty_hides, "http://localhost:4317"),
-            Err(NoRoute::Unset)
-        );
-    }
 
     #[test]
     fn no_proxy_lists_match_names_ips_networks_and_star() {
@@ -274,14 +208,18 @@ mod tests {
         assert!(!exempts("example.com", "127.0.0.1", false));
         assert!(exempts("*", "collector", false));
         assert!(exempts("fd00::/8", "fd00::1", false));
+        assert!(exempts("ost", "localhost", true));
+        assert!(!exempts("*", "localhost", true));
     }
 
     #[test]
-    fn a_socks_proxy_is_not_usable() {
-        let vars = [("HTTPS_PROXY", "socks5://127.0.0.1:1080")];
-        assert!(matches!(
-            routed(GO_HTTP, vars, "https://collector.example:4318"),
-            Err(NoRoute::Unusable { .. })
-        ));
+    fn proxy_values_parse_as_the_libraries_take_them() {
+        assert_eq!(
+            parse_proxy("http://user:pw@proxy:3128/"),
+            Some(("proxy".into(), 3128))
+        );
+        assert_eq!(parse_proxy("proxy"), Some(("proxy".into(), 80)));
+        assert_eq!(parse_proxy("http://[::1]:8080"), Some(("::1".into(), 8080)));
+        assert_eq!(parse_proxy("socks5://127.0.0.1:1080"), None);
     }
 }
