@@ -281,6 +281,7 @@ fn tls_request(target: &Target) -> TlsRequest<'_> {
         server_name: &target.url.host,
         ca_file: target.tls.ca_file.as_deref(),
         default_roots,
+        accept_ca_as_leaf: target.tls.accept_ca_as_leaf,
         client_identity: target
             .tls
             .client_cert

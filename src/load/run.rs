@@ -219,6 +219,7 @@ async fn dialer(plan: &LoadPlan) -> Result<Dialer, LoadError> {
     };
     let config = tls::client_config(&TlsRequest {
         default_roots: Default::default(),
+        accept_ca_as_leaf: false,
         server_name: &url.host,
         ca_file: plan.target.tls.ca_file.as_deref(),
         client_identity: plan

@@ -247,6 +247,7 @@ impl UpstreamConnector {
             Scheme::Http => None,
             Scheme::Https => Some(tls::client_config(&TlsRequest {
                 default_roots: Default::default(),
+                accept_ca_as_leaf: false,
                 server_name: &url.host,
                 ca_file: config.ca_file.as_deref(),
                 client_identity: config

@@ -70,6 +70,10 @@ pub const MODEL: Model = Model {
         value: SPEC_COMPRESSION,
         source: OPTIONS,
     },
+    accepts_ca_as_server_certificate: Fact {
+        value: true,
+        source: DOTNET_ROOTS,
+    },
     throttled_grpc: Fact {
         value: Throttled {
             retry: ThrottleRetry::Never,

@@ -13,6 +13,8 @@ const GO_ROOTS: &str = "https://github.com/golang/go/blob/go1.25.0/src/crypto/x5
 
 const GRPC_CLIENT: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.45.0/exporters/otlp/otlptrace/otlptracegrpc/client.go";
 
+const GO_VERIFY: &str = "https://github.com/golang/go/blob/go1.25.0/src/crypto/x509/verify.go";
+
 pub const MODEL: Model = Model {
     release: "1.47.0",
     // Go has no autoconfiguration: the program picks the exporter package; the HTTP one is the
@@ -83,6 +85,10 @@ pub const MODEL: Model = Model {
     compression_http: Fact {
         value: SPEC_COMPRESSION,
         source: HTTP_ENVCONFIG,
+    },
+    accepts_ca_as_server_certificate: Fact {
+        value: true,
+        source: GO_VERIFY,
     },
     throttled_grpc: Fact {
         value: Throttled {

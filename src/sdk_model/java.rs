@@ -82,6 +82,10 @@ pub const MODEL: Model = Model {
         },
         source: CONFIG_UTIL,
     },
+    accepts_ca_as_server_certificate: Fact {
+        value: true,
+        source: TLS_HELPER,
+    },
     throttled_grpc: Fact {
         value: Throttled {
             retry: ThrottleRetry::Retries,

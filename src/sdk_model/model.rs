@@ -68,6 +68,9 @@ pub struct Model {
     pub compression_grpc: Fact<CompressionValues>,
     /// The same for the OTLP/HTTP exporter.
     pub compression_http: Fact<CompressionValues>,
+    /// Whether its TLS library accepts a server certificate that is one of the CA file's
+    /// certificates, marked CA:TRUE (a self-signed `openssl req -x509` certificate).
+    pub accepts_ca_as_server_certificate: Fact<bool>,
     /// What the gRPC exporter does with RESOURCE_EXHAUSTED.
     pub throttled_grpc: Fact<Throttled>,
     /// What the OTLP/HTTP exporter does with 429.

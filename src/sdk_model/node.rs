@@ -83,6 +83,10 @@ pub const MODEL: Model = Model {
         value: SPEC_COMPRESSION,
         source: SHARED_ENV,
     },
+    accepts_ca_as_server_certificate: Fact {
+        value: true,
+        source: NODE_ROOTS,
+    },
     throttled_grpc: Fact {
         value: Throttled {
             retry: ThrottleRetry::Never,

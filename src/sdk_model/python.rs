@@ -24,6 +24,9 @@ const CERTIFI: &str = "requests (PyPI): requests/certs.py, `from certifi import 
 
 const GRPC_COMPRESSION: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/grpc/exporter.py, `_ENVIRON_TO_COMPRESSION` has only gzip and unset, and `environ_to_compression` raises InvalidCompressionValueException on anything else, none included";
 
+const OPENSSL_VERIFY: &str =
+    "https://docs.openssl.org/3.0/man1/openssl-verification-options/#trust-anchors";
+
 pub const MODEL: Model = Model {
     release: "1.45.2",
     // `_get_exporter_entry_point`: the `otlp` exporter name becomes `otlp_proto_grpc` when no
@@ -101,6 +104,10 @@ pub const MODEL: Model = Model {
     compression_http: Fact {
         value: SPEC_COMPRESSION,
         source: HTTP_COMMON,
+    },
+    accepts_ca_as_server_certificate: Fact {
+        value: true,
+        source: OPENSSL_VERIFY,
     },
     throttled_grpc: Fact {
         value: Throttled {

@@ -47,6 +47,7 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
             grpc: trust(sdk, model, &model.default_trust_grpc),
             http: trust(sdk, model, &model.default_trust_http),
         },
+        accept_ca_as_leaf: model.accepts_ca_as_server_certificate.value,
         compression_refusal: PerTransport {
             grpc: compression_refusal(sdk, model, "gRPC", &model.compression_grpc),
             http: compression_refusal(sdk, model, "OTLP/HTTP", &model.compression_http),

@@ -14,6 +14,8 @@ const RUST_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-rust/b
 const TONIC_TLS: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/exporter/tonic/mod.rs";
 const REQWEST_ROOTS: &str = "https://github.com/seanmonstar/reqwest/blob/v0.13.5/src/tls.rs";
 
+const WEBPKI_VERIFY: &str = "https://github.com/rustls/webpki/blob/v/0.103.8/src/verify_cert.rs";
+
 pub const MODEL: Model = Model {
     release: "0.33.1",
     // `Protocol::feature_default()`: http/protobuf with the default features (`http-proto`).
@@ -77,6 +79,11 @@ pub const MODEL: Model = Model {
     compression_http: Fact {
         value: SPEC_COMPRESSION,
         source: EXPORTER,
+    },
+    // webpki refuses a CA certificate as the end entity (CaUsedAsEndEntity).
+    accepts_ca_as_server_certificate: Fact {
+        value: false,
+        source: WEBPKI_VERIFY,
     },
     throttled_grpc: Fact {
         value: Throttled {

@@ -64,6 +64,10 @@ pub const MODEL: Model = Model {
         value: SPEC_COMPRESSION,
         source: ENV_SPEC,
     },
+    accepts_ca_as_server_certificate: Fact {
+        value: true,
+        source: TLS_SPEC,
+    },
     throttled_grpc: Fact {
         value: Throttled {
             retry: ThrottleRetry::OnlyWithServerDelay,

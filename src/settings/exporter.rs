@@ -67,6 +67,8 @@ pub struct ExporterSettings {
     pub default_trust: TrustRule,
     /// The proxy the SDK's transport sends this signal through, from the environment.
     pub proxy: Option<ProxyRoute>,
+    /// The SDK's TLS library accepts a CA certificate from its CA file as the server's.
+    pub accept_ca_as_leaf: bool,
 }
 
 /// Reads the per-signal and generic variables of one option, in precedence order.
@@ -306,6 +308,7 @@ pub fn resolve_exporter(
         insecure,
         default_trust,
         proxy,
+        accept_ca_as_leaf: rules.accept_ca_as_leaf,
     }
 }
 

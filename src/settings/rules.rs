@@ -75,6 +75,9 @@ pub struct ReadingRules {
     /// Per transport, the compression values the SDK starts with when it refuses every other
     /// value (said with its source); `None` where a bad value is ignored.
     pub compression_refusal: PerTransport<Option<CompressionRefusal>>,
+    /// The TLS library accepts a server certificate that is one of the CA file's even when it
+    /// is marked CA:TRUE (OpenSSL, Go, Java); rustls refuses it.
+    pub accept_ca_as_leaf: bool,
 }
 
 /// An SDK that refuses to start on a compression value outside `accepts` (Python's gRPC
@@ -170,6 +173,7 @@ impl ReadingRules {
             ignores_tls_variables: None,
             proxy: PerTransport::default(),
             compression_refusal: PerTransport::default(),
+            accept_ca_as_leaf: true,
         }
     }
 }

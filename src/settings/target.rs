@@ -17,6 +17,8 @@ pub struct TlsFiles {
     pub client_key: Option<PathBuf>,
     /// The roots trusted when there is no CA file, as the SDK chooses them.
     pub default_trust: TrustRule,
+    /// The SDK accepts a server certificate that is one of the CA file's, CA:TRUE or not.
+    pub accept_ca_as_leaf: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +97,7 @@ pub fn targets(
                     .map(|c| c.value.clone()),
                 client_key: exporter.client_key.as_ref().map(|c| c.value.clone()),
                 default_trust: exporter.default_trust.clone(),
+                accept_ca_as_leaf: exporter.accept_ca_as_leaf,
             },
             compression: exporter.compression.value,
             step_timeout,

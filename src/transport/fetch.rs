@@ -159,6 +159,7 @@ fn dialer_for(url: &Url, address: SocketAddr, timeout: Duration) -> Result<Diale
     }
     let config = tls::client_config(&TlsRequest {
         default_roots: Default::default(),
+        accept_ca_as_leaf: false,
         server_name: &url.host,
         ca_file: None,
         client_identity: None,

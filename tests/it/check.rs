@@ -402,6 +402,38 @@ fn a_ca_file_with_the_right_name_but_another_key_is_a_rotated_ca() {
     );
 }
 
+/// `openssl req -x509`'s CA:TRUE certificate as the server's: OpenSSL, Go and Java accept it (a
+/// warning: the Rust SDK on the same endpoint fails); rustls, the Rust SDK's, refuses it.
+#[test]
+fn a_self_signed_ca_certificate_as_server_certificate_is_judged_as_the_sdk_does() {
+    let certs = TestCerts::generate();
+    let self_signed = certs.self_signed_ca.cert.to_string_lossy().into_owned();
+    let front = tls_front_to_rotel(&certs, &certs.self_signed_ca, false, false, None);
+    let args = [front.url.as_str(), "--ca-cert", self_signed.as_str()];
+
+    let (exit, report) = check(&[&args[..], &["--sdk", "go"]].concat());
+    assert_eq!(
+        (exit, report["verdict"].as_str()),
+        (0, Some("degraded")),
+        "{report:#}"
+    );
+    let warning = report["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "TLS_CA_AS_SERVER_CERT"))
+        .unwrap_or_else(|| panic!("no TLS_CA_AS_SERVER_CERT: {report:#}"));
+    assert_eq!(warning["severity"], "warning", "{report:#}");
+    let export = report["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "export"))
+        .unwrap_or_else(|| panic!("no export layer: {report:#}"));
+    assert_eq!(export["status"], "pass", "{report:#}");
+
+    let (exit, report) = check(&[&args[..], &["--sdk", "rust"]].concat());
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "TLS_CA_AS_SERVER_CERT");
+    assert!(fix(root_cause(&report)).contains("CA:FALSE"), "{report:#}");
+}
+
 #[test]
 fn grpc_through_tls_without_h2() {
     let certs = TestCerts::generate();

@@ -165,6 +165,8 @@ struct Fronts {
     unknown_ca_grpc: u16,
     unknown_ca_http: u16,
     throttling_http: u16,
+    self_signed_ca_grpc: u16,
+    self_signed_ca_http: u16,
 }
 
 impl Peers {
@@ -189,6 +191,8 @@ impl Peers {
             unknown_ca_grpc: free_port(),
             unknown_ca_http: free_port(),
             throttling_http: free_port(),
+            self_signed_ca_grpc: free_port(),
+            self_signed_ca_http: free_port(),
         };
         let grpc = (rotel.grpc_addr(), Upstream::Grpc);
         let http = (rotel.http_addr(), Upstream::Http);
@@ -214,6 +218,8 @@ impl Peers {
             tls(fronts.wrong_host_http, &certs.wrong_host, http),
             tls(fronts.unknown_ca_grpc, &certs.unknown_ca, grpc),
             tls(fronts.unknown_ca_http, &certs.unknown_ca, http),
+            tls(fronts.self_signed_ca_grpc, &certs.self_signed_ca, grpc),
+            tls(fronts.self_signed_ca_http, &certs.self_signed_ca, http),
             Front::new(fronts.throttling_http)
                 .status(429)
                 .header("Retry-After", "1"),
@@ -334,6 +340,15 @@ impl Peers {
                 .with("SSL_CERT_FILE", &ca),
                 Setup::new("unparsable timeout", protocol, rotel.clone())
                     .with("OTEL_EXPORTER_OTLP_TIMEOUT", "soon"),
+                Setup::new(
+                    "self-signed CA:TRUE server certificate",
+                    protocol,
+                    https(pick(f.self_signed_ca_grpc, f.self_signed_ca_http)),
+                )
+                .with(
+                    "OTEL_EXPORTER_OTLP_CERTIFICATE",
+                    path(&self.certs.self_signed_ca.cert),
+                ),
                 Setup::new("compression none", protocol, rotel.clone())
                     .with("OTEL_EXPORTER_OTLP_COMPRESSION", "none"),
                 Setup::new("unknown compression", protocol, rotel.clone())

@@ -92,6 +92,10 @@ pub(super) fn diagnose_rejection(primary: &rustls::Error, facts: &CertFacts<'_>)
     if let (Some(leaf), false) = (facts.chain.first(), name_matches(facts)) {
         by_cause.push((Cause::Name, findings::hostname_mismatch(leaf, facts.asked)));
     }
+    if let Some(leaf) = facts.chain.first().filter(|leaf| leaf.is_ca) {
+        let finding = findings::ca_as_server_cert(leaf, crate::report::Severity::Error);
+        by_cause.push((Cause::Other, finding));
+    }
 
     // A signature that does not verify against the CA of that name is the rotated CA.
     let root = match cause_of(primary) {

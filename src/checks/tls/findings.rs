@@ -346,6 +346,29 @@ pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) 
 }
 
 /// Anything else that stopped the handshake.
+/// The server certificate is marked CA:TRUE: an error where the client's TLS library refuses it
+/// (rustls), a warning where it is accepted, since other SDKs on the same endpoint fail.
+pub(super) fn ca_as_server_cert(leaf: &CertSummary, severity: Severity) -> Finding {
+    let verdict = if severity == Severity::Error {
+        "rustls, the TLS library of the Rust SDK, refuses it (CaUsedAsEndEntity), so every export fails"
+    } else {
+        "accepted here as OpenSSL (Python, Node, .NET), Go and Java accept it, but rustls (the Rust SDK) refuses it (CaUsedAsEndEntity)"
+    };
+    Finding::new(
+        Code::TlsCaAsServerCert,
+        severity,
+        CHECK,
+        "the server certificate is a CA certificate (CA:TRUE)",
+    )
+    .evidence(format!(
+        "server certificate '{}' issued by {}: basic constraints CA:TRUE",
+        leaf.label(),
+        leaf.issuer
+    ))
+    .evidence(verdict)
+    .fix(Fix::new("tls.reissue_as_leaf"))
+}
+
 /// The modelled SDK trusts no CA for this endpoint, so no handshake can verify.
 pub(super) fn no_trusted_roots(why: &str) -> Finding {
     Finding::new(

@@ -5,7 +5,8 @@
 
 use super::recorder::{ClientCertRecorder, Observations, Observed, RecordingVerifier};
 use rustls::ClientConfig;
-use rustls::client::{Resumption, WebPkiServerVerifier};
+use rustls::client::Resumption;
+use rustls::client::danger::ServerCertVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::{ServerName, UnixTime};
@@ -30,7 +31,7 @@ pub(super) struct Setup {
     pub server_name: ServerName<'static>,
     pub provider: Arc<CryptoProvider>,
     /// Needed for [`Mode::Verified`] only.
-    pub verifier: Option<Arc<WebPkiServerVerifier>>,
+    pub verifier: Option<Arc<dyn ServerCertVerifier>>,
     pub identity: Option<Arc<CertifiedKey>>,
     pub alpn: Vec<Vec<u8>>,
     pub now: UnixTime,

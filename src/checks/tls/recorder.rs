@@ -6,7 +6,6 @@
 use rustls::DigitallySignedStruct;
 use rustls::SignatureScheme;
 use rustls::client::ResolvesClientCert;
-use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
@@ -54,11 +53,12 @@ impl Observations {
     }
 }
 
-/// Verifies like rustls' `WebPkiServerVerifier` (with our injectable clock), or not at all for
+/// Verifies like its inner verifier (rustls' `WebPkiServerVerifier`, or the CA-leaf leniency
+/// over it; with our injectable clock), or not at all for
 /// the diagnostic handshake, and records the chain either way.
 pub(super) struct RecordingVerifier {
     /// `None`: accept anything (diagnosis only; such a stream is never handed out).
-    inner: Option<Arc<WebPkiServerVerifier>>,
+    inner: Option<Arc<dyn ServerCertVerifier>>,
     schemes: Vec<SignatureScheme>,
     now: UnixTime,
     observations: Arc<Observations>,
@@ -66,7 +66,7 @@ pub(super) struct RecordingVerifier {
 
 impl RecordingVerifier {
     pub fn new(
-        inner: Option<Arc<WebPkiServerVerifier>>,
+        inner: Option<Arc<dyn ServerCertVerifier>>,
         schemes: Vec<SignatureScheme>,
         now: UnixTime,
         observations: Arc<Observations>,

@@ -16,6 +16,7 @@ use crate::report::{CheckStatus, Finding, Severity};
 use crate::transport::dialer::ALPN_H2;
 use crate::transport::tls::{self, TlsRequest, parse_server_name};
 use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::ServerCertVerifier;
 use rustls::{AlertDescription, ClientConnection, InvalidMessage, ProtocolVersion, RootCertStore};
 use rustls_pki_types::{CertificateDer, UnixTime};
 use std::io;
@@ -82,13 +83,13 @@ fn prepare<'r>(
             vec![finding],
         )));
     }
-    let (roots, trust) = match request.ca_file {
+    let (roots, trust, anchors) = match request.ca_file {
         Some(path) => {
             // Read once: the root store verifies, the parsed copies give the findings key ids.
             let certificates =
                 tls::read_certificates(path).map_err(|err| skip(format!("skipped: {err}")))?;
             let cas = certificates.iter().filter_map(CertSummary::parse).collect();
-            let roots = tls::root_store(path, certificates)
+            let roots = tls::root_store(path, certificates.clone())
                 .map_err(|err| skip(format!("skipped: {err}")))?;
             let subjects = roots
                 .subjects()
@@ -102,6 +103,7 @@ fn prepare<'r>(
                     subjects,
                     cas,
                 },
+                certificates,
             )
         }
         None => {
@@ -113,6 +115,7 @@ fn prepare<'r>(
                     count,
                     kind: request.default_roots,
                 },
+                Vec::new(),
             )
         }
     };
@@ -126,6 +129,11 @@ fn prepare<'r>(
     let verifier = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
         .build()
         .map_err(|err| skip(format!("skipped: no usable trusted roots: {err}")))?;
+    let verifier: Arc<dyn ServerCertVerifier> = if request.accept_ca_as_leaf {
+        Arc::new(tls::CaLeafVerifier::new(verifier, anchors))
+    } else {
+        verifier
+    };
     let since_epoch = request.now.duration_since(UNIX_EPOCH).unwrap_or_default();
     Ok(Context {
         identity: identity
@@ -210,6 +218,9 @@ async fn succeeded(
         .filter(|f| f.severity == Severity::Warning)
         .collect();
     findings.extend(alpn_finding(cx, &session));
+    if let Some(leaf) = chain.first().filter(|leaf| leaf.is_ca) {
+        findings.push(findings::ca_as_server_cert(leaf, Severity::Warning));
+    }
 
     let mut stream = Some(stream);
     if observed.client_cert_requested {

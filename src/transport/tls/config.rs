@@ -3,9 +3,13 @@
 //! default roots, the optional client identity, the ALPN list, and the server name to verify.
 
 use super::TlsRequest;
-use super::files::{TlsFileError, load_ca_file, load_identity, provider, roots_without_ca_file};
+use super::ca_leaf::CaLeafVerifier;
+use super::files::{
+    TlsFileError, load_identity, provider, read_certificates, root_store, roots_without_ca_file,
+};
 use rustls::ClientConfig;
 use rustls::SignatureScheme;
+use rustls::client::danger::ServerCertVerifier;
 use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::{InvalidDnsNameError, ServerName};
@@ -26,17 +30,29 @@ pub enum TlsConfigError {
 /// `request.now`). Callers may replace `alpn_protocols` on a clone.
 pub fn client_config(request: &TlsRequest<'_>) -> Result<Arc<ClientConfig>, TlsConfigError> {
     let provider = Arc::new(provider());
-    let roots = match request.ca_file {
-        Some(path) => Arc::new(load_ca_file(path)?),
-        None => roots_without_ca_file(request.default_roots),
+    let (roots, anchors) = match request.ca_file {
+        Some(path) => {
+            let certificates = read_certificates(path)?;
+            (
+                Arc::new(root_store(path, certificates.clone())?),
+                certificates,
+            )
+        }
+        None => (roots_without_ca_file(request.default_roots), Vec::new()),
     };
     let verifier = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
         .build()
         .map_err(|err| TlsConfigError::Rustls(err.to_string()))?;
+    let verifier: Arc<dyn ServerCertVerifier> = if request.accept_ca_as_leaf {
+        Arc::new(CaLeafVerifier::new(verifier, anchors))
+    } else {
+        verifier
+    };
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|err| TlsConfigError::Rustls(err.to_string()))?
-        .with_webpki_verifier(verifier);
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
     let mut config = match request.client_identity {
         Some((cert, key)) => {
             let identity = load_identity(cert, key)?;

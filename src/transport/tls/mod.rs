@@ -2,9 +2,11 @@
 //! user's PEM files ([`files`]), and the verified rustls client configuration built from them
 //! ([`config`]). Diagnosing a handshake that fails is the `tls` check's job, not this module's.
 
+mod ca_leaf;
 mod config;
 mod files;
 
+pub use ca_leaf::CaLeafVerifier;
 pub use config::{TlsConfigError, client_config, parse_server_name, server_name};
 pub use files::{
     ClientIdentity, TlsFileError, default_roots, load_ca_file, load_identity, provider,
@@ -38,6 +40,9 @@ pub struct TlsRequest<'a> {
     pub ca_file: Option<&'a Path>,
     /// The roots when `ca_file` is `None`.
     pub default_roots: DefaultRoots,
+    /// Accept a server certificate that is one of `ca_file`'s, CA:TRUE or not, as OpenSSL, Go
+    /// and Java do ([`CaLeafVerifier`]); rustls alone refuses it.
+    pub accept_ca_as_leaf: bool,
     /// Client certificate chain PEM and client key PEM, for mutual TLS.
     pub client_identity: Option<(&'a Path, &'a Path)>,
     /// ALPN protocols to offer, e.g. `[h2]` for gRPC, `[h2, http/1.1]` for OTLP/HTTP.

@@ -53,6 +53,9 @@ pub struct TestCerts {
     pub client: CertPair,
     /// Client certificate + key signed by `ca` (not `client_ca`): rejected by mTLS fronts.
     pub client_untrusted: CertPair,
+    /// Self-signed, `localhost` + `127.0.0.1`, basic constraints CA:TRUE and no key usage
+    /// extensions: what `openssl req -x509` makes by default. Clients are given the same file.
+    pub self_signed_ca: CertPair,
 }
 
 impl TestCerts {
@@ -118,6 +121,7 @@ impl TestCerts {
         let unknown_ca = rogue.leaf(d, "unknown-ca", server_names(), valid, Role::Server);
         let client = client_ca.leaf(d, "client", vec![], valid, Role::Client);
         let client_untrusted = ca.leaf(d, "client-untrusted", vec![], valid, Role::Client);
+        let self_signed_ca = self_signed_ca(d, server_names(), valid);
 
         TestCerts {
             dir,
@@ -133,6 +137,7 @@ impl TestCerts {
             client_ca: client_ca_path,
             client,
             client_untrusted,
+            self_signed_ca,
         }
     }
 
@@ -244,6 +249,20 @@ impl Ca {
             cert: write(dir, &format!("{stem}.pem"), &cert.pem()),
             key: write(dir, &format!("{stem}-key.pem"), &key.serialize_pem()),
         }
+    }
+}
+
+/// `openssl req -x509`'s default: self-signed, CA:TRUE, the names in subjectAltName.
+fn self_signed_ca(dir: &Path, sans: Vec<String>, window: Window) -> CertPair {
+    let key = KeyPair::generate().expect("generate key pair");
+    let mut params = CertificateParams::new(sans).expect("valid subject alt names");
+    params.distinguished_name = name("localhost");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    set_validity(&mut params, window);
+    let cert = params.self_signed(&key).expect("self-sign");
+    CertPair {
+        cert: write(dir, "self-signed-ca.pem", &cert.pem()),
+        key: write(dir, "self-signed-ca-key.pem", &key.serialize_pem()),
     }
 }
 

@@ -18,6 +18,7 @@ async fn client_config_connects_to_a_trusted_server() {
     let addr = TlsServer::new(&leaf).start().await;
     let request = TlsRequest {
         default_roots: Default::default(),
+        accept_ca_as_leaf: false,
         server_name: "localhost",
         ca_file: Some(&ca_path),
         client_identity: None,

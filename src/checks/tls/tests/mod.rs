@@ -38,6 +38,7 @@ impl<'a> Ask<'a> {
     async fn run(self, addr: SocketAddr) -> TlsOutcome {
         let request = TlsRequest {
             default_roots: Default::default(),
+            accept_ca_as_leaf: false,
             server_name: self.name,
             ca_file: self.ca,
             client_identity: self.identity,
