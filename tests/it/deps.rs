@@ -57,13 +57,17 @@ fn lines(finding: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
-fn check_status<'a>(report: &'a Value, id: &str) -> &'a Value {
-    &report["checks"]
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
         .as_array()
         .expect("checks")
         .iter()
         .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id}"))["status"]
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+fn check_status<'a>(report: &'a Value, id: &str) -> &'a Value {
+    &check(report, id)["status"]
 }
 
 fn section_rows(report: &Value, title: &str) -> Vec<(String, String)> {
@@ -91,8 +95,18 @@ fn aligned_project_is_healthy() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["schema"], "otlp-doctor/report/v1");
     assert_eq!(report["verdict"], "healthy");
-    assert_eq!(report["findings"], Value::Array(vec![]));
-    for id in ["versions", "compatibility", "transport", "runtime"] {
+    // Its exporter has no TLS: a note only, since plaintext to a local collector is fine.
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["code"], "DEP_NO_TLS_FEATURE");
+    assert_eq!(findings[0]["severity"], "info");
+    for id in [
+        "versions",
+        "compatibility",
+        "transport",
+        "runtime",
+        "encryption",
+    ] {
         assert_eq!(check_status(&report, id), "pass", "{id}: {report:#}");
     }
     let crates = section_rows(&report, "opentelemetry crates");
@@ -316,6 +330,75 @@ fn grpc_exporter_in_an_app_without_tokio_is_a_runtime_warning() {
     assert!(
         evidence.contains("← opentelemetry-otlp 0.33.1 ← report-cli"),
         "the route to tokio goes through the exporter: {evidence}"
+    );
+}
+
+#[test]
+fn exporter_without_tls_is_a_note_naming_both_transports() {
+    let (code, report) = json("no-tls", "Cargo.toml", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        report["verdict"], "healthy",
+        "a note never changes the verdict"
+    );
+    let notes = findings_with(&report, "DEP_NO_TLS_FEATURE");
+    assert_eq!(notes.len(), 1, "{report:#}");
+    assert_eq!(notes[0]["severity"], "info");
+    assert_eq!(notes[0]["check"], "encryption");
+    assert_eq!(
+        notes[0]["title"],
+        "opentelemetry-otlp 0.33.1 carries no TLS over gRPC (tonic) and HTTP (reqwest): an https:// endpoint cannot be reached"
+    );
+    let evidence = lines(notes[0], "evidence");
+    for expected in [
+        "in Cargo.lock tonic 0.14.9 under opentelemetry-otlp 0.33.1 depends on no tokio-rustls",
+        "uses HTTPS but no TLS feature is enabled",
+        "in Cargo.lock reqwest 0.13.5 under opentelemetry-otlp 0.33.1 depends on none of rustls",
+        "every export to an https:// endpoint fails",
+        "declared in Cargo.toml: opentelemetry-otlp = { version = \"=0.33.1\", features = [\"grpc-tonic\"] }",
+    ] {
+        assert!(
+            evidence.iter().any(|e| e.contains(expected)),
+            "{expected} in {evidence:#?}"
+        );
+    }
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e == "opentelemetry-otlp 0.33.1 ← ledger-sync"),
+        "{evidence:#?}"
+    );
+    let fix = lines(notes[0], "fix").join("\n");
+    assert!(
+        fix.contains(
+            "\"tls-ring\" and \"tls-roots\" to the features of opentelemetry-otlp in Cargo.toml"
+        ),
+        "{fix}"
+    );
+    assert!(fix.contains("with_enabled_roots()"), "{fix}");
+    assert!(
+        fix.contains("\"reqwest-rustls\" to the features of opentelemetry-otlp in Cargo.toml"),
+        "{fix}"
+    );
+    assert_eq!(check_status(&report, "encryption"), "pass");
+}
+
+#[test]
+fn exporter_with_tls_is_quiet_but_names_the_missing_roots() {
+    let (code, report) = json("tls", "Cargo.toml", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["findings"], Value::Array(vec![]), "{report:#}");
+    let encryption = check(&report, "encryption");
+    assert_eq!(encryption["status"], "pass");
+    let summary = encryption["summary"].as_str().expect("summary");
+    assert!(
+        summary
+            .starts_with("opentelemetry-otlp 0.33.1 has TLS over gRPC (tonic) and HTTP (reqwest)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(".with_tls_config(ClientTlsConfig::new().with_enabled_roots())"),
+        "{summary}"
     );
 }
 

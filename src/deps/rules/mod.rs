@@ -1,11 +1,13 @@
 //! The dependency rules, one file each, run in order of how directly they explain lost
 //! telemetry: two copies of the API (`versions`), crate lines that do not pair
 //! (`compatibility`), an exporter with no transport (`transport`), an exporter that needs a
-//! runtime it will not have (`runtime`). Each reads the same [`Context`] and returns an
+//! runtime it will not have (`runtime`), transports without TLS, which lose telemetry only for
+//! https:// endpoints (`tls`). Each reads the same [`Context`] and returns an
 //! [`Outcome`]: one check line and its findings.
 
 pub mod compatibility;
 pub mod runtime;
+pub mod tls;
 pub mod transport;
 pub mod versions;
 
@@ -64,6 +66,31 @@ impl Context<'_> {
         ))
     }
 
+    /// Every reverse path from a package to the project's code, each followed by the
+    /// declaration of `krate` in that package's manifest when it has one, as evidence lines.
+    pub fn routes_with_declarations(&self, target: PackageId, krate: &str) -> Vec<String> {
+        let lock = self.graph.lock();
+        let mut lines = Vec::new();
+        for chain in self.graph.chains(target) {
+            lines.push(chain.describe(lock));
+            if let Some(declared) = self.declaration(chain.local(), krate) {
+                lines.push(format!("declared in {declared}"));
+            }
+        }
+        lines
+    }
+
+    /// Where a fix to a package's features goes: the manifest of a package that depends on it
+    /// directly (features can only be set there).
+    pub fn direct_manifest(&self, target: PackageId) -> String {
+        self.graph
+            .chains(target)
+            .iter()
+            .find(|c| c.entry() == target)
+            .map(|c| self.manifest_label(c.local()))
+            .unwrap_or_else(|| "Cargo.toml".to_string())
+    }
+
     /// Reverse paths from a package to the project's code, capped, as evidence lines.
     pub fn chain_lines(&self, target: PackageId) -> Vec<String> {
         let lock = self.graph.lock();
@@ -112,6 +139,7 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Outcome> {
         compatibility::check(cx),
         transport::check(cx),
         runtime::check(cx),
+        tls::check(cx),
     ]
 }
 

@@ -72,16 +72,6 @@ pub fn check(cx: &Context<'_>) -> Outcome {
     }
 }
 
-/// Where the fix goes: the manifest of a package that depends on the exporter directly.
-fn exporter_manifest(cx: &Context<'_>, otlp: PackageId) -> String {
-    cx.graph
-        .chains(otlp)
-        .iter()
-        .find(|c| c.entry() == otlp)
-        .map(|c| cx.manifest_label(c.local()))
-        .unwrap_or_else(|| "Cargo.toml".to_string())
-}
-
 fn tonic_without_runtime(cx: &Context<'_>, otlp: PackageId) -> Option<Finding> {
     let lock = cx.graph.lock();
     let without: Vec<PackageId> = cx
@@ -125,7 +115,7 @@ fn tonic_without_runtime(cx: &Context<'_>, otlp: PackageId) -> Option<Finding> {
             finding = finding.evidence(line);
         }
     }
-    let manifest = exporter_manifest(cx, otlp);
+    let manifest = cx.direct_manifest(otlp);
     let finding = finding
         .evidence(
             "building the exporter outside a runtime panics with \"there is no reactor running, must be called from the context of a Tokio 1.x runtime\"",
@@ -176,7 +166,7 @@ fn async_client_on_threads(
     } else {
         return None;
     };
-    let manifest = exporter_manifest(cx, otlp);
+    let manifest = cx.direct_manifest(otlp);
     Some(
         Finding::new(
             Code::DepMissingRuntimeFeature,

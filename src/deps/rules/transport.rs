@@ -141,12 +141,8 @@ fn finding(cx: &Context<'_>, otlp: PackageId, transports: &Transports) -> Findin
                 dependencies.join(", ")
             }
         ));
-    let chains = cx.graph.chains(otlp);
-    for chain in &chains {
-        finding = finding.evidence(chain.describe(lock));
-        if let Some(declared) = cx.declaration(chain.local(), OTLP_EXPORTER) {
-            finding = finding.evidence(format!("declared in {declared}"));
-        }
+    for line in cx.routes_with_declarations(otlp, OTLP_EXPORTER) {
+        finding = finding.evidence(line);
     }
     finding = if transports.http_glue {
         finding.evidence(
@@ -162,11 +158,7 @@ fn finding(cx: &Context<'_>, otlp: PackageId, transports: &Transports) -> Findin
             "a package of the project depends on opentelemetry-http itself, so it may pass its own client with .with_http_client()",
         );
     }
-    let manifest = chains
-        .iter()
-        .find(|c| c.entry() == otlp)
-        .map(|c| cx.manifest_label(c.local()))
-        .unwrap_or_else(|| "Cargo.toml".to_string());
+    let manifest = cx.direct_manifest(otlp);
     finding
         .fix(Fix::new("deps.grpc_tonic_feature").with("manifest", &manifest))
         .fix(Fix::new("deps.http_proto_feature").with("manifest", &manifest))
