@@ -4,11 +4,13 @@
 //! any request failed, 0 otherwise, 2 when the run could not start.
 
 use super::{CommandError, CommandSettings, Outcome, target};
+use crate::checks::pipeline::{self, Quiet};
 use crate::cli::{LiveFormat, LoadArgs};
 use crate::load::plan::{Budget, LoadPlan};
-use crate::load::report::{LoadReport, budget_text, thousands};
+use crate::load::report::{LoadReport, RootCause, budget_text, thousands};
 use crate::load::run::{self, Progress};
 use crate::load::{Tally, guard};
+use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::Severity;
 use crate::report::render::Format;
@@ -108,7 +110,10 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     bar.finish();
     let measured = measured.map_err(|error| CommandError::CannotRun(error.to_string()))?;
 
-    let report = LoadReport::new(&plan, &measured);
+    let mut report = LoadReport::new(&plan, &measured);
+    if report.nothing_arrived() {
+        report.root_cause = root_cause(&settings.target).await;
+    }
     let mut buffer = Vec::new();
     match settings.format {
         LiveFormat::Json => report.render_json(&mut buffer)?,
@@ -117,6 +122,22 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     printer.line(String::from_utf8_lossy(&buffer).trim_end());
     Ok(Outcome::Load {
         any_failed: report.has_failures(),
+    })
+}
+
+/// `check`'s root cause for the target, to say why nothing got through.
+async fn root_cause(target: &target::TargetSettings) -> Option<RootCause> {
+    let report = pipeline::diagnose(
+        &target.resolution,
+        &target.selection,
+        target.timeout,
+        &ProbeData::new(),
+        &Quiet,
+    )
+    .await;
+    report.root_cause().map(|finding| RootCause {
+        code: finding.code.as_str().to_string(),
+        title: finding.title.clone(),
     })
 }
 

@@ -1,7 +1,9 @@
 //! The result of a load run as plain data ([`LoadReport`], the contract's
 //! `otlp-doctor/load/v1` JSON document) and its two renderings, each into any `impl Write`.
-//! `sent` counts every request that completed, failed or not; `spans` means items of any signal
-//! (spans, data points, log records); latency covers the requests the server answered.
+//! `sent` counts the requests the server accepted (a request that never connected or was
+//! refused is `failed`, never sent), `attempted` every request that completed; `spans` means
+//! items of any signal (spans, data points, log records); latency covers the requests the
+//! server answered.
 
 use super::plan::{Budget, LoadPlan};
 use super::run::Measurement;
@@ -22,6 +24,8 @@ pub struct LoadReport {
     pub target: LoadTarget,
     pub sent: Sent,
     pub failed: Failed,
+    /// Every request that completed, accepted or failed.
+    pub attempted: Sent,
     pub duration_s: f64,
     pub spans_per_second: f64,
     pub latency_ms: Percentiles,
@@ -36,6 +40,18 @@ pub struct LoadReport {
     pub rate: Option<u64>,
     /// Ctrl-C stopped the run early; the figures cover what was measured until then.
     pub interrupted: bool,
+    /// Why the run stopped before its budget was spent (every request failed); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// When no request was accepted: `check`'s root cause for the same target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<RootCause>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RootCause {
+    pub code: String,
+    pub title: String,
 }
 
 /// Where the load went.
@@ -47,7 +63,7 @@ pub struct LoadTarget {
     pub compression: String,
 }
 
-/// Requests that completed (failed or not) and the items in them.
+/// Requests and the items in them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Sent {
     pub spans: u64,
@@ -79,24 +95,43 @@ impl LoadReport {
                 compression: plan.target.compression.as_str().to_string(),
             },
             sent: Sent {
-                spans: tally.items,
-                requests: tally.requests,
+                spans: tally.items - tally.failed_items,
+                requests: tally.requests - tally.failed_requests,
             },
             failed: Failed {
                 requests: tally.failed_requests,
                 spans: tally.failed_items,
             },
+            attempted: Sent {
+                spans: tally.items,
+                requests: tally.requests,
+            },
             duration_s: measured.duration.as_secs_f64(),
-            spans_per_second: tally.items_per_second(measured.duration),
+            spans_per_second: per_second(tally.items - tally.failed_items, measured.duration),
             latency_ms: tally.percentiles(),
-            requests_per_second: tally.requests_per_second(measured.duration),
+            requests_per_second: per_second(
+                tally.requests - tally.failed_requests,
+                measured.duration,
+            ),
             failures_by_status: tally.failures.clone(),
             rejected_spans: tally.rejected_items,
             concurrency: plan.concurrency,
             batch_size: plan.batch_size,
             rate: plan.rate,
             interrupted: measured.interrupted,
+            stopped: measured.stopped_failing.then(|| {
+                format!(
+                    "every request of the first {} s failed",
+                    super::run::FAILING_START.as_secs()
+                )
+            }),
+            root_cause: None,
         }
+    }
+
+    /// Nothing got through: no request was accepted and at least one failed.
+    pub fn nothing_arrived(&self) -> bool {
+        self.sent.requests == 0 && self.failed.requests > 0
     }
 
     /// Whether any request failed (exit status 1).
@@ -133,6 +168,9 @@ impl LoadReport {
         )?;
         if self.interrupted {
             writeln!(out, "interrupted: what was measured until Ctrl-C")?;
+        }
+        if let Some(stopped) = &self.stopped {
+            writeln!(out, "stopped: {stopped}")?;
         }
         writeln!(
             out,
@@ -174,13 +212,20 @@ impl LoadReport {
             out,
             "  failed    {} of {} requests ({} {items})",
             thousands(self.failed.requests),
-            thousands(self.sent.requests),
+            thousands(self.attempted.requests),
             thousands(self.failed.spans)
         )?;
         let mut failures: Vec<_> = self.failures_by_status.iter().collect();
         failures.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (status, count) in failures {
             writeln!(out, "    {:>8} × {status}", thousands(*count))?;
+        }
+        if let Some(cause) = &self.root_cause {
+            writeln!(out, "  root cause {} {}", cause.code, cause.title)?;
+            writeln!(
+                out,
+                "  (run `otlp-doctor check` with the same settings for the evidence and the fix)"
+            )?;
         }
         Ok(())
     }
@@ -192,6 +237,15 @@ impl LoadReport {
             [only] if only == "traces" => "spans",
             _ => "items",
         }
+    }
+}
+
+fn per_second(count: u64, duration: std::time::Duration) -> f64 {
+    let seconds = duration.as_secs_f64();
+    if seconds > 0.0 {
+        count as f64 / seconds
+    } else {
+        0.0
     }
 }
 
@@ -256,6 +310,7 @@ mod tests {
             duration: tally.last_end,
             tally,
             interrupted: false,
+            stopped_failing: false,
         };
         LoadReport::new(&plan, &measured)
     }
@@ -283,7 +338,8 @@ mod tests {
         let mut out = Vec::new();
         report(true).render_human(&mut out).expect("writes");
         let text = String::from_utf8(out).expect("UTF-8");
-        assert!(text.contains("2,048 spans in 4 requests"), "{text}");
+        // The refused request is not among the sent ones.
+        assert!(text.contains("1,536 spans in 3 requests"), "{text}");
         assert!(text.contains("failed    1 of 4 requests"), "{text}");
         assert!(text.contains("1 × gRPC UNAVAILABLE"), "{text}");
         assert!(text.contains("p99"), "{text}");

@@ -70,7 +70,13 @@ pub struct Measurement {
     pub duration: Duration,
     /// The interrupt stopped the run before its budget was spent.
     pub interrupted: bool,
+    /// Every request of the first [`FAILING_START`] failed, so the run stopped there.
+    pub stopped_failing: bool,
 }
+
+/// A run whose every request failed this long is stopped: more of the same measures nothing,
+/// and the cause is better named by `check` (the command runs it).
+pub const FAILING_START: Duration = Duration::from_secs(1);
 
 /// Runs the plan to its end, or until `interrupt` completes.
 pub async fn run(
@@ -99,12 +105,12 @@ pub async fn run(
     }
     drop(samples);
 
-    let collecting = collect(received, progress);
+    let collecting = collect(received, progress, cancel.clone());
     tokio::pin!(collecting, interrupt);
     let mut interrupted = false;
-    let tally = loop {
+    let (tally, stopped_failing) = loop {
         tokio::select! {
-            tally = &mut collecting => break tally,
+            collected = &mut collecting => break collected,
             () = &mut interrupt, if !interrupted => {
                 interrupted = true;
                 cancel.cancel();
@@ -115,6 +121,7 @@ pub async fn run(
         duration: tally.last_end,
         tally,
         interrupted,
+        stopped_failing,
     })
 }
 
@@ -161,13 +168,28 @@ impl Worker {
 }
 
 /// The collector: folds every sample into the tally until all workers are done.
-async fn collect(mut received: mpsc::Receiver<Sample>, progress: &dyn Progress) -> Tally {
+/// Tallies the samples until the workers stop; cancels the run when every request that ended
+/// in its first [`FAILING_START`] failed (and says so).
+async fn collect(
+    mut received: mpsc::Receiver<Sample>,
+    progress: &dyn Progress,
+    cancel: CancellationToken,
+) -> (Tally, bool) {
     let mut tally = Tally::new();
     let mut batch = Vec::with_capacity(SAMPLE_BATCH);
     let mut shown = Instant::now();
+    let mut judged = false;
+    let mut stopped_failing = false;
     while received.recv_many(&mut batch, SAMPLE_BATCH).await > 0 {
         for sample in batch.drain(..) {
             tally.record(&sample);
+            if !judged && sample.ended() >= FAILING_START {
+                judged = true;
+                if tally.failed_requests == tally.requests {
+                    stopped_failing = true;
+                    cancel.cancel();
+                }
+            }
         }
         if shown.elapsed() >= PROGRESS_INTERVAL {
             progress.update(&tally);
@@ -175,7 +197,7 @@ async fn collect(mut received: mpsc::Receiver<Sample>, progress: &dyn Progress) 
         }
     }
     progress.update(&tally);
-    tally
+    (tally, stopped_failing)
 }
 
 /// The endpoint's first address that accepts a connection (else its first address, whose

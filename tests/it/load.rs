@@ -187,8 +187,11 @@ fn failed_requests_are_counted_by_status_and_exit_1() {
     let serve = Serve::start(&["--fail-rate", "1.0", "--fail-with", "unavailable"]);
     let (exit, report) = load(&[&serve.grpc, "--protocol", "grpc", "--spans", "2048"]);
     assert_eq!(exit, 1, "{report:#}");
-    assert_eq!(report["sent"]["requests"], 4, "{report:#}");
+    // A refused request is a failure, never "sent".
+    assert_eq!(report["sent"]["requests"], 0, "{report:#}");
+    assert_eq!(report["attempted"]["requests"], 4, "{report:#}");
     assert_eq!(report["failed"]["requests"], 4, "{report:#}");
+    assert!(report["root_cause"]["code"].is_string(), "{report:#}");
     assert_eq!(
         report["failures_by_status"]["gRPC UNAVAILABLE"], 4,
         "{report:#}"
@@ -247,9 +250,36 @@ fn a_closed_port_is_measured_as_failures() {
         ]);
         assert_eq!(exit, 1, "{report:#}");
         assert_eq!(report["failed"]["requests"], 4, "{report:#}");
+        assert_eq!(report["sent"]["spans"], 0, "{report:#}");
         let statuses = report["failures_by_status"].to_string().to_lowercase();
         assert!(statuses.contains("refused"), "{protocol}: {report:#}");
+        assert_eq!(
+            report["root_cause"]["code"], "NET_CONN_REFUSED",
+            "{report:#}"
+        );
     }
+}
+
+/// A timed run whose first second all fails stops there and names the cause, instead of
+/// hammering a dead endpoint for the whole duration.
+#[test]
+fn a_run_whose_first_second_all_fails_stops_with_the_root_cause() {
+    let port = closed_port();
+    let started = Instant::now();
+    let (exit, report) = load(&[&format!("http://{port}"), "--duration", "30s"]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{report:#}");
+    assert!(
+        report["stopped"]
+            .as_str()
+            .is_some_and(|s| s.contains("first 1 s")),
+        "{report:#}"
+    );
+    assert_eq!(
+        report["root_cause"]["code"], "NET_CONN_REFUSED",
+        "{report:#}"
+    );
+    assert!(number(&report, "/duration_s") < 5.0, "{report:#}");
 }
 
 #[test]
