@@ -87,6 +87,17 @@ fn delivers_what_it_sent(client: SdkClient) {
             l["trace_id"] == outcome.trace_id.as_str() && l["transport"] == *protocol
         });
         let metrics = count(&lines, "metric", service, |l| l["name"] == CLIENT_METRIC);
+        // Every client adds 1 to its counter once: serve shows the value the SDK sent.
+        let values: Vec<&Value> = lines
+            .iter()
+            .filter(|l| l["kind"] == "metric" && l["service"] == *service)
+            .filter(|l| l["name"] == CLIENT_METRIC)
+            .map(|l| &l["points"][0]["value"])
+            .collect();
+        assert!(
+            values.iter().all(|v| v.as_f64() == Some(1.0)),
+            "{context}: the counter's value in serve's lines: {values:?}"
+        );
         let logs = count(&lines, "log", service, |_| true);
         assert_eq!(
             (spans, metrics, logs),

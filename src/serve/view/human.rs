@@ -3,6 +3,7 @@
 //! one line each; lint findings as they are found; a summary per service at the end. Everything is
 //! appended to a caller's buffer, so a batch of a thousand spans is one string, printed at once.
 
+use super::metric_values;
 use super::model::{Line, ViewModel};
 use super::summary::Summary;
 use crate::report::render::palette::Palette;
@@ -104,8 +105,8 @@ impl HumanView {
                 out.push_str(" metric ");
                 out.push_str(metric.name);
                 out.push(' ');
-                self.palette
-                    .paint_to(out, dim, format_args!("({} points)", metric.points));
+                let values = metric_values::of(metric.data, metric_values::SHOWN_POINTS);
+                out.push_str(&values.text());
             }
             Line::Log(log) => {
                 self.push_label(log.service, out);

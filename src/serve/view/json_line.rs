@@ -52,6 +52,13 @@ impl<'o> JsonLine<'o> {
         self
     }
 
+    /// Any serializable value (a rare or nested field), written by serde_json.
+    pub fn value(&mut self, key: &'static str, value: &(impl Serialize + ?Sized)) -> &mut Self {
+        self.key(key);
+        serialized(self.out, value);
+        self
+    }
+
     /// Attributes as a JSON object; see [`Attributes`].
     pub fn attributes(&mut self, key: &'static str, attributes: &[KeyValue]) -> &mut Self {
         self.key(key);

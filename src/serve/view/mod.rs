@@ -3,6 +3,7 @@
 
 pub mod human;
 mod json_line;
+pub mod metric_values;
 pub mod model;
 pub mod ndjson;
 pub mod summary;

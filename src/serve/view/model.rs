@@ -8,6 +8,7 @@ use super::values::{service_name, text};
 use crate::otlp::payload::ExportRequest;
 use crate::serve::Received;
 use crate::serve::hashing::{HashMap, HashMapExt, HashSet, HashSetExt, digest};
+use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use std::collections::VecDeque;
 
@@ -15,7 +16,7 @@ use std::collections::VecDeque;
 const REMEMBERED_SPANS: usize = 50_000;
 
 /// One line of the live view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Line<'a> {
     Span(SpanLine<'a>),
     Metric(MetricLine<'a>),
@@ -37,11 +38,13 @@ pub struct SpanLine<'a> {
     pub error: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricLine<'a> {
     pub service: &'a str,
     pub name: &'a str,
     pub points: usize,
+    /// The points themselves, for their values.
+    pub data: Option<&'a Data>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +107,7 @@ impl ViewModel {
                             service: &service,
                             name: &metric.name,
                             points: points(metric.data.as_ref()),
+                            data: metric.data.as_ref(),
                         }));
                         shown = true;
                     }

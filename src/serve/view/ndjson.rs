@@ -3,6 +3,7 @@
 //! contract says.
 
 use super::json_line::JsonLine;
+use super::metric_values;
 use super::summary::Summary;
 use super::values::{service_name, text};
 use crate::otlp::payload::ExportRequest;
@@ -12,6 +13,9 @@ use crate::serve::refusal::Refusal;
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+
+/// Points per metric line: the values to see at a glance; `--save` keeps every point.
+const SHOWN_JSON_POINTS: usize = 20;
 
 /// The first line; `tls` makes the URLs `https://`.
 pub fn listening(grpc: SocketAddr, http: SocketAddr, tls: bool) -> Value {
@@ -106,6 +110,10 @@ pub fn items(received: &Received, out: &mut Vec<u8>) {
                         .str("type", metric_type)
                         .str("unit", &metric.unit)
                         .int("data_points", data_points)
+                        .value(
+                            "points",
+                            &metric_values::of(metric.data.as_ref(), SHOWN_JSON_POINTS).points,
+                        )
                         .str("transport", transport)
                         .end();
                 }
