@@ -567,13 +567,18 @@ fn a_400_is_a_bad_request() {
     assert_evidence_contains(root_cause(&report), " 400", &report);
 }
 
+/// A server whose root has none of the OTLP paths (nginx answering 404 to everything, as a
+/// metrics endpoint or a web app would): no base URL helps, it is not an OTLP receiver.
 #[test]
-fn a_404_on_the_signal_path_is_path_not_found() {
+fn a_server_with_no_otlp_path_at_all_is_not_an_otlp_receiver() {
     // Front::new answers 404 to everything until told otherwise.
     let (_nginx, url) = status_front(|f| f);
     let (_, report) = check_t(&[&url, "--signals", "traces"]);
-    assert_root_cause(&report, "PROTO_PATH_NOT_FOUND");
-    assert_evidence_contains(root_cause(&report), &format!("{url}/v1/traces"), &report);
+    assert_root_cause(&report, "PROTO_NOT_OTLP");
+    let cause = root_cause(&report);
+    assert_evidence_contains(cause, &format!("{url}/v1/traces"), &report);
+    assert_evidence_contains(cause, "/v1/metrics and /v1/logs accept no export", &report);
+    assert_fix_contains(cause, "path prefix", &report);
 }
 
 #[test]

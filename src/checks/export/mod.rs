@@ -142,7 +142,9 @@ async fn follow_up(
             signal_unimplemented(result, &tried, None);
         } else if let Some(works) = sibling_accepting(target, dialer, data, signal, &tried).await {
             signal_unimplemented(result, &tried, Some(format!("POST {works} works")));
-        } else if tried != standard {
+        } else if tried == standard {
+            not_an_otlp_receiver(result, target);
+        } else {
             let url = target.url.with_path(standard);
             if accepted_elsewhere(target, dialer, data, signal, standard, target.protocol).await {
                 for finding in findings_with(result, Code::ProtoPathNotFound) {
@@ -172,6 +174,30 @@ async fn follow_up(
                     .replace_fixes([Fix::new("protocol.set_other_protocol").with("other", other)]);
             }
         }
+    }
+}
+
+/// A 404 on the standard path of the server's root, and no other signal's path takes an export:
+/// no base URL can help, this HTTP server has no OTLP receiver (a metrics endpoint, a web app).
+fn not_an_otlp_receiver(result: &mut SignalResult, target: &Target) {
+    let others: Vec<&str> = Signal::ALL
+        .into_iter()
+        .filter(|s| *s != result.signal)
+        .map(Signal::http_path)
+        .collect();
+    for finding in findings_with(result, Code::ProtoPathNotFound) {
+        finding.code = Code::ProtoNotOtlp;
+        finding.title = format!(
+            "{} serves none of the OTLP/HTTP paths: an HTTP server, but not an OTLP receiver",
+            target.url.authority()
+        );
+        finding
+            .evidence
+            .push(format!("{} accept no export either", others.join(" and ")));
+        finding.replace_fixes([
+            Fix::new("export.point_at_http_receiver"),
+            Fix::new("protocol.prefix_behind_proxy"),
+        ]);
     }
 }
 
