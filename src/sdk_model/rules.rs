@@ -52,16 +52,22 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
             grpc: compression_refusal(sdk, model, "gRPC", &model.compression_grpc),
             http: compression_refusal(sdk, model, "OTLP/HTTP", &model.compression_http),
         },
-        proxy: PerTransport {
-            grpc: proxy_reading(sdk, model, "gRPC", &model.proxy_grpc),
-            http: proxy_reading(sdk, model, "OTLP/HTTP", &model.proxy_http),
-        },
+        proxy: proxy_readings(sdk),
+        proxy_by_sdk: Vec::new(),
         ignores_tls_variables: (!model.reads_tls_variables.value).then(|| {
             format!(
                 "the {sdk} SDK {} reads none of them; TLS files are set in code ({})",
                 model.release, model.reads_tls_variables.source
             )
         }),
+    }
+}
+
+fn proxy_readings(sdk: Sdk) -> PerTransport<Option<ProxyReading>> {
+    let model = sdk.model();
+    PerTransport {
+        grpc: proxy_reading(sdk, model, "gRPC", &model.proxy_grpc),
+        http: proxy_reading(sdk, model, "OTLP/HTTP", &model.proxy_http),
     }
 }
 
@@ -191,6 +197,10 @@ fn spec_rules() -> ReadingRules {
             by_outcome(BadValue::RefuseToStart)
         )],
         throttling: spec_throttling(),
+        proxy_by_sdk: Sdk::ALL
+            .into_iter()
+            .map(|sdk| (sdk.name(), proxy_readings(sdk)))
+            .collect(),
         ..ReadingRules::spec()
     }
 }

@@ -67,6 +67,8 @@ pub struct ExporterSettings {
     pub default_trust: TrustRule,
     /// The proxy the SDK's transport sends this signal through, from the environment.
     pub proxy: Option<ProxyRoute>,
+    /// Without a chosen SDK: the SDKs whose transport would send through a proxy, and which.
+    pub proxy_by_sdk: Vec<(&'static str, ProxyRoute)>,
     /// The SDK's TLS library accepts a CA certificate from its CA file as the server's.
     pub accept_ca_as_leaf: bool,
 }
@@ -295,6 +297,17 @@ pub fn resolve_exporter(
         (Some(reading), Ok(url)) => proxy::route(env, reading, url).ok(),
         _ => None,
     };
+    let proxy_by_sdk = match &endpoint.value.parsed {
+        Ok(url) => rules
+            .proxy_by_sdk
+            .iter()
+            .filter_map(|(sdk, readings)| {
+                let reading = readings.over(protocol.value).as_ref()?;
+                Some((*sdk, proxy::route(env, reading, url).ok()?))
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     ExporterSettings {
         signal,
         protocol,
@@ -308,6 +321,7 @@ pub fn resolve_exporter(
         insecure,
         default_trust,
         proxy,
+        proxy_by_sdk,
         accept_ca_as_leaf: rules.accept_ca_as_leaf,
     }
 }

@@ -72,6 +72,9 @@ pub struct ReadingRules {
     /// Per transport, how its library picks a proxy from the environment; `None` where it
     /// reads no proxy variable.
     pub proxy: PerTransport<Option<ProxyReading>>,
+    /// Without a chosen SDK: every modelled SDK's proxy rules, by name, so a proxy variable that
+    /// some SDKs would follow is reported with who does.
+    pub proxy_by_sdk: Vec<(&'static str, PerTransport<Option<ProxyReading>>)>,
     /// Per transport, the compression values the SDK starts with when it refuses every other
     /// value (said with its source); `None` where a bad value is ignored.
     pub compression_refusal: PerTransport<Option<CompressionRefusal>>,
@@ -172,6 +175,7 @@ impl ReadingRules {
             default_trust: PerTransport::default(),
             ignores_tls_variables: None,
             proxy: PerTransport::default(),
+            proxy_by_sdk: Vec::new(),
             compression_refusal: PerTransport::default(),
             accept_ca_as_leaf: true,
         }

@@ -60,14 +60,10 @@ fn root_cause_rank(code: Code) -> u8 {
 /// probes it.
 fn lint_proxy(exporter: &ExporterSettings, problems: &mut Problems) {
     let Some(route) = &exporter.proxy else {
+        lint_proxy_without_sdk(exporter, problems);
         return;
     };
-    let host = exporter
-        .endpoint
-        .value
-        .parsed
-        .as_ref()
-        .map_or_else(|_| String::new(), |url| url.host.clone());
+    let host = endpoint_host(exporter);
     let how = if route.tunnel {
         "each export goes through a CONNECT tunnel"
     } else {
@@ -87,6 +83,42 @@ fn lint_proxy(exporter: &ExporterSettings, problems: &mut Problems) {
         .evidence(format!("{}={}", route.variable, route.value))
         .evidence(route.reader.clone())
         .evidence(how)
+        .fix(Fix::new("network.bypass_proxy").with("host", host)),
+    );
+}
+
+/// The endpoint's host, empty when the endpoint is not a URL.
+fn endpoint_host(exporter: &ExporterSettings) -> String {
+    exporter
+        .endpoint
+        .value
+        .parsed
+        .as_ref()
+        .map_or_else(|_| String::new(), |url| url.host.clone())
+}
+
+/// Without a chosen SDK, a proxy variable that some SDKs' transports would follow: say which,
+/// since whether the export goes through the proxy depends on the SDK (the probe goes direct).
+fn lint_proxy_without_sdk(exporter: &ExporterSettings, problems: &mut Problems) {
+    let Some((_, route)) = exporter.proxy_by_sdk.first() else {
+        return;
+    };
+    let through: Vec<&str> = exporter.proxy_by_sdk.iter().map(|(sdk, _)| *sdk).collect();
+    let host = endpoint_host(exporter);
+    problems.push(
+        Finding::new(
+            Code::CfgProxyFromEnv,
+            Severity::Info,
+            CONFIG_CHECK,
+            format!(
+                "SDKs differ: {} send exports through the proxy {} (from {}), the others go direct",
+                through.join(", "),
+                route.authority(),
+                route.variable
+            ),
+        )
+        .evidence(format!("{}={}", route.variable, route.value))
+        .evidence("check probed the collector directly; choose the SDK with --sdk to probe through the proxy as it would")
         .fix(Fix::new("network.bypass_proxy").with("host", host)),
     );
 }

@@ -627,3 +627,31 @@ fn a_compression_value_the_sdk_raises_on_is_an_error() {
     assert_eq!(severity(Sdk::Java, "grpc", "zip"), Some(Severity::Error));
     assert_eq!(severity(Sdk::Go, "grpc", "zip"), Some(Severity::Warning));
 }
+
+#[test]
+fn without_an_sdk_a_proxy_variable_names_the_sdks_that_would_follow_it() {
+    let vars = [
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+        ("https_proxy", "http://127.0.0.1:3128"),
+    ];
+    let spec = crate::settings::resolve_as(
+        &MapEnv::new(vars),
+        &TargetOptions::default(),
+        &crate::sdk_model::reading_rules(&crate::sdk_model::SdkChoice::spec()),
+    );
+    let found = lint(&spec, &Selection::all_implicit());
+    let note = found
+        .iter()
+        .find(|f| f.code == Code::CfgProxyFromEnv)
+        .expect("a note on the proxy");
+    assert_eq!(note.severity, Severity::Info);
+    // gRPC core (Python) and grpc-js (Node) read https_proxy for plaintext gRPC too; .NET reads
+    // http_proxy for an http:// endpoint; Go exempts loopback; Java and tonic read nothing.
+    assert!(
+        note.title
+            .starts_with("SDKs differ: python, node send exports"),
+        "{}",
+        note.title
+    );
+}
