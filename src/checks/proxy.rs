@@ -53,13 +53,14 @@ pub async fn probe(target: &Target, route: &ProxyRoute) -> Layer {
         }
     };
     let endpoint = target.url.authority();
+    let credentials = proxy_authorization(route);
     let verdict = if route.tunnel {
-        tunnel(&mut proxy, &endpoint, timeout).await
+        tunnel(&mut proxy, &endpoint, &credentials, timeout).await
     } else {
-        let request = plain_export(target, true);
+        let request = plain_export(target, &credentials, true);
         let proxied = exchange(&mut proxy, &request, timeout).await;
         let direct = match connect(&endpoint, timeout).await {
-            Ok(mut stream) => exchange(&mut stream, &plain_export(target, false), timeout)
+            Ok(mut stream) => exchange(&mut stream, &plain_export(target, "", false), timeout)
                 .await
                 .ok(),
             Err(_) => None,
@@ -118,9 +119,10 @@ async fn connect(authority: &str, timeout: Duration) -> io::Result<TcpStream> {
 async fn tunnel(
     proxy: &mut TcpStream,
     endpoint: &str,
+    credentials: &str,
     timeout: Duration,
 ) -> Result<String, String> {
-    let request = format!("CONNECT {endpoint} HTTP/1.1\r\nHost: {endpoint}\r\n\r\n");
+    let request = format!("CONNECT {endpoint} HTTP/1.1\r\nHost: {endpoint}\r\n{credentials}\r\n");
     match exchange(proxy, &request, timeout).await {
         Ok(head) if head.status / 100 == 2 => Ok(format!("CONNECT {endpoint}: {}", head.line)),
         Ok(head) => Err(format!("CONNECT {endpoint} answered: {}", head.line)),
@@ -128,8 +130,22 @@ async fn tunnel(
     }
 }
 
-/// The empty export an OTLP/HTTP exporter would post, in absolute form for the proxy.
-fn plain_export(target: &Target, via_proxy: bool) -> String {
+/// `Proxy-Authorization: Basic ...` and its line end when the proxy URL carries user info, as
+/// the modelled libraries send it; empty otherwise.
+fn proxy_authorization(route: &ProxyRoute) -> String {
+    use base64::Engine as _;
+    route
+        .userinfo
+        .as_ref()
+        .map_or_else(String::new, |userinfo| {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(userinfo);
+            format!("Proxy-Authorization: Basic {encoded}\r\n")
+        })
+}
+
+/// The empty export an OTLP/HTTP exporter would post, in absolute form for the proxy (with
+/// its `credentials` header lines).
+fn plain_export(target: &Target, credentials: &str, via_proxy: bool) -> String {
     let path = target
         .http_paths
         .first()
@@ -145,7 +161,7 @@ fn plain_export(target: &Target, via_proxy: bool) -> String {
         path.to_string()
     };
     format!(
-        "POST {target_uri} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {target_uri} HTTP/1.1\r\nHost: {authority}\r\n{credentials}Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
 }

@@ -45,6 +45,9 @@ pub struct ProxyRoute {
     pub value: String,
     pub host: String,
     pub port: u16,
+    /// `user:password` from the URL, sent as `Proxy-Authorization: Basic` (a secret: the
+    /// redactor masks it).
+    pub userinfo: Option<String>,
     /// CONNECT tunnel (else the request goes to the proxy in absolute form).
     pub tunnel: bool,
     /// Who reads the variable, with the source.
@@ -92,7 +95,7 @@ pub fn route(
     {
         return Err(NoRoute::Exempt(no_proxy));
     }
-    let (host, port) = parse_proxy(&value).ok_or_else(|| NoRoute::Unusable {
+    let (host, port, userinfo) = parse_proxy(&value).ok_or_else(|| NoRoute::Unusable {
         variable: variable.clone(),
         value: value.clone(),
     })?;
@@ -101,6 +104,7 @@ pub fn route(
         value,
         host,
         port,
+        userinfo,
         tunnel: rule.always_tunnels || endpoint.scheme == Scheme::Https,
         reader: reading.reader.clone(),
     })
@@ -122,9 +126,9 @@ fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// `http://host:port`, `host:port` or `http://user:pass@host` (port 80 then); `None` for other
-/// schemes, which the libraries modelled here refuse or ignore.
-fn parse_proxy(value: &str) -> Option<(String, u16)> {
+/// `http://host:port`, `host:port` or `http://user:pass@host` (port 80 then), with the user
+/// info; `None` for other schemes, which the libraries modelled here refuse or ignore.
+fn parse_proxy(value: &str) -> Option<(String, u16, Option<String>)> {
     let value = value.trim();
     let rest = match value.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
@@ -132,7 +136,10 @@ fn parse_proxy(value: &str) -> Option<(String, u16)> {
         None => value,
     };
     let authority = rest.split('/').next()?;
-    let authority = authority.rsplit('@').next()?;
+    let (userinfo, authority) = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => (Some(userinfo.to_string()), host),
+        None => (None, authority),
+    };
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (host, after) = v6.split_once(']')?;
         (host, after.strip_prefix(':'))
@@ -146,7 +153,7 @@ fn parse_proxy(value: &str) -> Option<(String, u16)> {
         Some(port) => port.parse().ok()?,
         None => 80,
     };
-    (!host.is_empty()).then(|| (host.to_string(), port))
+    (!host.is_empty()).then(|| (host.to_string(), port, userinfo))
 }
 
 /// Whether a `NO_PROXY` list exempts `host`: `*`, an exact name or IP, a CIDR holding the IP,
@@ -216,10 +223,13 @@ mod tests {
     fn proxy_values_parse_as_the_libraries_take_them() {
         assert_eq!(
             parse_proxy("http://user:pw@proxy:3128/"),
-            Some(("proxy".into(), 3128))
+            Some(("proxy".into(), 3128, Some("user:pw".into())))
         );
-        assert_eq!(parse_proxy("proxy"), Some(("proxy".into(), 80)));
-        assert_eq!(parse_proxy("http://[::1]:8080"), Some(("::1".into(), 8080)));
+        assert_eq!(parse_proxy("proxy"), Some(("proxy".into(), 80, None)));
+        assert_eq!(
+            parse_proxy("http://[::1]:8080"),
+            Some(("::1".into(), 8080, None))
+        );
         assert_eq!(parse_proxy("socks5://127.0.0.1:1080"), None);
     }
 }

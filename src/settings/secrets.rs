@@ -17,6 +17,15 @@ pub fn redactor(resolution: &Resolution, env: &dyn EnvSource) -> Redactor {
         for header in &exporter.headers {
             add(&header.value.value);
         }
+        let proxies = exporter.proxy.iter();
+        for route in proxies.chain(exporter.proxy_by_sdk.iter().map(|(_, route)| route)) {
+            if let Some(userinfo) = &route.userinfo {
+                // The password alone is what shows inside the URL.
+                add(userinfo
+                    .split_once(':')
+                    .map_or(userinfo.as_str(), |(_, pw)| pw));
+            }
+        }
     }
     let header_vars = std::iter::once("OTEL_EXPORTER_OTLP_HEADERS".to_string())
         .chain(Signal::ALL.map(|s| format!("OTEL_EXPORTER_OTLP_{}_HEADERS", s.env_infix())));

@@ -41,6 +41,10 @@ const WORKERS: usize = 4;
 
 const TOKEN: &str = "fidelity-token";
 
+/// The credentials of the proxy that asks for them; the password must never be printed.
+const PROXY_USER: &str = "otel";
+const PROXY_PASSWORD: &str = "fidelity-proxy-secret";
+
 /// Cells where the doctor and the SDK still differ, each with the reason. A cell listed here
 /// that agrees fails the test too, so the list stays true.
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
@@ -103,7 +107,11 @@ impl Setup {
 
     /// Every proxy variable an HTTP or gRPC library reads, in both cases, set to `proxy`.
     fn proxied_by(mut self, proxy: &str) -> Setup {
-        self.proxy = Some(proxy.trim_start_matches("http://").to_string());
+        let authority = proxy.trim_start_matches("http://");
+        let authority = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        self.proxy = Some(authority.to_string());
         [
             "HTTPS_PROXY",
             "https_proxy",
@@ -150,6 +158,7 @@ struct Peers {
     fronts: Fronts,
     open_proxy: Tinyproxy,
     proxy_tunnelling_only_to_443: Tinyproxy,
+    proxy_asking_for_credentials: Tinyproxy,
 }
 
 /// nginx's ports, one server block each.
@@ -234,6 +243,7 @@ impl Peers {
             fronts,
             open_proxy: Tinyproxy::open(),
             proxy_tunnelling_only_to_443: Tinyproxy::connect_only_to(&[443]),
+            proxy_asking_for_credentials: Tinyproxy::with_credentials(PROXY_USER, PROXY_PASSWORD),
         }
     }
 
@@ -368,6 +378,22 @@ impl Peers {
                 Setup::new("a proxy that tunnels only to 443", protocol, rotel.clone())
                     .proxied_by(&self.proxy_tunnelling_only_to_443.url()),
                 Setup::new(
+                    "a proxy asking for credentials, given in the URL",
+                    protocol,
+                    rotel.clone(),
+                )
+                .proxied_by(
+                    &self
+                        .proxy_asking_for_credentials
+                        .url_with(PROXY_USER, PROXY_PASSWORD),
+                ),
+                Setup::new(
+                    "a proxy asking for credentials, none given",
+                    protocol,
+                    rotel.clone(),
+                )
+                .proxied_by(&self.proxy_asking_for_credentials.url()),
+                Setup::new(
                     "TLS endpoint, a proxy that tunnels only to 443",
                     protocol,
                     https(pick(f.tls_grpc, f.tls_http)),
@@ -490,6 +516,11 @@ fn predict(client: SdkClient, env: &[(&str, &str)], signals: &str) -> (Fate, Opt
         .output()
         .expect("otlp-doctor runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stdout.contains(PROXY_PASSWORD)
+            && !String::from_utf8_lossy(&output.stderr).contains(PROXY_PASSWORD),
+        "check printed the proxy password:\n{stdout}"
+    );
     let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
         panic!(
             "check --sdk {} printed no JSON report ({e}) for {env:?}:\n{stdout}\nstderr:\n{}",

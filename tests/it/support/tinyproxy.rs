@@ -21,16 +21,22 @@ pub struct Tinyproxy {
 impl Tinyproxy {
     /// Tunnels (CONNECT) to any port and forwards plain requests.
     pub fn open() -> Tinyproxy {
-        Tinyproxy::start(&[])
+        Tinyproxy::start(&[], None)
     }
 
     /// CONNECT only to these ports (tinyproxy's packaged configuration allows 443 and 563):
     /// a tunnel to any other port is answered `403 Access violation`.
     pub fn connect_only_to(ports: &[u16]) -> Tinyproxy {
-        Tinyproxy::start(ports)
+        Tinyproxy::start(ports, None)
     }
 
-    fn start(connect_ports: &[u16]) -> Tinyproxy {
+    /// Answers `407 Proxy Authentication Required` unless the request carries these Basic
+    /// credentials (`BasicAuth`).
+    pub fn with_credentials(user: &str, password: &str) -> Tinyproxy {
+        Tinyproxy::start(&[], Some((user, password)))
+    }
+
+    fn start(connect_ports: &[u16], credentials: Option<(&str, &str)>) -> Tinyproxy {
         let bin = program();
         let dir = tempfile::Builder::new()
             .prefix("otlp-doctor-tinyproxy-")
@@ -44,6 +50,9 @@ impl Tinyproxy {
         );
         for port in connect_ports {
             config.push_str(&format!("ConnectPort {port}\n"));
+        }
+        if let Some((user, password)) = credentials {
+            config.push_str(&format!("BasicAuth {user} {password}\n"));
         }
         let conf = dir.path().join("tinyproxy.conf");
         std::fs::write(&conf, &config).expect("write tinyproxy.conf");
@@ -64,6 +73,11 @@ impl Tinyproxy {
     /// `http://127.0.0.1:<port>`, as a proxy variable is written.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `http://user:password@127.0.0.1:<port>`.
+    pub fn url_with(&self, user: &str, password: &str) -> String {
+        format!("http://{user}:{password}@{}", self.addr)
     }
 
     pub fn log_tail(&self, lines: usize) -> String {
