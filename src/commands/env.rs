@@ -8,6 +8,7 @@ use crate::printer::Printer;
 use crate::report::mask::mask;
 use crate::report::render::Format;
 use crate::report::{CheckRecord, CheckStatus, Report, Section, Typed};
+use crate::settings::DefaultTrust;
 use crate::settings::{self, ExporterSettings, Resolution, Signal};
 use std::time::Instant;
 
@@ -156,6 +157,26 @@ fn exporter_section(exporter: &ExporterSettings) -> Section {
         if let Some(file) = file {
             section = section.row(name, file.value.display().to_string(), origin(&file.origin));
         }
+    }
+    if exporter.certificate.is_none() {
+        let roots = match exporter.default_trust.roots {
+            DefaultTrust::SystemStore => "the system store (SSL_CERT_FILE, SSL_CERT_DIR count)",
+            DefaultTrust::Bundled(bundle) => bundle,
+            DefaultTrust::Nothing(_) => "none: no server certificate can verify",
+        };
+        section = section.row("trusted CAs", roots, exporter.default_trust.reason.clone());
+    }
+    if let Some(route) = &exporter.proxy {
+        let how = if route.tunnel {
+            "CONNECT tunnel"
+        } else {
+            "absolute-form requests"
+        };
+        section = section.row(
+            "proxy",
+            route.authority(),
+            Some(format!("{}, {how}; {}", route.variable, route.reader)),
+        );
     }
     section
 }
