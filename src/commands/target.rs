@@ -47,9 +47,16 @@ impl TargetSettings {
     ) -> Result<TargetSettings, CommandError> {
         let options = options(args)?;
         let rules = sdk_model::reading_rules(&sdk);
+        let mut resolution = settings::resolve_as(&ProcessEnv, &options, &rules);
+        if sdk.sdk == Some(sdk_model::Sdk::Rust) {
+            let cwd = std::env::current_dir().ok();
+            resolution
+                .problems
+                .extend(cwd.as_deref().and_then(sdk_model::rust_release::departure));
+        }
         Ok(TargetSettings {
             selection: options.selection(default),
-            resolution: settings::resolve_as(&ProcessEnv, &options, &rules),
+            resolution,
             timeout: options.timeout,
             sdk,
         })

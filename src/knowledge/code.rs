@@ -46,6 +46,7 @@ codes! {
     CfgSdkCaOverride => "CFG_SDK_CA_OVERRIDE",
     CfgSdkIgnoresVariable => "CFG_SDK_IGNORES_VARIABLE",
     CfgProxyFromEnv => "CFG_PROXY_FROM_ENV",
+    CfgSdkReleaseDiffers => "CFG_SDK_RELEASE_DIFFERS",
     CfgExporterNone => "CFG_EXPORTER_NONE",
     CfgServiceNameMissing => "CFG_SERVICE_NAME_MISSING",
     CfgResourceAttributesMalformed => "CFG_RESOURCE_ATTRIBUTES_MALFORMED",

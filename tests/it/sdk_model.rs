@@ -213,3 +213,43 @@ fn the_sdk_is_detected_from_the_project_and_said_in_every_format() {
     assert_eq!(report["sdk"]["from"], "./pyproject.toml");
     assert_eq!(report["sections"][0]["rows"][0]["value"], "grpc");
 }
+
+/// A Rust project that locks another opentelemetry-otlp than the modelled 0.33.1 is told so:
+/// the workspace-split fixture's real lock holds 0.31.1 beside 0.33.1.
+#[test]
+fn a_rust_project_on_another_release_is_told_the_model_differs() {
+    let project = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/deps/workspace-split");
+    let output = otlp_doctor()
+        .args(["env", "--format", "json", "--sdk", "rust"])
+        .current_dir(&project)
+        .output()
+        .expect("otlp-doctor runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    let finding = report["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "CFG_SDK_RELEASE_DIFFERS"))
+        .unwrap_or_else(|| panic!("no CFG_SDK_RELEASE_DIFFERS: {report:#}"));
+    assert_eq!(finding["severity"], "warning", "{report:#}");
+    assert!(
+        finding["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("0.31.1")),
+        "{report:#}"
+    );
+
+    let modelled =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deps/clean");
+    let output = otlp_doctor()
+        .args(["env", "--format", "json", "--sdk", "rust"])
+        .current_dir(&modelled)
+        .output()
+        .expect("otlp-doctor runs");
+    let report: Value =
+        serde_json::from_str(&String::from_utf8_lossy(&output.stdout)).expect("JSON");
+    assert!(
+        !codes(&report).contains(&"CFG_SDK_RELEASE_DIFFERS"),
+        "{report:#}"
+    );
+}
