@@ -50,9 +50,10 @@ impl TargetSettings {
         let mut resolution = settings::resolve_as(&ProcessEnv, &options, &rules);
         if sdk.sdk == Some(sdk_model::Sdk::Rust) {
             let cwd = std::env::current_dir().ok();
-            resolution
-                .problems
-                .extend(cwd.as_deref().and_then(sdk_model::rust_release::departure));
+            resolution.problems.extend(
+                cwd.as_deref()
+                    .and_then(crate::checks::config::rust_release::departure),
+            );
         }
         Ok(TargetSettings {
             selection: options.selection(default),

@@ -14,7 +14,6 @@ pub(crate) mod proxies;
 mod python;
 mod rules;
 mod rust;
-pub mod rust_release;
 mod spec;
 
 pub use choice::{SDK_ENV, SdkArg, SdkChoice, choose};

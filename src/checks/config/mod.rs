@@ -2,6 +2,8 @@
 //! network checks later confirm or refute what can only be suspected here (a port mismatch).
 //! A correct configuration produces no warning.
 
+pub mod rust_release;
+
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::endpoint::{EndpointError, EndpointKind, Scheme};

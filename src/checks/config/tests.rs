@@ -661,7 +661,7 @@ fn a_rust_project_on_another_sdk_release_is_warned() {
     let dir = tempfile::tempdir().expect("temp dir");
     let lock = "version = 4\n\n[[package]]\nname = \"opentelemetry-otlp\"\nversion = \"0.30.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
     std::fs::write(dir.path().join("Cargo.lock"), lock).expect("write");
-    let finding = crate::sdk_model::rust_release::departure(dir.path()).expect("a finding");
+    let finding = super::rust_release::departure(dir.path()).expect("a finding");
     assert_eq!(
         (finding.code, finding.severity),
         (Code::CfgSdkReleaseDiffers, Severity::Warning)

@@ -3,11 +3,11 @@
 //! wrong rules unless told: this reads the release from the project's `Cargo.lock` and says
 //! where it departs from the model.
 
-use super::rust::MODEL;
 use crate::deps::lockfile::Lockfile;
 use crate::deps::version::Version;
 use crate::knowledge::fix::Fix;
 use crate::report::{Code, Finding, Severity};
+use crate::sdk_model::Sdk;
 use crate::settings::problems::CONFIG_CHECK;
 use std::path::Path;
 
@@ -17,7 +17,8 @@ const CHANGELOG: &str = "https://github.com/open-telemetry/opentelemetry-rust/bl
 pub fn departure(dir: &Path) -> Option<Finding> {
     let text = std::fs::read_to_string(dir.join("Cargo.lock")).ok()?;
     let lock = Lockfile::parse(&text).ok()?;
-    let model = Version::parse(MODEL.release)?;
+    let release = Sdk::Rust.model().release;
+    let model = Version::parse(release)?;
     let line = |v: &Version| (v.major, v.minor);
     let others: Vec<&Version> = lock
         .named("opentelemetry-otlp")
@@ -32,10 +33,7 @@ pub fn departure(dir: &Path) -> Option<Finding> {
         Code::CfgSdkReleaseDiffers,
         Severity::Warning,
         CONFIG_CHECK,
-        format!(
-            "the project locks opentelemetry-otlp {locked}; the Rust model is of {}",
-            MODEL.release
-        ),
+        format!("the project locks opentelemetry-otlp {locked}; the Rust model is of {release}"),
     )
     .evidence(format!(
         "{}/Cargo.lock: opentelemetry-otlp {}",
@@ -47,7 +45,7 @@ pub fn departure(dir: &Path) -> Option<Finding> {
             "before 0.33 an invalid endpoint variable was ignored instead of failing the build, *_INSECURE was not read, retries were off by default, and enum values were case-sensitive; findings that depend on these follow 0.33 ({CHANGELOG})"
         ));
     }
-    Some(finding.fix(Fix::new("config.upgrade_rust_sdk").with("release", MODEL.release)))
+    Some(finding.fix(Fix::new("config.upgrade_rust_sdk").with("release", release)))
 }
 
 #[cfg(test)]
