@@ -7,6 +7,7 @@
 //! The layers after this one probe the collector directly. Which proxy applies is the config
 //! layer's finding (`CFG_PROXY_FROM_ENV`).
 
+use crate::checks::protocol::answer::{self, Answer};
 use crate::knowledge::fix::Fix;
 use crate::report::layer::{Layer, millis};
 use crate::report::{Code, Finding, Severity};
@@ -215,18 +216,17 @@ async fn exchange(
             }
             head.extend_from_slice(&buffer[..read]);
         }
-        let text = String::from_utf8_lossy(&head);
-        let line = text.lines().next().unwrap_or_default().trim().to_string();
-        let status = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .ok_or_else(|| {
-                format!(
+        let status = match answer::parse_http1(&head) {
+            Some(Answer::Http1 { status, .. }) => status,
+            _ => {
+                return Err(format!(
                     "not an HTTP answer: {}",
                     crate::checks::wire::escape(&head[..head.len().min(64)])
-                )
-            })?;
+                ));
+            }
+        };
+        let text = String::from_utf8_lossy(&head);
+        let line = text.lines().next().unwrap_or_default().trim().to_string();
         Ok(Head { line, status })
     };
     tokio::time::timeout(timeout, work)

@@ -7,7 +7,7 @@
 
 use super::plan::{Budget, LoadPlan};
 use super::run::Measurement;
-use super::stats::Percentiles;
+use super::stats::{Percentiles, per_second};
 use crate::report::render::format_ms;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -237,15 +237,6 @@ impl LoadReport {
             [only] if only == "traces" => "spans",
             _ => "items",
         }
-    }
-}
-
-fn per_second(count: u64, duration: std::time::Duration) -> f64 {
-    let seconds = duration.as_secs_f64();
-    if seconds > 0.0 {
-        count as f64 / seconds
-    } else {
-        0.0
     }
 }
 

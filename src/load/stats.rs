@@ -107,7 +107,8 @@ impl Tally {
     }
 }
 
-fn per_second(count: u64, duration: Duration) -> f64 {
+/// `count` over `duration`, 0 for an empty run.
+pub(super) fn per_second(count: u64, duration: Duration) -> f64 {
     let seconds = duration.as_secs_f64();
     if seconds > 0.0 {
         count as f64 / seconds

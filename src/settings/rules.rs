@@ -99,16 +99,6 @@ pub struct PerTransport<T> {
 }
 
 impl<T> PerTransport<T> {
-    pub fn both(value: T) -> Self
-    where
-        T: Clone,
-    {
-        PerTransport {
-            grpc: value.clone(),
-            http: value,
-        }
-    }
-
     pub fn over(&self, protocol: Protocol) -> &T {
         match protocol {
             Protocol::Grpc => &self.grpc,
@@ -137,24 +127,9 @@ pub struct TrustRule {
     pub reason: Option<String>,
 }
 
-/// What an exporter does with a throttled export, per transport: "the python SDK 1.45.2
-/// retries 429 ... (source)".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Throttling {
-    /// RESOURCE_EXHAUSTED over gRPC.
-    pub grpc: String,
-    /// 429 over OTLP/HTTP.
-    pub http: String,
-}
-
-impl Throttling {
-    pub fn over(&self, protocol: Protocol) -> &str {
-        match protocol {
-            Protocol::Grpc => &self.grpc,
-            Protocol::HttpProtobuf | Protocol::HttpJson => &self.http,
-        }
-    }
-}
+/// What an exporter does with a throttled export, per transport (RESOURCE_EXHAUSTED over gRPC,
+/// 429 over OTLP/HTTP): "the python SDK 1.45.2 retries 429 ... (source)".
+pub type Throttling = PerTransport<String>;
 
 impl ReadingRules {
     /// The specification's rules.
