@@ -64,6 +64,9 @@ impl CommandSettings for Settings {
 
 /// Reads the query (from stdin when no words are given); an empty one is refused.
 pub fn settings(args: ExplainArgs) -> Result<Settings, CommandError> {
+    if let Some(refusal) = args.format.refused_by("explain") {
+        return Err(CommandError::CannotRun(refusal));
+    }
     // The knowledge base answers for every SDK alike for now; a bad OTEL_DOCTOR_SDK is still
     // refused here exactly as on the other commands.
     super::target::choose_sdk(&args.sdk)?;

@@ -26,6 +26,9 @@ impl CommandSettings for Settings {
 }
 
 pub fn settings(args: ScanArgs) -> Result<Settings, CommandError> {
+    if let Some(refusal) = args.format.refused_by("scan") {
+        return Err(CommandError::CannotRun(refusal));
+    }
     let host = args.host.trim().to_string();
     if host.is_empty() || host.contains('/') {
         return Err(CommandError::CannotRun(format!(
@@ -68,6 +71,7 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
         Format::Json => report.render_json(&mut buffer)?,
         Format::Markdown => report.render_markdown(&mut buffer)?,
         Format::Human => report.render_human(&mut buffer)?,
+        Format::Html => return Err(crate::report::render::no_html("scan").into()),
     }
     printer.block(&String::from_utf8_lossy(&buffer));
     Ok(Outcome::Done)

@@ -59,6 +59,13 @@ impl Redactor {
         };
         push(secret);
         push(split_scheme(secret).1);
+        // HTML output escapes text before the redactor sees it: a secret holding `&` or `<`
+        // must be found in its escaped form too.
+        let escaped = super::page::escape(secret);
+        if escaped != secret {
+            push(&escaped);
+            push(&super::page::escape(split_scheme(secret).1));
+        }
         // Longest first, so a whole value is replaced before its token part.
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
@@ -98,6 +105,15 @@ mod tests {
     #[test]
     fn short_secrets_show_nothing() {
         assert_eq!(mask("hunter2"), "…(7 chars)");
+    }
+
+    #[test]
+    fn redactor_finds_a_secret_in_escaped_html() {
+        let mut redactor = Redactor::new();
+        redactor.add("Bearer a&b<c-secret-token");
+        let html = crate::report::page::escape("token a&b<c-secret-token refused");
+        let redacted = redactor.redact(&html);
+        assert!(!redacted.contains("secret-token"), "{redacted}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The report model (findings, checks, verdict), secret masking, and the renderers.
 
+pub mod charts;
 pub mod exit;
 pub mod finding;
 pub mod layer;
 pub mod mask;
 pub mod model;
+pub mod page;
 pub mod phases;
 pub mod render;
 pub mod section;

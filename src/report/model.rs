@@ -227,6 +227,12 @@ impl Report {
         self.findings.iter().find(|f| f.severity == Severity::Error)
     }
 
+    /// Every finding but the root cause, in order: what the renderers list after it.
+    pub fn other_findings(&self) -> Vec<&Finding> {
+        let root = self.root_cause();
+        self.findings.iter().filter(|f| Some(*f) != root).collect()
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()

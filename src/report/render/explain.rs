@@ -18,6 +18,7 @@ impl Answer<'_> {
                 writeln!(out)
             }
             Format::Markdown => self.markdown(out),
+            Format::Html => Err(super::no_html("explain")),
         }
     }
 
@@ -178,6 +179,7 @@ impl Catalog<'_> {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)
             }
+            Format::Html => Err(super::no_html("explain --list")),
             Format::Markdown => {
                 writeln!(out, "## otlp-doctor finding codes")?;
                 for area in &self.areas {

@@ -87,11 +87,7 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
         writeln!(out)?;
     }
 
-    let others: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| Some(*f) != report.root_cause())
-        .collect();
+    let others = report.other_findings();
     for finding in &others {
         let label = match finding.severity {
             Severity::Error => "✗ error",

@@ -80,11 +80,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
 
-    let others: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| Some(*f) != report.root_cause())
-        .collect();
+    let others = report.other_findings();
     if !others.is_empty() {
         writeln!(out, "### Findings")?;
         writeln!(out)?;

@@ -1,7 +1,8 @@
-//! Renderers: one report model, three formats, each writing into any `Write` so that each can be
+//! Renderers: one report model, four formats (human, json, markdown, html), each writing into any `Write` so that each can be
 //! snapshot-tested. The format is chosen once, by the printer.
 
 pub mod explain;
+mod html;
 mod human;
 mod json;
 mod markdown;
@@ -19,6 +20,8 @@ pub enum Format {
     Human,
     Json,
     Markdown,
+    /// One self-contained HTML document (inline CSS and SVG charts), for the report commands.
+    Html,
 }
 
 /// Writes the report in the given format; `color` only matters for `human`.
@@ -27,6 +30,36 @@ pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write)
         Format::Human => human::render(report, color, out),
         Format::Json => json::render(report, out),
         Format::Markdown => markdown::render(report, out),
+        Format::Html => html::render(report, out),
+    }
+}
+
+/// The HTML document of `report` with more charts after its layers, each `(name, svg)`: the
+/// name becomes the `data-chart` of the chart's figure.
+pub fn html_with_charts(
+    report: &Report,
+    charts: &[(&str, String)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    html::render_with_charts(report, charts, out)
+}
+
+/// What a renderer without an HTML form (`explain`, `scan`) returns for [`Format::Html`]; their
+/// commands refuse `--format html` before running (see [`Format::refused_by`]), so no one sees it.
+pub(crate) fn no_html(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("{what} has no html format"),
+    )
+}
+
+impl Format {
+    /// The message that refuses `--format html` for a command whose output is not a report
+    /// (`explain`, `scan`), `None` for any other format.
+    pub fn refused_by(self, command: &str) -> Option<String> {
+        (self == Format::Html).then(|| {
+            format!("--format html is not available for {command}: use human, json or markdown")
+        })
     }
 }
 

@@ -118,6 +118,22 @@ fn markdown() {
 }
 
 #[test]
+fn html_is_one_escaped_document_with_the_root_cause_first_and_the_waterfall() {
+    let html = rendered(Format::Html, false);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert_eq!(html.matches("<html").count(), 1);
+    assert!(!html.contains("<script"), "{html}");
+    let root = html
+        .find("root cause TLS_CERT_EXPIRED")
+        .expect("root cause");
+    let layers = html.find("<h2>layers</h2>").expect("layers");
+    assert!(root < layers, "{html}");
+    assert!(html.contains("<td class=\"warn\">warn</td>"), "{html}");
+    assert!(html.contains("data-chart=\"phases\""), "{html}");
+    assert!(html.contains("<p class=\"label\">fix</p>"), "{html}");
+}
+
+#[test]
 fn json() {
     let text = rendered(Format::Json, false);
     let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
