@@ -111,6 +111,9 @@ pub struct OverheadArgs {
     /// Rounds of the leak check (build a provider, create the spans, shut it down); 0 skips it
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub leak_rounds: u32,
+    /// Also write a self-contained HTML report plotting the cost per span of each batch/queue setting to this file
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -491,6 +494,9 @@ pub struct LoadArgs {
     /// Send more than 100 items/s to an endpoint that is not on this machine
     #[arg(long)]
     pub yes: bool,
+    /// Also write a self-contained HTML report (summary, latency histogram, throughput and failures over time) to this file
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     /// Output: a summary for people, or one JSON document
     #[arg(long, value_enum, default_value = "human")]
     pub format: LiveFormat,

@@ -12,6 +12,13 @@ pub enum CommandError {
         path: PathBuf,
         reason: String,
     },
+    /// A file the command line asked for (`--report`) cannot be written.
+    #[error("cannot write {flag} file '{path}': {reason}")]
+    UnwritableFile {
+        flag: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
     /// `OTEL_DOCTOR_SDK` names no SDK (a bad `--sdk` is refused by clap).
     #[error("{variable}: {error}")]
     UnknownSdk {

@@ -1,21 +1,24 @@
 //! `otlp-doctor load`: resolves the target like `check` does (flags over `OTEL_*`), refuses fast
 //! load to a host that is not this machine unless `--yes`, runs the load with a progress bar on
-//! a terminal, and prints the summary (human or the `otlp-doctor/load/v1` JSON). Exit 1 when
-//! any request failed, 0 otherwise, 2 when the run could not start.
+//! a terminal, and prints the summary (human, with the latency histogram, or the
+//! `otlp-doctor/load/v1` JSON); `--report FILE.html` also writes the pictures of the run. Exit 1
+//! when any request failed, 0 otherwise, 2 when the run could not start or the report file
+//! cannot be written.
 
-use super::{CommandError, CommandSettings, Outcome, target};
+use super::{CommandError, CommandSettings, Outcome, report_file, target};
 use crate::checks::pipeline::{self, Quiet};
 use crate::cli::{LiveFormat, LoadArgs};
 use crate::load::plan::{Budget, LoadPlan};
 use crate::load::report::{LoadReport, RootCause, budget_text, thousands};
 use crate::load::run::{self, Progress};
-use crate::load::{Tally, guard};
+use crate::load::{Tally, guard, pictures};
 use crate::otlp::payload::ProbeData;
 use crate::printer::Printer;
 use crate::report::Severity;
 use crate::report::render::Format;
 use crate::settings::{self, Signal};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
 
 /// The signal `load` sends when `--signals` is not given.
 const DEFAULT_SIGNALS: &[Signal] = &[Signal::Traces];
@@ -34,6 +37,8 @@ pub struct Settings {
     /// `--yes`: fast load to another machine was asked for on purpose.
     pub yes: bool,
     pub format: LiveFormat,
+    /// `--report`: where the HTML report goes.
+    pub report: Option<std::path::PathBuf>,
 }
 
 impl CommandSettings for Settings {
@@ -59,6 +64,7 @@ pub fn settings(args: LoadArgs) -> Result<Settings, CommandError> {
         attribute_size: args.attribute_size,
         yes: args.yes,
         format: args.format,
+        report: report_file::check(args.report)?,
     })
 }
 
@@ -117,9 +123,19 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     let mut buffer = Vec::new();
     match settings.format {
         LiveFormat::Json => report.render_json(&mut buffer)?,
-        LiveFormat::Human => report.render_human(&mut buffer)?,
+        LiveFormat::Human => {
+            report.render_human(&mut buffer)?;
+            for line in pictures::terminal_histogram(&measured.tally) {
+                writeln!(buffer, "{line}")?;
+            }
+        }
     }
     printer.line(String::from_utf8_lossy(&buffer).trim_end());
+    if let Some(path) = &settings.report {
+        let mut html = Vec::new();
+        pictures::render_html(&report, &measured.tally, &mut html)?;
+        report_file::write(path, &html, &settings.target.redactor())?;
+    }
     Ok(Outcome::Load {
         any_failed: report.has_failures(),
     })

@@ -17,6 +17,7 @@ mod outcome;
 pub mod overhead;
 pub mod probe_server;
 pub mod proxy;
+mod report_file;
 pub mod scan;
 pub mod send;
 pub mod serve;

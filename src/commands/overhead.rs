@@ -1,12 +1,14 @@
 //! `otlp-doctor overhead [ENDPOINT]`: measures what the opentelemetry-rust SDK costs per span,
 //! in-process, against the built-in receiver (or ENDPOINT), and prints the numbers with
-//! recommendations. Exit 0 with a report, 2 when the measurement could not be made (bad
-//! endpoint, nothing accepted the spans); Ctrl-C prints what was measured so far.
+//! recommendations; `--report FILE.html` also writes the report with the cost per span of each
+//! batch/queue setting plotted. Exit 0 with a report, 2 when the measurement could not be made
+//! (bad endpoint, nothing accepted the spans) or the report file cannot be written; Ctrl-C
+//! prints what was measured so far.
 
-use super::{CommandError, CommandSettings, Outcome};
+use super::{CommandError, CommandSettings, Outcome, report_file};
 use crate::cli::OverheadArgs;
 use crate::overhead::run::{self, Progress};
-use crate::overhead::{Plan, report};
+use crate::overhead::{Plan, pictures, report};
 use crate::printer::Printer;
 use crate::report::mask::Redactor;
 use crate::report::render::Format;
@@ -16,6 +18,8 @@ use indicatif::ProgressBar;
 pub struct Settings {
     pub plan: Plan,
     pub format: Format,
+    /// `--report`: where the HTML report goes.
+    pub report: Option<std::path::PathBuf>,
 }
 
 impl CommandSettings for Settings {
@@ -40,6 +44,7 @@ pub fn settings(args: OverheadArgs) -> Result<Settings, CommandError> {
     Ok(Settings {
         plan,
         format: args.format,
+        report: report_file::check(args.report)?,
     })
 }
 
@@ -49,7 +54,7 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     // The measurement runs the SDK on runtimes of its own (built by `crate::runtime::builder`),
     // the way an application would; it blocks, so it gets a thread of its own, where it may
     // start and stop those runtimes.
-    let plan = settings.plan;
+    let (plan, report_path) = (settings.plan, settings.report);
     let measuring = tokio::task::spawn_blocking(move || {
         let measured = run::run(&plan, &spinner, super::shutdown_signal());
         if let Some(bar) = &spinner.0 {
@@ -63,6 +68,11 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     let measured = measured.map_err(|error| CommandError::CannotRun(chain(&error)))?;
     let report = report::report(&plan, &measured);
     printer.report(&report)?;
+    if let Some(path) = &report_path {
+        let mut html = Vec::new();
+        pictures::render_html(&plan, &measured, &report, &mut html)?;
+        report_file::write(path, &html, &Redactor::new())?;
+    }
     Ok(Outcome::report(report, false))
 }
 

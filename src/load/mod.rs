@@ -11,6 +11,7 @@
 pub mod guard;
 pub mod pace;
 pub mod payload;
+pub mod pictures;
 pub mod plan;
 pub mod report;
 pub mod run;

@@ -12,6 +12,7 @@
 mod advice;
 mod alloc_counter;
 mod exporter;
+pub mod pictures;
 pub mod plan;
 pub mod procfs;
 pub mod report;

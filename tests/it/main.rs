@@ -15,6 +15,7 @@ mod neighbours;
 mod overhead;
 mod peers;
 mod phases;
+mod pictures;
 mod probe_server;
 mod proxy;
 mod scan;
