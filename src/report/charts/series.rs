@@ -47,7 +47,14 @@ pub fn over_time(
             .configure_mesh()
             .x_desc("second of the run")
             .y_desc(unit)
-            .x_label_formatter(&|s| format!("{s:.0}"))
+            // A short run gets ticks between whole seconds: `0.5`, not a second `0`.
+            .x_label_formatter(&|s| {
+                if s.fract() == 0.0 {
+                    format!("{s:.0}")
+                } else {
+                    format!("{s:.1}")
+                }
+            })
             .y_label_formatter(&|v| format!("{v:.0}"))
             .draw()?;
         chart.draw_series(AreaSeries::new(points, 0.0, color.mix(0.25)).border_style(color))?;
