@@ -341,6 +341,22 @@ pub struct ServeArgs {
     /// Stop after this long and print the summary (default: until Ctrl-C)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_flag)]
     pub duration: Option<Duration>,
+    #[command(flatten)]
+    pub ui: UiArgs,
+}
+
+/// The web view of `serve` and `demo`.
+#[derive(Debug, Args, Clone)]
+pub struct UiArgs {
+    /// Also serve a web view of what arrives: traces with their waterfall, logs, metric charts, findings and requests [default address: 127.0.0.1:8686]
+    #[arg(long = "ui", value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::serve::ui::DEFAULT_UI_LISTEN)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Spans, log records, metric points and requests the web view keeps, each; the oldest are evicted first
+    #[arg(long, value_name = "N", default_value_t = crate::serve::ui::store::DEFAULT_MAX_ITEMS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub ui_max_items: usize,
+    /// How long the web view keeps what arrived, e.g. 10m
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration_flag)]
+    pub ui_max_age: Duration,
 }
 
 /// Failures injected toward the app, shared by `serve` and `proxy`.

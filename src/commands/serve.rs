@@ -3,13 +3,15 @@
 //! summary per service.
 
 use super::{CommandError, CommandSettings, Outcome};
-use crate::cli::{FaultArgs, LiveFormat, ServeArgs};
+use crate::cli::{FaultArgs, LiveFormat, ServeArgs, UiArgs};
 use crate::printer::Printer;
 use crate::report::mask::Redactor;
 use crate::report::render::Format;
 use crate::serve::ReceiverConfig;
 use crate::serve::faults::FaultPolicy;
-use crate::serve::sink::{HumanSink, NdjsonSink, Sink};
+use crate::serve::sink::{Fanout, HumanSink, NdjsonSink, Sink};
+use crate::serve::ui::{Limits, SharedStore, Store, StoreSink, UiServer};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// What `serve` runs on: the receiver's listeners and faults, the live format, and when to stop.
@@ -20,6 +22,37 @@ pub struct Settings {
     pub duration: Option<Duration>,
     /// `--tls`: a certificate made on the fly.
     pub tls: bool,
+    /// `--ui`: where the web view listens and what it keeps.
+    pub ui: Option<UiSettings>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct UiSettings {
+    pub listen: SocketAddr,
+    pub limits: Limits,
+}
+
+impl UiSettings {
+    pub fn of(args: &UiArgs) -> Option<UiSettings> {
+        args.listen.map(|listen| UiSettings {
+            listen,
+            limits: Limits {
+                max_items: args.ui_max_items,
+                max_age: args.ui_max_age,
+            },
+        })
+    }
+
+    /// Binds the web view over a new store.
+    pub async fn start(&self, rejected_per_request: u64) -> Result<UiServer, CommandError> {
+        let store = SharedStore::new(Store::new(self.limits, rejected_per_request));
+        UiServer::start(self.listen, store).await.map_err(|e| {
+            CommandError::Serve(format!(
+                "the web view cannot listen on {}: {e}; pick another address with --ui ADDR (port 0 picks a free one)",
+                self.listen
+            ))
+        })
+    }
 }
 
 /// The faults `serve` and `proxy` inject toward the app, from their shared flags.
@@ -62,35 +95,35 @@ pub fn settings(args: ServeArgs) -> Settings {
         format: args.format,
         duration: args.duration,
         tls: args.tls,
+        ui: UiSettings::of(&args.ui),
     }
 }
 
 /// Receives, shows and lints until stopped, then prints the summary.
 pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
-    serve(
-        settings.config,
-        settings.format,
-        settings.duration,
-        settings.tls,
-        printer,
-    )
-    .await
-}
-
-async fn serve(
-    config: ReceiverConfig,
-    format: LiveFormat,
-    duration: Option<Duration>,
-    tls: bool,
-    printer: &Printer,
-) -> Result<Outcome, CommandError> {
-    let mut sink: Box<dyn Sink + '_> = match format {
+    let ui = match &settings.ui {
+        Some(ui) => Some(ui.start(settings.config.faults.reject_partial).await?),
+        None => None,
+    };
+    let mut sinks: Vec<Box<dyn Sink + '_>> = vec![match settings.format {
         LiveFormat::Human => Box::new(HumanSink::new(printer)),
         LiveFormat::Json => Box::new(NdjsonSink::new(printer)),
-    };
-    crate::serve::run(config, tls, sink.as_mut(), stop_signal(duration))
-        .await
-        .map_err(|e| CommandError::Serve(e.to_string()))?;
+    }];
+    if let Some(ui) = &ui {
+        sinks.push(Box::new(StoreSink::new(ui.store())));
+    }
+    let result = crate::serve::run(
+        settings.config,
+        settings.tls,
+        ui.as_ref(),
+        &mut Fanout(sinks),
+        stop_signal(settings.duration),
+    )
+    .await;
+    if let Some(ui) = ui {
+        ui.stop().await;
+    }
+    result.map_err(|e| CommandError::Serve(e.to_string()))?;
     Ok(Outcome::Done)
 }
 

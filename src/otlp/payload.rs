@@ -141,6 +141,16 @@ impl ExportRequest {
         };
         u64::try_from(count).unwrap_or(u64::MAX)
     }
+
+    /// The request's size as protobuf, whatever it arrived as.
+    pub fn encoded_len(&self) -> usize {
+        use prost::Message;
+        match self {
+            ExportRequest::Traces(request) => request.encoded_len(),
+            ExportRequest::Metrics(request) => request.encoded_len(),
+            ExportRequest::Logs(request) => request.encoded_len(),
+        }
+    }
 }
 
 /// `count` spans of one trace: a server root span, then internal children under it.

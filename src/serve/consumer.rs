@@ -6,6 +6,7 @@
 use super::lint::{LintConfig, Linter};
 use super::refusal::Refusal;
 use super::sink::{Listening, Sink};
+use super::ui::{Endpoints, UiServer};
 use super::view::summary::Summary;
 use super::{Received, Receiver, ReceiverConfig, RunningReceiver, StartError, batch_channel, tls};
 use std::future::Future;
@@ -16,10 +17,12 @@ use tokio::sync::mpsc;
 const LINT_TICK: Duration = Duration::from_secs(5);
 
 /// Runs a session on `config`: makes the TLS files when `tls` is set, binds both listeners, tells
-/// the sink where they listen, then [`consume`]s until `stop` completes.
+/// the sink (and the web view, when there is one) where they listen, then [`consume`]s until
+/// `stop` completes.
 pub async fn run(
     mut config: ReceiverConfig,
     tls: bool,
+    ui: Option<&UiServer>,
     sink: &mut dyn Sink,
     stop: impl Future<Output = ()>,
 ) -> Result<Summary, StartError> {
@@ -37,6 +40,19 @@ pub async fn run(
         grpc: bound.grpc_addr(),
         http: bound.http_addr(),
         tls_ca: tls_files.as_ref().map(|files| files.ca_path.as_path()),
+        ui: None,
+    };
+    let ui_url = ui.map(UiServer::url);
+    if let Some(ui) = ui {
+        let scheme = if tls_files.is_some() { "https" } else { "http" };
+        ui.set_endpoints(Endpoints {
+            grpc: format!("{scheme}://{}", listening.grpc),
+            http: format!("{scheme}://{}", listening.http),
+        });
+    }
+    let listening = Listening {
+        ui: ui_url.as_deref(),
+        ..listening
     };
     let running = bound.start();
     sink.listening(&listening);

@@ -37,6 +37,7 @@ pub mod refusal;
 mod response;
 pub mod sink;
 pub mod tls;
+pub mod ui;
 pub mod view;
 
 #[cfg(test)]

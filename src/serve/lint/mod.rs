@@ -32,6 +32,7 @@ mod semconv_table;
 mod timestamps;
 mod traces;
 mod walk;
+pub use walk::named_items;
 
 #[cfg(test)]
 mod tests;

@@ -317,6 +317,28 @@ pub(super) fn span_label(span: &Span) -> String {
     )
 }
 
+/// The `(trace id, span id)` pairs that [`span_label`] and [`log_label`] wrote into a line of
+/// evidence, so a view can link a finding to the items it names.
+pub fn named_items(evidence: &str) -> Vec<(String, String)> {
+    let mut items = Vec::new();
+    let mut rest = evidence;
+    while let Some(start) = rest.find("(trace ") {
+        rest = &rest[start + "(trace ".len()..];
+        let Some((trace_id, after)) = rest.split_once(", span ") else {
+            break;
+        };
+        let Some((span_id, after)) = after.split_once(')') else {
+            break;
+        };
+        let is_hex = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if is_hex(trace_id) && is_hex(span_id) {
+            items.push((trace_id.to_owned(), span_id.to_owned()));
+        }
+        rest = after;
+    }
+    items
+}
+
 /// A log record by its event name or severity, with its trace context when it has one.
 pub(super) fn log_label(record: &LogRecord) -> String {
     let mut label = if !record.event_name.is_empty() {

@@ -41,6 +41,9 @@ impl Sink for HumanSink<'_> {
             listening.tls_ca,
             &mut self.text,
         );
+        if let Some(ui) = listening.ui {
+            self.text.push_str(&format!("web view: {ui}\n"));
+        }
         self.print();
     }
 

@@ -22,6 +22,8 @@ pub struct Listening<'a> {
     pub http: SocketAddr,
     /// The CA file an SDK must trust, when `serve` runs with TLS.
     pub tls_ca: Option<&'a Path>,
+    /// The web view's address, with `--ui`.
+    pub ui: Option<&'a str>,
 }
 
 /// The events of a session, in the order they happen: [`Sink::listening`] once, then batches and
@@ -37,4 +39,29 @@ pub trait Sink: Send {
     fn finding(&mut self, finding: &Finding);
     /// The totals per service when the session ends.
     fn summary(&mut self, summary: &Summary);
+}
+
+/// Several sinks behind one: every event goes to each, in the order given.
+pub struct Fanout<'a>(pub Vec<Box<dyn Sink + 'a>>);
+
+impl Sink for Fanout<'_> {
+    fn listening(&mut self, listening: &Listening<'_>) {
+        self.0.iter_mut().for_each(|sink| sink.listening(listening));
+    }
+
+    fn batch(&mut self, received: &Received) {
+        self.0.iter_mut().for_each(|sink| sink.batch(received));
+    }
+
+    fn refused(&mut self, refusal: &Refusal) {
+        self.0.iter_mut().for_each(|sink| sink.refused(refusal));
+    }
+
+    fn finding(&mut self, finding: &Finding) {
+        self.0.iter_mut().for_each(|sink| sink.finding(finding));
+    }
+
+    fn summary(&mut self, summary: &Summary) {
+        self.0.iter_mut().for_each(|sink| sink.summary(summary));
+    }
 }

@@ -30,6 +30,9 @@ impl Sink for NdjsonSink<'_> {
         if let (Some(ca), serde_json::Value::Object(map)) = (listening.tls_ca, &mut line) {
             map.insert("tls_ca_file".into(), ca.display().to_string().into());
         }
+        if let (Some(ui), serde_json::Value::Object(map)) = (listening.ui, &mut line) {
+            map.insert("ui_url".into(), ui.into());
+        }
         self.printer.json_line(&line);
     }
 
