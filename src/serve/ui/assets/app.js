@@ -97,7 +97,10 @@ async function drawTrace(id, query) {
     const events = row.event_offsets_ns.map((ns, i) =>
       `<span class="wf-event" title="${esc(row.events[i].name)}" style="left:${percent(ns)}" data-testid="event-mark"></span>`).join("");
     const left = 100 * row.offset_ns / total;
-    const label = left > 70 ? `right:${(100 - left).toFixed(3)}%;margin-right:4px` : `left:calc(${percent(row.offset_ns + row.duration_ns)} + 4px)`;
+    const end = 100 * (row.offset_ns + row.duration_ns) / total;
+    // After the bar when there is room, else before it, else inside it.
+    const label = end < 80 ? `left:calc(${percent(row.offset_ns + row.duration_ns)} + 4px)`
+      : left > 20 ? `right:calc(${(100 - left).toFixed(3)}% + 4px)` : `left:calc(${percent(row.offset_ns)} + 4px);color:#fff`;
     return `<div class="${classes}" data-span-id="${esc(row.span_id)}" data-depth="${row.depth}" data-duration-ns="${row.duration_ns}" data-testid="span-row">
       <div class="wf-name" style="padding-left:${8 + row.depth * 16}px" title="${esc(row.name)}">${esc(row.name)} <span class="muted">${esc(row.service)}</span>${row.orphan ? '<span class="badge orphan">orphan</span>' : ""}${row.findings.map((c) => `<span class="badge warning" data-testid="span-finding">${esc(c)}</span>`).join("")}</div>
       <div class="wf-track"><span class="wf-bar" style="left:${percent(row.offset_ns)};width:${percent(row.duration_ns)}"></span>${events}<span class="wf-label" style="${label}">${esc(duration(row.duration_ns))}</span></div></div>`;
