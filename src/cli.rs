@@ -469,6 +469,8 @@ pub struct DemoArgs {
     pub timeout: Duration,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub ui: UiArgs,
 }
 
 /// `deps`: reads Cargo.toml and Cargo.lock, offline.

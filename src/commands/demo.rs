@@ -12,6 +12,7 @@ use crate::report::mask::Redactor;
 use crate::report::render::Format;
 use crate::report::{Code, Finding, Report, Section, TargetSummary};
 use crate::serve::lint::{LintConfig, Linter};
+use crate::serve::ui::{Endpoints, UiServer};
 use crate::serve::{Receiver, ReceiverConfig, batch_channel};
 use crate::settings::{MapEnv, Protocol, Selection, Signal, TargetOptions, resolve};
 use std::time::Instant;
@@ -21,6 +22,8 @@ pub struct Settings {
     pub timeout: std::time::Duration,
     pub format: Format,
     pub strict: bool,
+    /// `--ui`: keep a web view of what the receiver got open after the report.
+    pub ui: Option<super::serve::UiSettings>,
 }
 
 impl CommandSettings for Settings {
@@ -35,21 +38,34 @@ pub fn settings(args: DemoArgs) -> Settings {
         timeout: args.timeout,
         format: args.output.format,
         strict: args.output.strict,
+        ui: super::serve::UiSettings::of(&args.ui),
     }
 }
 
 /// Starts the built-in receiver, checks it and prints the report.
 pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+    let ui = match &settings.ui {
+        Some(ui) => Some(ui.start(0).await?),
+        None => None,
+    };
     let spinner = printer.spinner("starting the built-in receiver and checking it");
-    let report = demo(settings.timeout).await?;
+    let report = demo(settings.timeout, ui.as_ref()).await?;
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
     printer.report(&report)?;
+    if let Some(ui) = ui {
+        eprintln!(
+            "web view of what the built-in receiver got: {} (Ctrl-C to stop)",
+            ui.url()
+        );
+        super::shutdown_signal().await;
+        ui.stop().await;
+    }
     Ok(Outcome::report(report, settings.strict))
 }
 
-async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
+async fn demo(timeout: std::time::Duration, ui: Option<&UiServer>) -> Result<Report, CommandError> {
     let started = Instant::now();
     let (sender, mut batches) = batch_channel();
     let bound = Receiver::bind(ReceiverConfig::ephemeral(), sender)
@@ -110,6 +126,9 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
             received.signal,
             received.transport.as_str()
         ));
+        if let Some(ui) = ui {
+            ui.store().lock().add_batch(&received, Instant::now());
+        }
         // The protocol layer's probes are empty exports on purpose: not a finding here.
         let linted = linter.inspect(&received, std::time::SystemTime::now());
         findings.extend(
@@ -119,6 +138,17 @@ async fn demo(timeout: std::time::Duration) -> Result<Report, CommandError> {
         );
     }
     findings.extend(linter.finish());
+    if let Some(ui) = ui {
+        ui.set_endpoints(Endpoints {
+            grpc: format!("http://{grpc} (stopped)"),
+            http: format!("http://{http} (stopped)"),
+        });
+        let shared = ui.store();
+        let mut store = shared.lock();
+        findings
+            .iter()
+            .for_each(|finding| store.add_finding(finding));
+    }
     if !services.is_empty() {
         arrived = arrived.row(
             "batches",
