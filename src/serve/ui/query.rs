@@ -224,6 +224,20 @@ pub fn trace<'s>(store: &'s Store, trace_id: &str) -> Option<TraceDetail<'s>> {
     by_start(&mut roots);
     children.values_mut().for_each(by_start);
     let start = spans.iter().map(|s| s.start_unix_nano).min().unwrap_or(0);
+    let row = |span: &'s StoredSpan, depth: usize, orphan: bool| WaterfallRow {
+        span,
+        service: &span.resource.service,
+        depth,
+        offset_ns: span.start_unix_nano.saturating_sub(start),
+        duration_ns: span.duration_nanos(),
+        orphan,
+        event_offsets_ns: span
+            .events
+            .iter()
+            .map(|e| e.time_unix_nano.saturating_sub(start))
+            .collect(),
+        findings: store.span_findings(&span.span_id),
+    };
     let mut rows = Vec::with_capacity(spans.len());
     let mut placed = vec![false; spans.len()];
     // Depth-first, with an explicit stack: a deep trace must not overflow ours.
@@ -233,36 +247,14 @@ pub fn trace<'s>(store: &'s Store, trace_id: &str) -> Option<TraceDetail<'s>> {
             continue; // a span id sent twice: placed once
         }
         let span = &spans[index];
-        rows.push(WaterfallRow {
-            span,
-            service: &span.resource.service,
-            depth,
-            offset_ns: span.start_unix_nano.saturating_sub(start),
-            duration_ns: span.duration_nanos(),
-            orphan: is_orphan(span, &ids),
-            event_offsets_ns: span
-                .events
-                .iter()
-                .map(|e| e.time_unix_nano.saturating_sub(start))
-                .collect(),
-            findings: store.span_findings(&span.span_id),
-        });
+        rows.push(row(span, depth, is_orphan(span, &ids)));
         if let Some(kids) = children.get(span.span_id.as_str()) {
             stack.extend(kids.iter().rev().map(|&i| (i, depth + 1)));
         }
     }
     // Spans in a parent cycle are reachable from no root; they still belong on the page.
     for (_, span) in spans.iter().enumerate().filter(|(i, _)| !placed[*i]) {
-        rows.push(WaterfallRow {
-            span,
-            service: &span.resource.service,
-            depth: 0,
-            offset_ns: span.start_unix_nano.saturating_sub(start),
-            duration_ns: span.duration_nanos(),
-            orphan: true,
-            event_offsets_ns: Vec::new(),
-            findings: store.span_findings(&span.span_id),
-        });
+        rows.push(row(span, 0, true));
     }
     Some(TraceDetail { summary, rows })
 }

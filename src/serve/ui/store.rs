@@ -159,7 +159,6 @@ impl Store {
 
     pub fn tallies(&self) -> Tallies {
         let mut tallies = self.tallies;
-        tallies.spans.kept = self.traces.values().map(|t| t.spans.len() as u64).sum();
         tallies.traces.kept = self.traces.len() as u64;
         tallies.logs.kept = self.logs.len() as u64;
         tallies.points.kept = self.metrics.values().map(|m| m.points.len() as u64).sum();
@@ -279,7 +278,6 @@ impl Store {
         }
         entry.spans.push(span);
         self.tallies.spans.kept += 1;
-        // `kept` counts live spans here; `tallies()` recounts it for the page.
         while self.tallies.spans.kept > self.limits.max_items as u64 && self.trace_order.len() > 1 {
             self.evict_oldest_trace();
         }

@@ -275,6 +275,12 @@ pub fn points(data: Option<&Data>) -> Vec<StoredPoint> {
             NumberValue::AsDouble(x) => x,
         })
     };
+    let distribution = |time: u64, kvs: &[KeyValue], count: u64, sum: Option<f64>| StoredPoint {
+        value: Some(count as f64),
+        count: Some(count),
+        sum,
+        ..point(time, kvs)
+    };
     let numbers = |points: &[NumberDataPoint]| -> Vec<StoredPoint> {
         points
             .iter()
@@ -291,33 +297,20 @@ pub fn points(data: Option<&Data>) -> Vec<StoredPoint> {
             .data_points
             .iter()
             .map(|p| StoredPoint {
-                value: Some(p.count as f64),
-                count: Some(p.count),
-                sum: p.sum,
                 bounds: p.explicit_bounds.clone(),
                 buckets: p.bucket_counts.clone(),
-                ..point(p.time_unix_nano, &p.attributes)
+                ..distribution(p.time_unix_nano, &p.attributes, p.count, p.sum)
             })
             .collect(),
         Some(Data::ExponentialHistogram(h)) => h
             .data_points
             .iter()
-            .map(|p| StoredPoint {
-                value: Some(p.count as f64),
-                count: Some(p.count),
-                sum: p.sum,
-                ..point(p.time_unix_nano, &p.attributes)
-            })
+            .map(|p| distribution(p.time_unix_nano, &p.attributes, p.count, p.sum))
             .collect(),
         Some(Data::Summary(s)) => s
             .data_points
             .iter()
-            .map(|p| StoredPoint {
-                value: Some(p.count as f64),
-                count: Some(p.count),
-                sum: Some(p.sum),
-                ..point(p.time_unix_nano, &p.attributes)
-            })
+            .map(|p| distribution(p.time_unix_nano, &p.attributes, p.count, Some(p.sum)))
             .collect(),
         None => Vec::new(),
     }
