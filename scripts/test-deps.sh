@@ -2,6 +2,7 @@
 # Installs the real peers that `cargo test --test it` runs against on 127.0.0.1:
 #   - nginx (Debian apt)            TLS / mTLS / auth / error fronts
 #   - tinyproxy (Debian apt)        an HTTP proxy for the proxy setups
+#   - chromium, chromium-driver (Debian apt)  the browser the web view is tested in
 #   - rotel (PyPI, `rotel-agent`)   a real OTLP collector (gRPC + HTTP)
 #   - opentelemetry-sdk, opentelemetry-exporter-otlp (PyPI)
 #   - the OpenTelemetry Collector, built from Go modules (scripts/peers/otelcol.sh)
@@ -65,6 +66,17 @@ if ! command -v tinyproxy >/dev/null 2>&1 && [ ! -x /usr/bin/tinyproxy ] && [ ! 
 fi
 # The packaged service is not wanted: the tests start their own instances.
 if command -v service >/dev/null 2>&1; then $SUDO service tinyproxy stop >/dev/null 2>&1 || true; fi
+
+# ---------------------------------------------------------------- chromium (apt)
+# The web view of `serve --ui` and the HTML reports are tested in a real browser: Debian's
+# Chromium, driven over WebDriver by its chromedriver.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    log "installing chromium and chromium-driver with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >/dev/null || die "apt-get update failed"
+    $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null \
+        || die "apt-get install chromium chromium-driver failed"
+fi
 
 # ---------------------------------------------------------------- python (pip)
 PYTHON="${PYTHON:-python3}"

@@ -117,6 +117,7 @@ impl GrpcIntake {
                     answer: crate::otlp::rpc::grpc_code_name(status.code() as i32).to_string(),
                     message: status.message().to_string(),
                     peer: meta.peer,
+                    user_agent: meta.user_agent.clone(),
                 });
                 Err(status)
             }

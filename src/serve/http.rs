@@ -71,6 +71,7 @@ fn refused_handshake(state: &HttpState, peer: SocketAddr, error: &str) {
         answer: "TLS handshake failed".into(),
         message: error.to_string(),
         peer: Some(peer),
+        user_agent: None,
     });
 }
 
@@ -91,6 +92,7 @@ async fn serve_connection(
 async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState) -> Response<Body> {
     let counters = state.intake.counters();
     let path = request.uri().path().to_string();
+    let user_agent = header_text(request.headers(), USER_AGENT).map(str::to_owned);
     let not_otlp = |status: StatusCode, message: &str| {
         counters.record_refusal(Refusal {
             reason: RefusalReason::NotOtlp,
@@ -99,6 +101,7 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
             answer: status.as_u16().to_string(),
             message: message.to_string(),
             peer: Some(peer),
+            user_agent: user_agent.clone(),
         });
     };
     let Some(signal) = Signal::ALL
@@ -137,7 +140,7 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
     };
     let meta = RequestMeta {
         peer: Some(peer),
-        user_agent: header_text(headers, USER_AGENT).map(str::to_owned),
+        user_agent: user_agent.clone(),
         compression,
         received_at: SystemTime::now(),
     };
@@ -153,6 +156,7 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
             answer: status.as_u16().to_string(),
             message: message.to_string(),
             peer: Some(peer),
+            user_agent: user_agent.clone(),
         });
         response::failure(status, Some(encoding), message)
     };

@@ -63,6 +63,8 @@ pub struct Refusal {
     pub answer: String,
     pub message: String,
     pub peer: Option<SocketAddr>,
+    /// The client's own name for itself, when it got as far as sending headers.
+    pub user_agent: Option<String>,
 }
 
 /// The channel from both listeners to the view. The receiving end is taken once, by the session
@@ -112,6 +114,7 @@ mod tests {
             answer: "UNAUTHENTICATED".into(),
             message: "missing header".into(),
             peer: None,
+            user_agent: None,
         }));
         assert_eq!(
             receiver.try_recv().map(|r| r.reason).ok(),

@@ -28,4 +28,5 @@ mod snapshots;
 mod support;
 mod trace;
 mod typos;
+mod ui;
 mod watch;

@@ -14,6 +14,8 @@ pub struct Serve {
     pub grpc: String,
     pub http: String,
     pub ca_file: Option<String>,
+    /// The web view's URL, when started with `--ui`.
+    pub ui: Option<String>,
 }
 
 impl Serve {
@@ -38,6 +40,7 @@ impl Serve {
             grpc: format!("{scheme}://{}", first["grpc"].as_str().expect("grpc addr")),
             http: format!("{scheme}://{}", first["http"].as_str().expect("http addr")),
             ca_file: first["tls_ca_file"].as_str().map(str::to_string),
+            ui: first["ui_url"].as_str().map(str::to_string),
         }
     }
 

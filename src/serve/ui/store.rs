@@ -381,7 +381,7 @@ impl Store {
                 .trim()
                 .to_owned(),
             peer: refusal.peer.map(|p| p.to_string()).unwrap_or_default(),
-            user_agent: String::new(),
+            user_agent: refusal.user_agent.clone().unwrap_or_default(),
             compression: String::new(),
         });
     }

@@ -8,6 +8,7 @@
 //! ever skipped. Every wait has a deadline of a few seconds.
 #![allow(dead_code, unused_imports)]
 
+pub mod browser;
 pub mod built_peers;
 pub mod certs;
 pub mod cli;

@@ -1,0 +1,351 @@
+//! The web view of `serve --ui` and the HTML reports, in a real headless Chromium: a real SDK's
+//! trace appears while the page is open, clicking it opens its waterfall with the nesting and
+//! durations `serve` printed, a linted span carries its finding, a refused export is listed, the
+//! metric and log views draw what arrived, and the reports render their charts.
+//!
+//! `OTLP_DOCTOR_SCREENSHOTS=docs/screenshots cargo test --test it ui::` remakes the screenshots
+//! of docs/ and the README.
+
+use crate::sdk_clients::otel_env;
+use crate::serve::Serve;
+use crate::support::browser::Browser;
+use crate::support::otlp_doctor;
+use crate::support::sdk_clients::{SDK_CLIENT_TIMEOUT, SdkClient};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Bound on the page showing something that has already arrived (SSE polls every 250 ms, the
+/// page redraws at most every 400 ms; the rest is slack for a loaded 2-core machine).
+const SHOWN: Duration = Duration::from_secs(15);
+/// Bound on `serve` printing the lines of a batch it answered.
+const PRINTED: Duration = Duration::from_secs(10);
+
+fn serve_with_ui(extra: &[&str]) -> (Serve, String) {
+    let mut args = vec!["--ui", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let serve = Serve::start(&args);
+    let ui = serve.ui.clone().expect("the listening line names ui_url");
+    (serve, ui)
+}
+
+/// Runs `otlp-doctor ARGS` to completion and asserts it succeeded.
+fn run_ok(args: &[&str]) {
+    let output = otlp_doctor().args(args).output().expect("otlp-doctor runs");
+    assert!(
+        output.status.success(),
+        "otlp-doctor {args:?}: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The spans of `trace_id` that `serve` printed, by span id: (name, depth, duration in ns), the
+/// depth counted along the parent ids among the spans received.
+fn printed_spans(lines: &[Value], trace_id: &str) -> HashMap<String, (String, u64, u64)> {
+    let spans: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["kind"] == "span" && l["trace_id"] == trace_id)
+        .collect();
+    let parents: HashMap<&str, &str> = spans
+        .iter()
+        .map(|s| {
+            let id = s["span_id"].as_str().expect("span_id");
+            (id, s["parent_span_id"].as_str().unwrap_or(""))
+        })
+        .collect();
+    let depth = |id: &str| {
+        let mut depth = 0;
+        let mut parent = parents.get(id).copied();
+        while let Some(received) = parent.filter(|p| parents.contains_key(p)) {
+            depth += 1;
+            parent = parents.get(received).copied();
+        }
+        depth
+    };
+    spans
+        .iter()
+        .map(|s| {
+            let id = s["span_id"].as_str().expect("span_id").to_string();
+            let start = s["start_unix_nano"].as_u64().expect("start");
+            let end = s["end_unix_nano"].as_u64().expect("end");
+            let name = s["name"].as_str().expect("name").to_string();
+            let entry = (name, depth(&id), end - start);
+            (id, entry)
+        })
+        .collect()
+}
+
+#[test]
+fn a_real_sdk_trace_appears_live_and_opens_as_its_waterfall() {
+    let (mut serve, ui) = serve_with_ui(&[]);
+    let browser = Browser::open();
+    browser.goto(&format!("{ui}#/traces"));
+    browser.wait_for(
+        "the empty trace list",
+        "return document.querySelector('[data-testid=no-traces]') !== null",
+        SHOWN,
+    );
+    // Survives only if the page is updated in place, never reloaded.
+    browser.eval("window.stillTheSamePage = true; return null;");
+
+    let env = otel_env("grpc", &serve.grpc, "ui-live-python");
+    let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
+    assert!(outcome.ok, "{outcome:?}");
+    let trace_id = outcome.trace_id.clone();
+    let sent = outcome.sent.spans;
+    let arrived = serve.wait_until(PRINTED, |lines| {
+        lines
+            .iter()
+            .filter(|l| l["kind"] == "span" && l["trace_id"] == trace_id.as_str())
+            .count()
+            == sent
+    });
+    assert!(arrived, "serve printed: {:#?}", serve.seen());
+    let expected = printed_spans(serve.seen(), &trace_id);
+
+    let row = format!("tr[data-trace-id='{trace_id}']");
+    browser.wait_for(
+        "the SDK's trace in the list",
+        &format!("return document.querySelector(\"{row}\") !== null"),
+        SHOWN,
+    );
+    assert_eq!(
+        browser.eval("return window.stillTheSamePage === true"),
+        true
+    );
+    let listed = browser.eval(&format!(
+        "return document.querySelector(\"{row}\").innerText"
+    ));
+    let listed = listed.as_str().unwrap_or_default();
+    assert!(listed.contains("ui-live-python"), "{listed}");
+    assert!(listed.contains(&sent.to_string()), "{listed}");
+    browser.screenshot("traces");
+
+    browser.click(&row);
+    let rows = browser.wait_for(
+        "the waterfall of every span",
+        &format!(
+            "const rows = [...document.querySelectorAll('[data-testid=span-row]')];
+             if (rows.length !== {sent}) return null;
+             return rows.map((r) => [r.dataset.spanId, Number(r.dataset.depth),
+               Number(r.dataset.durationNs), r.querySelector('.wf-name').childNodes[0].textContent.trim()]);"
+        ),
+        SHOWN,
+    );
+    let hash = browser.eval("return location.hash");
+    assert_eq!(hash, format!("#/trace/{trace_id}"));
+    let rows = rows.as_array().expect("rows");
+    for (index, row) in rows.iter().enumerate() {
+        let span_id = row[0].as_str().expect("span id");
+        let (name, depth, duration) = expected
+            .get(span_id)
+            .unwrap_or_else(|| panic!("row {row} is not a span serve printed: {expected:?}"));
+        assert_eq!(row[3].as_str(), Some(name.as_str()), "{row}");
+        assert_eq!(row[1].as_u64(), Some(*depth), "depth of {name}: {row}");
+        assert_eq!(
+            row[2].as_u64(),
+            Some(*duration),
+            "duration of {name}: {row}"
+        );
+        if index == 0 {
+            assert_eq!(*depth, 0, "the root comes first: {rows:?}");
+        }
+    }
+    assert!(
+        expected.values().any(|(_, depth, _)| *depth == 1),
+        "the SDK nests its children under the parent: {expected:?}"
+    );
+
+    // A child's detail: its name, its parent and its duration as the waterfall labels it.
+    let child = rows.iter().find(|r| r[1] == 1).expect("a child row");
+    let child_id = child[0].as_str().expect("span id");
+    browser.click(&format!(
+        "[data-testid=span-row][data-span-id='{child_id}']"
+    ));
+    let detail = browser.wait_for(
+        "the child's detail",
+        "const d = document.querySelector('[data-testid=span-detail]'); return d && d.innerText",
+        SHOWN,
+    );
+    let detail = detail.as_str().unwrap_or_default();
+    let (name, _, _) = &expected[child_id];
+    assert!(detail.contains(name.as_str()), "{detail}");
+    assert!(detail.contains(child_id), "{detail}");
+    assert!(detail.contains("ui-live-python"), "the resource: {detail}");
+    browser.screenshot("waterfall");
+    serve.stop();
+}
+
+#[test]
+fn a_linted_span_shows_its_finding_and_a_refused_export_is_listed() {
+    let (serve, ui) = serve_with_ui(&["--require-header", "authorization=Bearer ui-secret-token"]);
+    // A value of 20,000 bytes is above the lint's limit; `load` sends it with the right header.
+    run_ok(&[
+        "load",
+        &serve.http,
+        "--spans",
+        "4",
+        "--batch-size",
+        "4",
+        "--attributes",
+        "1",
+        "--attribute-size",
+        "20000",
+        "-H",
+        "authorization=Bearer ui-secret-token",
+    ]);
+    // The real SDK, without the header: refused.
+    let env = otel_env("http/protobuf", &serve.http, "ui-refused-python");
+    let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
+    assert!(
+        !outcome.ok,
+        "serve requires a header the SDK did not send: {outcome:?}"
+    );
+
+    let browser = Browser::open();
+    browser.goto(&format!("{ui}#/findings"));
+    let code = "LINT_ATTRIBUTE_VALUE_TOO_LONG";
+    let finding = format!("[data-testid=finding][data-code={code}]");
+    let text = browser.wait_for(
+        "the attribute finding",
+        &format!("const f = document.querySelector('{finding}'); return f && f.innerText"),
+        SHOWN,
+    );
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains("Fix"), "{text}");
+    assert!(
+        !text.contains("ui-secret-token"),
+        "the header value is masked: {text}"
+    );
+    browser.screenshot("findings");
+
+    // The finding's link opens the offending span, selected, with the code on its row.
+    browser.click(&format!("{finding} [data-testid=finding-link]"));
+    let marked = browser.wait_for(
+        "the linted span in its waterfall",
+        "const selected = document.querySelector('[data-testid=span-row].selected');
+             if (!selected) return null;
+             const detail = document.querySelector('[data-testid=span-detail]');
+             return { row: [...selected.querySelectorAll('[data-testid=span-finding]')].map((b) => b.textContent),
+                      detail: detail ? detail.innerText : '' };",
+        SHOWN,
+    );
+    assert_eq!(marked["row"], serde_json::json!([code]), "{marked}");
+    assert!(
+        marked["detail"].as_str().unwrap_or_default().contains(code),
+        "{marked}"
+    );
+
+    browser.goto(&format!("{ui}#/requests"));
+    let requests = browser.wait_for(
+        "the accepted and the refused requests",
+        "const rows = [...document.querySelectorAll('[data-testid=request-row]')];
+         const refused = rows.filter((r) => r.dataset.accepted === 'false');
+         return refused.length > 0 && rows.length > refused.length &&
+           { refused: refused.map((r) => r.innerText), page: document.body.innerText };",
+        SHOWN,
+    );
+    let refused = requests["refused"].to_string();
+    assert!(refused.contains("traces"), "{refused}");
+    assert!(refused.contains("401"), "the HTTP answer: {refused}");
+    assert!(refused.contains("required header"), "why: {refused}");
+    assert!(
+        refused.contains("OTel-OTLP-Exporter-Python"),
+        "the SDK's User-Agent: {refused}"
+    );
+    let page = requests["page"].as_str().unwrap_or_default();
+    assert!(!page.contains("ui-secret-token"), "{page}");
+    browser.screenshot("requests");
+    serve.stop();
+}
+
+#[test]
+fn the_metric_and_log_views_draw_what_arrived() {
+    let (serve, ui) = serve_with_ui(&[]);
+    run_ok(&[
+        "load",
+        &serve.grpc,
+        "--protocol",
+        "grpc",
+        "--signals",
+        "metrics,logs",
+        "--spans",
+        "60",
+        "--batch-size",
+        "10",
+    ]);
+    let browser = Browser::open();
+    browser.goto(&format!("{ui}#/metrics"));
+    let charts = browser.wait_for(
+        "a chart per metric",
+        "const charts = [...document.querySelectorAll('[data-testid=metric-chart]')];
+         return charts.length > 0 && charts.map((c) => [c.getBoundingClientRect().width,
+           c.querySelectorAll('polyline, circle').length]);",
+        SHOWN,
+    );
+    for chart in charts.as_array().expect("charts") {
+        assert!(
+            chart[0].as_f64() > Some(100.0),
+            "drawn at a visible size: {chart}"
+        );
+        assert!(chart[1].as_u64() > Some(0), "with its points: {chart}");
+    }
+    browser.screenshot("metrics");
+
+    browser.goto(&format!("{ui}#/logs"));
+    let logs = browser.wait_for(
+        "the log records",
+        "const rows = document.querySelectorAll('[data-testid=log-list] tbody tr');
+         return rows.length > 0 && rows.length;",
+        SHOWN,
+    );
+    assert!(logs.as_u64() > Some(0), "{logs}");
+    browser.screenshot("logs");
+    serve.stop();
+}
+
+#[test]
+fn the_html_reports_render_their_charts() {
+    let serve = Serve::start(&["--fail-rate", "0.2"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let load_report = dir.path().join("load.html");
+    let output = otlp_doctor()
+        .args(["load", &serve.http, "--spans", "20000", "--report"])
+        .arg(&load_report)
+        .output()
+        .expect("load runs");
+    assert!(load_report.exists(), "{output:?}");
+    let check = otlp_doctor()
+        .args(["check", &serve.http, "--format", "html"])
+        .output()
+        .expect("check runs");
+    let check_report = dir.path().join("check.html");
+    std::fs::write(&check_report, &check.stdout).expect("write the check report");
+
+    let browser = Browser::open();
+    for (name, path, figures) in [
+        ("load-report", &load_report, 3),
+        ("check-report", &check_report, 1),
+    ] {
+        browser.goto(&format!("file://{}", path.display()));
+        let drawn = browser.eval(
+            "return [...document.querySelectorAll('figure[data-chart]')].map((f) => {
+               const svg = f.querySelector('svg'); const box = svg.getBoundingClientRect();
+               return [f.dataset.chart, box.width, box.height, svg.querySelectorAll('rect, path, line, polyline, circle').length];
+             });",
+        );
+        let drawn = drawn.as_array().expect("figures");
+        assert!(drawn.len() >= figures, "{name}: {drawn:?}");
+        for figure in drawn {
+            assert!(figure[1].as_f64() > Some(200.0), "{name}: {figure}");
+            assert!(figure[2].as_f64() > Some(100.0), "{name}: {figure}");
+            assert!(
+                figure[3].as_u64() > Some(2),
+                "{name}: shapes drawn: {figure}"
+            );
+        }
+        browser.screenshot(name);
+    }
+    serve.stop();
+}
