@@ -343,6 +343,12 @@ pub struct ServeArgs {
     pub duration: Option<Duration>,
     #[command(flatten)]
     pub ui: UiArgs,
+    /// Append every accepted export request to FILE as OTLP JSON lines (the format of the Collector's file exporter), to look at with --open or re-send with `send --replay`
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Show and lint a saved capture (OTLP JSON lines) instead of listening; with --ui the view stays open until Ctrl-C
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["tls", "require_header", "fail_rate", "delay", "reject_partial", "grpc_listen", "http_listen"])]
+    pub open: Option<PathBuf>,
 }
 
 /// The web view of `serve` and `demo`.
@@ -547,6 +553,9 @@ pub struct SendArgs {
     /// service.name of the test telemetry
     #[arg(long, default_value = "otlp-doctor")]
     pub service_name: String,
+    /// Send a saved capture (OTLP JSON lines, from `serve --save` or the Collector's file exporter) instead of test telemetry, request by request in file order
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["count", "attributes", "span_name", "service_name"])]
+    pub replay: Option<PathBuf>,
     #[command(flatten)]
     pub trace: TraceArgs,
     #[command(flatten)]
@@ -596,6 +605,14 @@ impl SignalChoice {
             SignalChoice::Metrics => &[Signal::Metrics],
             SignalChoice::Logs => &[Signal::Logs],
             SignalChoice::All => &Signal::ALL,
+        }
+    }
+
+    pub fn of(signal: Signal) -> SignalChoice {
+        match signal {
+            Signal::Traces => SignalChoice::Traces,
+            Signal::Metrics => SignalChoice::Metrics,
+            Signal::Logs => SignalChoice::Logs,
         }
     }
 }

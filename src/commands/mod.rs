@@ -59,7 +59,7 @@ async fn dispatch(cli: Cli) -> ExitStatus {
         Command::Check(args) => execute(check::settings(args), check::run).await,
         Command::Env(args) => execute(env::settings(args), env::run).await,
         Command::Send(args) => execute(send::settings(args), check::run).await,
-        Command::Serve(args) => execute(Ok(serve::settings(args)), serve::run).await,
+        Command::Serve(args) => execute(serve::settings(args), serve::run).await,
         Command::Demo(args) => execute(Ok(demo::settings(args)), demo::run).await,
         Command::Explain(args) => execute(explain::settings(args), explain::run).await,
         Command::Collector(args) => execute(collector::settings(args), collector::run).await,

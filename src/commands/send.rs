@@ -3,16 +3,24 @@
 
 use super::CommandError;
 use super::check::{self, Optional};
-use crate::cli::SendArgs;
-use crate::otlp::payload::ProbeData;
+use crate::cli::{SendArgs, SignalChoice, TargetArgs};
+use crate::otlp::capture;
+use crate::otlp::payload::{ProbeData, Replay};
+use std::path::Path;
+use std::sync::Arc;
 
 /// `send` is `check` with the user's test telemetry; it runs as [`check::run`].
-pub fn settings(args: SendArgs) -> Result<check::Settings, CommandError> {
+pub fn settings(mut args: SendArgs) -> Result<check::Settings, CommandError> {
+    let replay = match &args.replay {
+        Some(path) => Some(replay(path, &mut args.target)?),
+        None => None,
+    };
     let data = ProbeData {
         service_name: args.service_name,
         span_name: args.span_name,
         count: args.count as usize,
         attributes: args.attributes,
+        replay,
         ..ProbeData::new()
     };
     let mut settings = check::diagnosis(
@@ -24,4 +32,28 @@ pub fn settings(args: SendArgs) -> Result<check::Settings, CommandError> {
     )?;
     settings.verbose = args.trace.verbose;
     Ok(settings)
+}
+
+/// Reads the `--replay` capture. Without `--signals` its signals are the capture's; with it, each
+/// one asked for must be in the capture.
+fn replay(path: &Path, target: &mut TargetArgs) -> Result<Replay, CommandError> {
+    let requests = capture::read(path).map_err(|e| CommandError::CannotRun(e.to_string()))?;
+    let replay = Replay(Arc::new(requests));
+    let held = replay.signals();
+    if target.signals.is_empty() {
+        target.signals = held.iter().map(|s| SignalChoice::of(*s)).collect();
+        return Ok(replay);
+    }
+    let mut asked = target.signals.iter().flat_map(|choice| choice.signals());
+    if let Some(missing) = asked.find(|s| !held.contains(s)) {
+        return Err(CommandError::CannotRun(format!(
+            "--signals asks for {missing}, but {} holds only {}; leave --signals out to replay everything it holds",
+            path.display(),
+            held.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(replay)
 }

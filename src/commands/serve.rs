@@ -4,14 +4,18 @@
 
 use super::{CommandError, CommandSettings, Outcome};
 use crate::cli::{FaultArgs, LiveFormat, ServeArgs, UiArgs};
+use crate::otlp::capture;
+use crate::otlp::payload::ExportRequest;
 use crate::printer::Printer;
 use crate::report::mask::Redactor;
 use crate::report::render::Format;
 use crate::serve::ReceiverConfig;
 use crate::serve::faults::FaultPolicy;
-use crate::serve::sink::{Fanout, HumanSink, NdjsonSink, Sink};
+use crate::serve::sink::{Fanout, HumanSink, NdjsonSink, SaveSink, Sink};
 use crate::serve::ui::{Limits, SharedStore, Store, StoreSink, UiServer};
+use std::fs::File;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// What `serve` runs on: the receiver's listeners and faults, the live format, and when to stop.
@@ -24,6 +28,10 @@ pub struct Settings {
     pub tls: bool,
     /// `--ui`: where the web view listens and what it keeps.
     pub ui: Option<UiSettings>,
+    /// `--save`: the capture file, opened for appending.
+    pub save: Option<(PathBuf, File)>,
+    /// `--open`: a capture read whole, shown instead of listening.
+    pub open: Option<(PathBuf, Vec<ExportRequest>)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +89,9 @@ impl CommandSettings for Settings {
     }
 }
 
-pub fn settings(args: ServeArgs) -> Settings {
+/// Validates `serve`'s arguments: the `--open` capture is read and the `--save` file opened here,
+/// so a bad file is refused before anything listens.
+pub fn settings(args: ServeArgs) -> Result<Settings, CommandError> {
     let faults = fault_policy(&args.faults, args.reject_partial);
     let config = ReceiverConfig {
         grpc_listen: args.grpc_listen,
@@ -90,17 +100,39 @@ pub fn settings(args: ServeArgs) -> Settings {
         faults,
         ..ReceiverConfig::default()
     };
-    Settings {
+    let save = match args.save {
+        Some(path) => {
+            let file = SaveSink::open_file(&path).map_err(|e| CommandError::UnwritableFile {
+                flag: "--save",
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            Some((path, file))
+        }
+        None => None,
+    };
+    let open = match args.open {
+        Some(path) => {
+            let requests =
+                capture::read(&path).map_err(|e| CommandError::CannotRun(e.to_string()))?;
+            Some((path, requests))
+        }
+        None => None,
+    };
+    Ok(Settings {
         config,
         format: args.format,
         duration: args.duration,
         tls: args.tls,
         ui: UiSettings::of(&args.ui),
-    }
+        save,
+        open,
+    })
 }
 
-/// Receives, shows and lints until stopped, then prints the summary.
-pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
+/// Receives, shows and lints until stopped, then prints the summary; with `--open`, shows the
+/// capture instead.
+pub async fn run(mut settings: Settings, printer: &Printer) -> Result<Outcome, CommandError> {
     let ui = match &settings.ui {
         Some(ui) => Some(ui.start(settings.config.faults.reject_partial).await?),
         None => None,
@@ -111,6 +143,18 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     }];
     if let Some(ui) = &ui {
         sinks.push(Box::new(StoreSink::new(ui.store())));
+    }
+    if let Some((path, file)) = settings.save.take() {
+        sinks.push(Box::new(SaveSink::new(path, file, printer)));
+    }
+    if let Some((path, requests)) = settings.open.take() {
+        announce_capture(&path, requests.len(), ui.as_ref(), settings.format, printer);
+        crate::serve::open_capture(requests, &mut Fanout(sinks));
+        if let Some(ui) = ui {
+            stop_signal(settings.duration).await;
+            ui.stop().await;
+        }
+        return Ok(Outcome::Done);
     }
     let result = crate::serve::run(
         settings.config,
@@ -125,6 +169,36 @@ pub async fn run(settings: Settings, printer: &Printer) -> Result<Outcome, Comma
     }
     result.map_err(|e| CommandError::Serve(e.to_string()))?;
     Ok(Outcome::Done)
+}
+
+/// The first line of `serve --open`: which capture, how many requests, and the view's address.
+fn announce_capture(
+    path: &Path,
+    requests: usize,
+    ui: Option<&UiServer>,
+    format: LiveFormat,
+    printer: &Printer,
+) {
+    let ui_url = ui.map(UiServer::url);
+    match format {
+        LiveFormat::Json => {
+            let mut line = serde_json::json!({
+                "kind": "opened",
+                "file": path.display().to_string(),
+                "requests": requests,
+            });
+            if let (Some(url), serde_json::Value::Object(map)) = (&ui_url, &mut line) {
+                map.insert("ui_url".into(), url.clone().into());
+            }
+            printer.json_line(&line);
+        }
+        LiveFormat::Human => {
+            printer.line(&format!("{}: {requests} export requests", path.display()));
+            if let Some(url) = ui_url {
+                printer.line(&format!("web view: {url} (Ctrl-C to stop)"));
+            }
+        }
+    }
 }
 
 /// Completes on Ctrl-C, SIGTERM, or after `duration`.

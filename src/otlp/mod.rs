@@ -4,6 +4,7 @@
 //! turns whatever answers into an [`client::Outcome`] ([`client`]). Nothing here decides what an
 //! answer means for the user; the export check does that.
 
+pub mod capture;
 pub mod client;
 pub mod count;
 pub mod encode;

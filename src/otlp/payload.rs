@@ -42,7 +42,37 @@ pub struct ProbeData {
     pub count: usize,
     /// Added to every span, data point and log record.
     pub attributes: Vec<(String, String)>,
+    /// `send --replay`: a capture's requests, exported instead of the probe.
+    pub replay: Option<Replay>,
 }
+
+/// The export requests of a capture (see [`super::capture`]), shared rather than copied.
+#[derive(Debug, Clone)]
+pub struct Replay(pub std::sync::Arc<Vec<ExportRequest>>);
+
+impl Replay {
+    /// The capture's requests of `signal`, in file order.
+    pub fn of(&self, signal: Signal) -> impl Iterator<Item = &ExportRequest> {
+        self.0.iter().filter(move |r| r.signal() == signal)
+    }
+
+    /// The signals the capture holds, in [`Signal::ALL`] order.
+    pub fn signals(&self) -> Vec<Signal> {
+        Signal::ALL
+            .into_iter()
+            .filter(|s| self.of(*s).next().is_some())
+            .collect()
+    }
+}
+
+/// The same capture: replays compare by identity, the requests themselves hold floats.
+impl PartialEq for Replay {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Replay {}
 
 impl ProbeData {
     /// A fresh random (never all-zero) trace id, service `otlp-doctor`, one item.
@@ -53,6 +83,7 @@ impl ProbeData {
             span_name: "otlp-doctor probe".to_string(),
             count: 1,
             attributes: Vec::new(),
+            replay: None,
         }
     }
 

@@ -8,7 +8,12 @@ use super::refusal::Refusal;
 use super::sink::{Listening, Sink};
 use super::ui::{Endpoints, UiServer};
 use super::view::summary::Summary;
-use super::{Received, Receiver, ReceiverConfig, RunningReceiver, StartError, batch_channel, tls};
+use super::{
+    Received, Receiver, ReceiverConfig, RequestMeta, RunningReceiver, StartError, batch_channel,
+    tls,
+};
+use crate::otlp::payload::ExportRequest;
+use crate::settings::{Compression, Protocol};
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
@@ -104,6 +109,32 @@ pub async fn consume(
     }
     while let Some(refusal) = refusals.as_mut().and_then(|r| r.try_recv().ok()) {
         session.summary.add_refusal(&refusal);
+    }
+    let findings = session.linter.finish();
+    session.findings(findings);
+    session.sink.summary(&session.summary);
+    session.summary
+}
+
+/// A saved capture as a session: each request shown, counted and linted as if it had just arrived
+/// over OTLP/JSON (the form it was saved in), then the end-of-session lint and the summary.
+pub fn open_capture(requests: Vec<ExportRequest>, sink: &mut dyn Sink) -> Summary {
+    let mut session = Session {
+        linter: Linter::new(LintConfig::default()),
+        summary: Summary::default(),
+        sink,
+    };
+    for payload in requests {
+        let meta = RequestMeta {
+            peer: None,
+            user_agent: None,
+            compression: Compression::None,
+            received_at: SystemTime::now(),
+        };
+        let received = Received::new(Protocol::HttpJson, payload, meta);
+        session.summary.add(&received);
+        session.sink.batch(&received);
+        session.lint(&received);
     }
     let findings = session.linter.finish();
     session.findings(findings);

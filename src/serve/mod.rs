@@ -48,7 +48,7 @@ pub use config::{
     DEFAULT_BATCH_CAPACITY, DEFAULT_GRPC_LISTEN, DEFAULT_HTTP_LISTEN,
     DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_MESSAGE_BYTES, ReceiverConfig,
 };
-pub use consumer::{consume, run};
+pub use consumer::{consume, open_capture, run};
 pub use counters::{Counters, Counts};
 pub use decode::{BodyEncoding, DecodeError, compression_from_header, decode_body, decompress};
 pub use error::{Listener, ServeError, StartError};

@@ -4,6 +4,7 @@
 //! name it.
 
 pub mod interpret;
+mod replay;
 
 use crate::knowledge::fix::Fix;
 use crate::otlp::client::{Destination, export};
@@ -31,6 +32,10 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
         let path = path_for(target, *signal);
         let (authority, trace_id) = (authority.as_str(), trace_id.as_str());
         async move {
+            if let Some(replay) = &data.replay {
+                let destination = destination(target, dialer, authority, &path, target.protocol);
+                return replay::run(&destination, target, *signal, replay).await;
+            }
             let url = target.url.with_path(&path);
             let request = ExportRequest::probe(*signal, data);
             let answer = export(
@@ -70,6 +75,16 @@ pub async fn run(target: &Target, dialer: &Dialer, data: &ProbeData) -> Layer {
         })
         .collect();
     let summary = match findings.iter().any(|f| f.severity != Severity::Info) {
+        false if data.replay.is_some() => format!(
+            "replayed the capture's {} to {authority}",
+            target
+                .signals
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        true if data.replay.is_some() => first_problem(&findings),
         false => format!(
             "exported {} to {}; trace id {}",
             target

@@ -4,9 +4,11 @@
 
 mod human;
 mod ndjson;
+mod save;
 
 pub use human::HumanSink;
 pub use ndjson::NdjsonSink;
+pub use save::SaveSink;
 
 use crate::report::Finding;
 use crate::serve::Received;
