@@ -1,4 +1,5 @@
 mod backend;
+mod capture;
 mod check;
 mod check_collector;
 mod cli;

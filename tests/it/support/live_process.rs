@@ -21,7 +21,8 @@ pub struct LiveProcess {
 }
 
 impl LiveProcess {
-    /// Runs `otlp-doctor ARGS --format json`; returns it with its `listening` line.
+    /// Runs `otlp-doctor ARGS --format json`; returns it with its first line (`listening`, or
+    /// `opened` for `serve --open`).
     pub fn start(args: &[&str], check_line: fn(&Value)) -> (LiveProcess, Value) {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin!("otlp-doctor"))
             .args(args)
@@ -36,7 +37,11 @@ impl LiveProcess {
         let first = lines
             .recv_timeout(START_TIMEOUT)
             .unwrap_or_else(|_| panic!("otlp-doctor {args:?} printed no listening line"));
-        assert_eq!(first["kind"], "listening", "{first}");
+        // `serve --open` reads a capture instead of listening, and says so first.
+        assert!(
+            first["kind"] == "listening" || first["kind"] == "opened",
+            "{first}"
+        );
         let process = LiveProcess {
             child,
             lines,
