@@ -7,6 +7,7 @@ package main
 import (
 	"log"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckv2extension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/pprofextension"
@@ -60,6 +61,9 @@ func components() (otelcol.Factories, error) {
 		otlpexporter.NewFactory(),
 		otlphttpexporter.NewFactory(),
 		debugexporter.NewFactory(),
+		// file: writes what it exports to a local file (one OTLP/JSON object a line with
+		// `format: json`), so a test can read back exactly what the Collector sent on.
+		fileexporter.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -99,6 +103,7 @@ func components() (otelcol.Factories, error) {
 			otlpexporter.NewFactory().Type():     "go.opentelemetry.io/collector/exporter/otlpexporter " + coreVersion,
 			otlphttpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlphttpexporter " + coreVersion,
 			debugexporter.NewFactory().Type():    "go.opentelemetry.io/collector/exporter/debugexporter " + coreVersion,
+			fileexporter.NewFactory().Type():     contrib + "/exporter/fileexporter " + contribVersion,
 		},
 		ConnectorModules: map[component.Type]string{
 			forwardconnector.NewFactory().Type(): "go.opentelemetry.io/collector/connector/forwardconnector " + coreVersion,
