@@ -87,7 +87,8 @@ pub async fn diagnose(
         findings,
         started.elapsed().as_secs_f64() * 1000.0,
     );
-    report.trace_id = traces_exported.then(|| data.trace_id_hex());
+    // A replay sends the capture's own traces, never the probe's.
+    report.trace_id = (traces_exported && data.replay.is_none()).then(|| data.trace_id_hex());
     report
 }
 

@@ -112,6 +112,10 @@ fn a_saved_session_opens_and_replays_as_the_same_spans() {
     let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
     crate::support::schema::assert_valid(&report);
     assert_eq!(report["verdict"], "healthy", "{report:#}");
+    assert!(
+        report.get("trace_id").is_none(),
+        "no probe trace was sent: {report:#}"
+    );
     assert_eq!(
         report["target"]["signals"],
         serde_json::json!(["traces", "metrics"])
