@@ -226,3 +226,59 @@ fn an_opened_capture_is_shown_in_the_web_view() {
     );
     process.stop();
 }
+
+/// The real Collector's file exporter (`format: json`) writes what the Python SDK sent through
+/// it; `serve --open` reads that file as a capture and shows the SDK's spans, and
+/// `send --replay` delivers them.
+#[test]
+fn a_collector_file_export_opens_and_replays() {
+    use crate::support::collector_peer::CollectorPeer;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("collector.jsonl");
+    let collector = CollectorPeer::builder()
+        .exporter("file", &format!("path: {}", path.display()))
+        .exporter_setting("format: json")
+        .exporter_setting("flush_interval: 100ms")
+        .start();
+    let endpoint = collector.http_url();
+    let env = otel_env("http/protobuf", &endpoint, "capture-collector");
+    let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
+    assert!(outcome.ok, "{outcome:?}");
+    let trace_id = outcome.trace_id.clone();
+    let deadline = std::time::Instant::now() + PRINTED;
+    while !std::fs::read_to_string(&path).is_ok_and(|t| t.contains(&trace_id)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the file exporter wrote no line with {trace_id}: {}",
+            collector.log_tail(20)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    collector.begin_shutdown();
+
+    let shown = opened(&path);
+    let of_the_sdk = |lines: &[Value]| {
+        spans(lines)
+            .into_iter()
+            .filter(|(trace, _, _)| *trace == trace_id)
+            .count()
+    };
+    assert_eq!(of_the_sdk(&shown), outcome.sent.spans, "{shown:#?}");
+    let service = shown
+        .iter()
+        .find(|l| l["kind"] == "span")
+        .map(|l| l["service"].clone());
+    assert_eq!(service, Some(Value::from("capture-collector")));
+
+    let mut serve = Serve::start(&[]);
+    let output = otlp_doctor()
+        .args(["send", &serve.http, "--replay"])
+        .arg(&path)
+        .output()
+        .expect("send --replay runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let sent = outcome.sent.spans;
+    let replayed = serve.wait_until(PRINTED, |lines| of_the_sdk(lines) == sent);
+    assert!(replayed, "{:#?}", serve.seen());
+    serve.stop();
+}
