@@ -10,6 +10,7 @@ mod dialect;
 mod explain;
 mod export;
 mod fidelity;
+mod hostile;
 mod library;
 mod load;
 mod neighbours;

@@ -40,7 +40,7 @@ pub use otlp_servers::{
     GrpcStatusServer, HtmlApp, PartialSuccessGrpc, PartialSuccessHttp, ProtobufOnly,
 };
 pub use ports::{free_addr, free_port, wait_for_port};
-pub use raw_servers::{ClosingServer, GarbageServer, SilentServer, closed_port};
+pub use raw_servers::{ClosingServer, DripServer, GarbageServer, SilentServer, closed_port};
 pub use rotel::{Rotel, RotelBuilder, Signal};
 pub use zipkin::{Zipkin, ZipkinRelay};
 

@@ -22,7 +22,14 @@ enum Behaviour {
     ReplyAfterRead(Vec<u8>),
     /// Close the connection right away.
     Close,
+    /// After the first bytes arrive, write `prefix`, then `repeat` again and again until the
+    /// client stops reading or the server is dropped.
+    Drip { prefix: Vec<u8>, repeat: Vec<u8> },
 }
+
+/// Pause between two writes of a dripping server: about 1 MiB/s with a 1 KiB `repeat`, enough to
+/// pass any size limit within a second without spinning a core.
+const DRIP_PAUSE: Duration = Duration::from_millis(1);
 
 const POLL: Duration = Duration::from_millis(20);
 
@@ -121,6 +128,10 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, shared: Arc<Shared>) {
         }
         Behaviour::ReplyAfterRead(bytes) => Some(bytes),
         Behaviour::Silent => None,
+        Behaviour::Drip { prefix, repeat } => {
+            drip(stream, &prefix, &repeat, &shared);
+            return;
+        }
     };
     let mut buf = [0u8; 4096];
     // Keep the socket open (reading) until the server is dropped.
@@ -148,6 +159,49 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, shared: Arc<Shared>) {
                 ) => {}
             Err(_) => thread::sleep(POLL),
         }
+    }
+}
+
+fn drip(mut stream: TcpStream, prefix: &[u8], repeat: &[u8], shared: &Shared) {
+    let mut buf = [0u8; 4096];
+    loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => break,
+            Ok(_) => return,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+    }
+    if stream.write_all(prefix).is_err() {
+        return;
+    }
+    while !shared.stop.load(Ordering::SeqCst) && stream.write_all(repeat).is_ok() {
+        thread::sleep(DRIP_PAUSE);
+    }
+}
+
+/// Answers the first request with `prefix` and then `repeat` forever: headers that never end, a
+/// body that never ends.
+pub struct DripServer(RawServer);
+
+impl DripServer {
+    pub fn start(prefix: &[u8], repeat: &[u8]) -> DripServer {
+        DripServer(RawServer::start(Behaviour::Drip {
+            prefix: prefix.to_vec(),
+            repeat: repeat.to_vec(),
+        }))
+    }
+
+    /// `127.0.0.1:<port>`.
+    pub fn addr(&self) -> SocketAddr {
+        self.0.addr
     }
 }
 
