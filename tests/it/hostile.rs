@@ -1,8 +1,12 @@
 //! Hostile peers for `check` and `scan`: servers that never stop sending headers, send a body
-//! that never ends, or stall in the middle of a TLS handshake. Each run must end within a few
+//! that never ends, stall in the middle of a TLS handshake, or present a chain of 100
+//! certificates. Each run must end within a few
 //! `--timeout`s with a root cause, no panic, and a bounded peak resident set.
 
-use crate::support::{DripServer, GarbageServer};
+use crate::support::certs::long_chain;
+use crate::support::{
+    DripServer, GarbageServer, Nginx, Upstream, closed_port, free_port, tls_front,
+};
 use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -115,4 +119,32 @@ fn scan_of_hostile_ports_is_bounded() {
             "port {port} in {report:#}"
         );
     }
+}
+
+#[test]
+fn a_chain_of_a_hundred_certificates_is_bounded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (chain, root) = long_chain(dir.path(), 99);
+    let port = free_port();
+    let _nginx = Nginx::start(&tls_front(
+        port,
+        &chain.cert,
+        &chain.key,
+        closed_port(),
+        Upstream::Http,
+        false,
+        None,
+    ));
+    let url = format!("https://127.0.0.1:{port}");
+    let root = root.to_string_lossy().into_owned();
+    let report =
+        assert_bounded_with_a_root_cause(&["check", &url, "--ca-cert", &root, "--timeout", "1s"]);
+    assert_eq!(
+        report["root_cause"]["code"], "TLS_HANDSHAKE_FAILED",
+        "{report:#}"
+    );
+    let evidence = report["root_cause"]["evidence"].to_string();
+    assert!(evidence.contains("sent 100 certificates"), "{evidence}");
+    let fix = report["root_cause"]["fix"].to_string();
+    assert!(fix.contains("shorter chain"), "{fix}");
 }

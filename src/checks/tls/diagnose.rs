@@ -20,6 +20,9 @@ use std::time::Duration;
 pub(super) const EXPIRES_SOON_SECS: i64 = 14 * 86_400;
 
 /// The facts a diagnosis works from.
+/// `MAX_SUB_CA_COUNT` of rustls-webpki 0.103: the intermediates a path may hold.
+const WEBPKI_MAX_INTERMEDIATES: usize = 6;
+
 pub(super) struct CertFacts<'a> {
     /// The chain as presented, leaf first.
     pub der: &'a [CertificateDer<'static>],
@@ -107,7 +110,7 @@ pub(super) fn diagnose_rejection(primary: &rustls::Error, facts: &CertFacts<'_>)
         *cause == root && finding.severity == crate::report::Severity::Error
     });
     if !explained {
-        out.push(other_rejection(primary, facts.chain.first()));
+        out.push(other_rejection(primary, facts));
     }
     // Root cause first, then the rest in the fixed order of `Cause`; stable within a cause.
     by_cause.sort_by_key(|(cause, _)| (*cause != root, *cause as u8));
@@ -182,10 +185,11 @@ fn name_matches(facts: &CertFacts<'_>) -> bool {
     }
 }
 
-/// A rejection none of the specific findings covers (bad signature, wrong key usage, ...).
-fn other_rejection(primary: &rustls::Error, leaf: Option<&CertSummary>) -> Finding {
+/// A rejection none of the specific findings covers (bad signature, wrong key usage, a chain
+/// deeper than the verifier follows, ...).
+fn other_rejection(primary: &rustls::Error, facts: &CertFacts<'_>) -> Finding {
     let mut evidence = vec![format!("tls error: {primary}")];
-    if let Some(leaf) = leaf {
+    if let Some(leaf) = facts.chain.first() {
         evidence.push(format!(
             "server certificate: {} issued by {}",
             leaf.subject, leaf.issuer
@@ -198,7 +202,16 @@ fn other_rejection(primary: &rustls::Error, leaf: Option<&CertSummary>) -> Findi
     {
         fixes.push(Fix::new("tls.reissue_with_server_auth"));
     }
-    fixes.push(Fix::new("tls.reissue_with_standard_profile"));
+    // webpki reports the depth limit only as an `Other` error, so its name is matched.
+    if primary.to_string().contains("MaximumPathDepthExceeded") {
+        evidence.push(format!(
+            "the server sent {} certificates; rustls (webpki) follows at most {WEBPKI_MAX_INTERMEDIATES} intermediate CAs",
+            facts.der.len()
+        ));
+        fixes.push(Fix::new("tls.shorten_chain"));
+    } else {
+        fixes.push(Fix::new("tls.reissue_with_standard_profile"));
+    }
     findings::handshake_failed("the server certificate was rejected", evidence, fixes)
 }
 

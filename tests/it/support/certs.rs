@@ -218,6 +218,34 @@ impl Ca {
         }
     }
 
+    /// A CA signed by this one.
+    fn intermediate(&self, common_name: &str) -> Ca {
+        let key = KeyPair::generate().expect("generate intermediate key pair");
+        let mut params =
+            CertificateParams::new(Vec::<String>::new()).expect("empty SAN list is valid");
+        params.distinguished_name = name(common_name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        params.use_authority_key_identifier_extension = true;
+        set_validity(
+            &mut params,
+            Window {
+                not_before: -days(2),
+                not_after: days(365),
+            },
+        );
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .expect("sign intermediate certificate");
+        Ca {
+            issuer: Issuer::new(params, key),
+            pem: cert.pem(),
+        }
+    }
+
     /// Issues a leaf, writes `<stem>.pem` and `<stem>-key.pem` into `dir`.
     fn leaf(
         &self,
@@ -250,6 +278,39 @@ impl Ca {
             key: write(dir, &format!("{stem}-key.pem"), &key.serialize_pem()),
         }
     }
+}
+
+/// A server certificate for `localhost`/`127.0.0.1` behind `intermediates` CAs, each signed by the
+/// one before, the first by a root: `<dir>/long-chain.pem` holds the leaf and every intermediate
+/// (as a server sends them), `<dir>/long-chain-root.pem` the root to trust. A hostile peer: no
+/// real chain is longer than a few certificates.
+pub fn long_chain(dir: &Path, intermediates: usize) -> (CertPair, PathBuf) {
+    let root = Ca::new("otlp-doctor long-chain root");
+    let root_path = write(dir, "long-chain-root.pem", &root.pem);
+    let mut chain_pems = Vec::new();
+    let mut issuer = root;
+    for index in 0..intermediates {
+        let next = issuer.intermediate(&format!("otlp-doctor intermediate {index}"));
+        chain_pems.push(next.pem.clone());
+        issuer = next;
+    }
+    let leaf = issuer.leaf(
+        dir,
+        "long-chain-leaf",
+        vec!["localhost".to_string(), "127.0.0.1".to_string()],
+        Window {
+            not_before: -days(1),
+            not_after: days(30),
+        },
+        Role::Server,
+    );
+    let mut bundle = fs::read_to_string(&leaf.cert).expect("the leaf");
+    chain_pems.iter().rev().for_each(|pem| bundle.push_str(pem));
+    let chain = CertPair {
+        cert: write(dir, "long-chain.pem", &bundle),
+        key: leaf.key,
+    };
+    (chain, root_path)
 }
 
 /// `openssl req -x509`'s default: self-signed, CA:TRUE, the names in subjectAltName.
