@@ -1,9 +1,9 @@
 //! Hostile peers for `check` and `scan`: servers that never stop sending headers, send a body
-//! that never ends, stall in the middle of a TLS handshake, or present a chain of 100
-//! certificates. Each run must end within a few
+//! that never ends, stall in the middle of a TLS handshake, present a chain of 100
+//! certificates, or a certificate of 1 MiB. Each run must end within a few
 //! `--timeout`s with a root cause, no panic, and a bounded peak resident set.
 
-use crate::support::certs::long_chain;
+use crate::support::certs::{huge_certificate, long_chain};
 use crate::support::{
     DripServer, GarbageServer, Nginx, Upstream, closed_port, free_port, tls_front,
 };
@@ -147,4 +147,30 @@ fn a_chain_of_a_hundred_certificates_is_bounded() {
     assert!(evidence.contains("sent 100 certificates"), "{evidence}");
     let fix = report["root_cause"]["fix"].to_string();
     assert!(fix.contains("shorter chain"), "{fix}");
+}
+
+#[test]
+fn a_certificate_of_a_mebibyte_is_bounded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cert, root) = huge_certificate(dir.path(), 1 << 20);
+    let port = free_port();
+    let _nginx = Nginx::start(&tls_front(
+        port,
+        &cert.cert,
+        &cert.key,
+        closed_port(),
+        Upstream::Http,
+        false,
+        None,
+    ));
+    let url = format!("https://127.0.0.1:{port}");
+    let root = root.to_string_lossy().into_owned();
+    let report =
+        assert_bounded_with_a_root_cause(&["check", &url, "--ca-cert", &root, "--timeout", "1s"]);
+    assert_eq!(
+        report["root_cause"]["code"], "TLS_HANDSHAKE_FAILED",
+        "{report:#}"
+    );
+    let title = report["root_cause"]["title"].as_str().unwrap_or_default();
+    assert!(title.contains("over 64 KiB"), "{report:#}");
 }

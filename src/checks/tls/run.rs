@@ -26,6 +26,9 @@ use std::time::UNIX_EPOCH;
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+/// `MAX_HANDSHAKE_SIZE` of rustls 0.23's deframer: the largest handshake message it accepts.
+const RUSTLS_MAX_HANDSHAKE_MESSAGE: u32 = 0xffff;
+
 /// The probe's fixed facts, shared by the steps below.
 struct Context<'r> {
     setup: Setup,
@@ -453,6 +456,20 @@ fn explain_failure(
                 "the tls handshake failed",
                 evidence,
                 vec![Fix::new("tls.check_port_and_logs")],
+            )
+        }
+        (
+            Failure::Handshake(_),
+            Some(rustls::Error::InvalidMessage(InvalidMessage::HandshakePayloadTooLarge)),
+        ) => {
+            evidence.push(format!(
+                "rustls refuses handshake messages over {} bytes (64 KiB), to bound what a server can make it buffer; the certificate message carries the whole chain",
+                RUSTLS_MAX_HANDSHAKE_MESSAGE
+            ));
+            findings::handshake_failed(
+                "the server's handshake message is too large: its certificate chain is over 64 KiB",
+                evidence,
+                vec![Fix::new("tls.shrink_certificate_chain")],
             )
         }
         (Failure::Handshake(_), Some(_)) => findings::handshake_failed(

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
 };
 use tempfile::TempDir;
 
@@ -255,6 +255,19 @@ impl Ca {
         window: Window,
         role: Role,
     ) -> CertPair {
+        self.leaf_with(dir, stem, sans, window, role, Vec::new())
+    }
+
+    /// [`Ca::leaf`] with extra (non-critical) extensions.
+    fn leaf_with(
+        &self,
+        dir: &Path,
+        stem: &str,
+        sans: Vec<String>,
+        window: Window,
+        role: Role,
+        extensions: Vec<CustomExtension>,
+    ) -> CertPair {
         let key = KeyPair::generate().expect("generate leaf key pair");
         let cn = sans
             .first()
@@ -269,6 +282,7 @@ impl Ca {
             Role::Client => ExtendedKeyUsagePurpose::ClientAuth,
         }];
         params.use_authority_key_identifier_extension = true;
+        params.custom_extensions = extensions;
         set_validity(&mut params, window);
         let cert = params
             .signed_by(&key, &self.issuer)
@@ -311,6 +325,28 @@ pub fn long_chain(dir: &Path, intermediates: usize) -> (CertPair, PathBuf) {
         key: leaf.key,
     };
     (chain, root_path)
+}
+
+/// A server certificate for `localhost`/`127.0.0.1` padded to over `bytes` by an unknown,
+/// non-critical extension (`<dir>/huge.pem`), and its CA (`<dir>/huge-root.pem`). A hostile
+/// peer: real certificates are a few kilobytes.
+pub fn huge_certificate(dir: &Path, bytes: usize) -> (CertPair, PathBuf) {
+    let ca = Ca::new("otlp-doctor huge-certificate CA");
+    let root_path = write(dir, "huge-root.pem", &ca.pem);
+    // An OID under the "example" arc (2.999), which no verifier knows.
+    let padding = CustomExtension::from_oid_content(&[2, 999, 1], vec![0; bytes]);
+    let leaf = ca.leaf_with(
+        dir,
+        "huge",
+        vec!["localhost".to_string(), "127.0.0.1".to_string()],
+        Window {
+            not_before: -days(1),
+            not_after: days(30),
+        },
+        Role::Server,
+        vec![padding],
+    );
+    (leaf, root_path)
 }
 
 /// `openssl req -x509`'s default: self-signed, CA:TRUE, the names in subjectAltName.
