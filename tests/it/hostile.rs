@@ -3,11 +3,12 @@
 //! certificates, or a certificate of 1 MiB. Each run must end within a few
 //! `--timeout`s with a root cause, no panic, and a bounded peak resident set.
 
-use crate::support::certs::{huge_certificate, long_chain};
+use crate::support::certs::{CertPair, huge_certificate, long_chain};
 use crate::support::{
     DripServer, GarbageServer, Nginx, Upstream, closed_port, free_port, tls_front,
 };
 use serde_json::Value;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -121,38 +122,8 @@ fn scan_of_hostile_ports_is_bounded() {
     }
 }
 
-#[test]
-fn a_chain_of_a_hundred_certificates_is_bounded() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (chain, root) = long_chain(dir.path(), 99);
-    let port = free_port();
-    let _nginx = Nginx::start(&tls_front(
-        port,
-        &chain.cert,
-        &chain.key,
-        closed_port(),
-        Upstream::Http,
-        false,
-        None,
-    ));
-    let url = format!("https://127.0.0.1:{port}");
-    let root = root.to_string_lossy().into_owned();
-    let report =
-        assert_bounded_with_a_root_cause(&["check", &url, "--ca-cert", &root, "--timeout", "1s"]);
-    assert_eq!(
-        report["root_cause"]["code"], "TLS_HANDSHAKE_FAILED",
-        "{report:#}"
-    );
-    let evidence = report["root_cause"]["evidence"].to_string();
-    assert!(evidence.contains("sent 100 certificates"), "{evidence}");
-    let fix = report["root_cause"]["fix"].to_string();
-    assert!(fix.contains("shorter chain"), "{fix}");
-}
-
-#[test]
-fn a_certificate_of_a_mebibyte_is_bounded() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (cert, root) = huge_certificate(dir.path(), 1 << 20);
+/// `check` of an nginx TLS front serving `cert`, trusting `root`: bounded, and failed at TLS.
+fn check_behind_nginx(cert: &CertPair, root: &Path) -> Value {
     let port = free_port();
     let _nginx = Nginx::start(&tls_front(
         port,
@@ -171,6 +142,25 @@ fn a_certificate_of_a_mebibyte_is_bounded() {
         report["root_cause"]["code"], "TLS_HANDSHAKE_FAILED",
         "{report:#}"
     );
+    report
+}
+
+#[test]
+fn a_chain_of_a_hundred_certificates_is_bounded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (chain, root) = long_chain(dir.path(), 99);
+    let report = check_behind_nginx(&chain, &root);
+    let evidence = report["root_cause"]["evidence"].to_string();
+    assert!(evidence.contains("sent 100 certificates"), "{evidence}");
+    let fix = report["root_cause"]["fix"].to_string();
+    assert!(fix.contains("shorter chain"), "{fix}");
+}
+
+#[test]
+fn a_certificate_of_a_mebibyte_is_bounded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cert, root) = huge_certificate(dir.path(), 1 << 20);
+    let report = check_behind_nginx(&cert, &root);
     let title = report["root_cause"]["title"].as_str().unwrap_or_default();
     assert!(title.contains("over 64 KiB"), "{report:#}");
 }

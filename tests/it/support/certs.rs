@@ -258,6 +258,21 @@ impl Ca {
         self.leaf_with(dir, stem, sans, window, role, Vec::new())
     }
 
+    /// A server leaf for `localhost` and `127.0.0.1`, valid for the next 30 days.
+    fn localhost_server(
+        &self,
+        dir: &Path,
+        stem: &str,
+        extensions: Vec<CustomExtension>,
+    ) -> CertPair {
+        let sans = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+        let window = Window {
+            not_before: -days(1),
+            not_after: days(30),
+        };
+        self.leaf_with(dir, stem, sans, window, Role::Server, extensions)
+    }
+
     /// [`Ca::leaf`] with extra (non-critical) extensions.
     fn leaf_with(
         &self,
@@ -308,16 +323,7 @@ pub fn long_chain(dir: &Path, intermediates: usize) -> (CertPair, PathBuf) {
         chain_pems.push(next.pem.clone());
         issuer = next;
     }
-    let leaf = issuer.leaf(
-        dir,
-        "long-chain-leaf",
-        vec!["localhost".to_string(), "127.0.0.1".to_string()],
-        Window {
-            not_before: -days(1),
-            not_after: days(30),
-        },
-        Role::Server,
-    );
+    let leaf = issuer.localhost_server(dir, "long-chain-leaf", Vec::new());
     let mut bundle = fs::read_to_string(&leaf.cert).expect("the leaf");
     chain_pems.iter().rev().for_each(|pem| bundle.push_str(pem));
     let chain = CertPair {
@@ -335,17 +341,7 @@ pub fn huge_certificate(dir: &Path, bytes: usize) -> (CertPair, PathBuf) {
     let root_path = write(dir, "huge-root.pem", &ca.pem);
     // An OID under the "example" arc (2.999), which no verifier knows.
     let padding = CustomExtension::from_oid_content(&[2, 999, 1], vec![0; bytes]);
-    let leaf = ca.leaf_with(
-        dir,
-        "huge",
-        vec!["localhost".to_string(), "127.0.0.1".to_string()],
-        Window {
-            not_before: -days(1),
-            not_after: days(30),
-        },
-        Role::Server,
-        vec![padding],
-    );
+    let leaf = ca.localhost_server(dir, "huge", vec![padding]);
     (leaf, root_path)
 }
 
