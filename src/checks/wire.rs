@@ -48,6 +48,19 @@ pub fn classify(bytes: &[u8]) -> Reply {
 }
 
 /// Printable ASCII as is, `\r`, `\n`, `\t` as escapes, anything else as `\xNN`; quoted.
+/// [`escape`] of at most the first `limit` bytes, saying how many there were when cut: binary
+/// answers (HTTP/2 frames, TLS records) stay readable as evidence.
+pub fn escape_start(bytes: &[u8], limit: usize) -> String {
+    if bytes.len() <= limit {
+        return escape(bytes);
+    }
+    format!(
+        "{} (the first {limit} of {} bytes)",
+        escape(&bytes[..limit]),
+        bytes.len()
+    )
+}
+
 pub fn escape(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
     out.push('"');

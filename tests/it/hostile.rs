@@ -1,11 +1,11 @@
 //! Hostile peers for `check` and `scan`: servers that never stop sending headers, send a body
-//! that never ends, stall in the middle of a TLS handshake, present a chain of 100
-//! certificates, or a certificate of 1 MiB. Each run must end within a few
-//! `--timeout`s with a root cause, no panic, and a bounded peak resident set.
+//! that never ends, stall in the middle of a TLS handshake, present a chain of 100 certificates
+//! or a certificate of 1 MiB, or answer a gRPC call with a stream that never ends. Each run must
+//! end within a few `--timeout`s with a root cause, no panic, and a bounded peak resident set.
 
 use crate::support::certs::{CertPair, huge_certificate, long_chain};
 use crate::support::{
-    DripServer, GarbageServer, Nginx, Upstream, closed_port, free_port, tls_front,
+    DripServer, EndlessGrpc, GarbageServer, Nginx, Upstream, closed_port, free_port, tls_front,
 };
 use serde_json::Value;
 use std::path::Path;
@@ -163,4 +163,22 @@ fn a_certificate_of_a_mebibyte_is_bounded() {
     let report = check_behind_nginx(&cert, &root);
     let title = report["root_cause"]["title"].as_str().unwrap_or_default();
     assert!(title.contains("over 64 KiB"), "{report:#}");
+}
+
+#[test]
+fn a_grpc_server_that_streams_forever_is_bounded() {
+    let server = EndlessGrpc::start();
+    let report = assert_bounded_with_a_root_cause(&[
+        "check",
+        &server.url(),
+        "--protocol",
+        "grpc",
+        "--timeout",
+        "1s",
+    ]);
+    let evidence = report["root_cause"]["evidence"].to_string();
+    assert!(
+        evidence.len() < 2000,
+        "evidence stays a few lines: {evidence}"
+    );
 }

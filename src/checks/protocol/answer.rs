@@ -1,11 +1,13 @@
 //! What a server answered a probe with, classified from the protocol library's result and, when
 //! that failed, from the raw bytes the server sent.
 
-use crate::checks::wire::{Reply, classify, escape};
+use crate::checks::wire::{Reply, classify, escape, escape_start};
 use crate::otlp::rpc::grpc_code_name;
 
 /// Longest body excerpt kept for evidence.
 const BODY_EXCERPT: usize = 200;
+/// Enough of a binary answer to recognise it, short enough for a report line.
+const EVIDENCE_BYTES: usize = 64;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
@@ -96,9 +98,16 @@ impl Answer {
                     quoted(body)
                 )
             }
-            Answer::Tls { first } => format!("a TLS record {}", escape(first)),
-            Answer::H2Frames { first } => format!("HTTP/2 frames {}", escape(first)),
-            Answer::NotHttp { first } => format!("bytes that are not HTTP: {}", escape(first)),
+            Answer::Tls { first } => {
+                format!("a TLS record {}", escape_start(first, EVIDENCE_BYTES))
+            }
+            Answer::H2Frames { first } => {
+                format!("HTTP/2 frames {}", escape_start(first, EVIDENCE_BYTES))
+            }
+            Answer::NotHttp { first } => format!(
+                "bytes that are not HTTP: {}",
+                escape_start(first, EVIDENCE_BYTES)
+            ),
             Answer::Silent => "no answer (connection open, nothing sent back)".into(),
             Answer::Closed { error } => format!("connection closed without an answer ({error})"),
             Answer::Reset { error } => format!("connection reset ({error})"),

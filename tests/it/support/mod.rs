@@ -37,7 +37,7 @@ pub use cli::otlp_doctor;
 pub use jaeger::Jaeger;
 pub use nginx::{Front, Nginx, Upstream, http_front, status_front, tls_front};
 pub use otlp_servers::{
-    GrpcStatusServer, HtmlApp, PartialSuccessGrpc, PartialSuccessHttp, ProtobufOnly,
+    EndlessGrpc, GrpcStatusServer, HtmlApp, PartialSuccessGrpc, PartialSuccessHttp, ProtobufOnly,
 };
 pub use ports::{free_addr, free_port, wait_for_port};
 pub use raw_servers::{ClosingServer, DripServer, GarbageServer, SilentServer, closed_port};
