@@ -672,6 +672,64 @@ impl GrpcStatusServer {
     }
 }
 
+// ------------------------------------------------------------------ a hostile gRPC server
+
+/// An HTTP/2 server that answers every call with gRPC response headers and then DATA that never
+/// ends: one message that announces 1 MiB, then zeros forever, never trailers. A client must
+/// bound this by its own timeout or message limit.
+pub struct EndlessGrpc(Background);
+
+impl EndlessGrpc {
+    pub fn start() -> EndlessGrpc {
+        EndlessGrpc(Background::start("endless-grpc", |listener| async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(endless_grpc_connection(socket));
+            }
+        }))
+    }
+
+    /// `http://127.0.0.1:<port>` (plaintext gRPC endpoint).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.0.addr)
+    }
+}
+
+async fn endless_grpc_connection(socket: tokio::net::TcpStream) {
+    let Ok(mut connection) = h2::server::handshake(socket).await else {
+        return;
+    };
+    // Accepting is also what drives the connection's I/O for the streams spawned below.
+    while let Some(Ok((_request, mut respond))) = connection.accept().await {
+        let response = http::Response::builder()
+            .status(200)
+            .header("content-type", "application/grpc")
+            .body(())
+            .expect("a response");
+        let Ok(stream) = respond.send_response(response, false) else {
+            continue;
+        };
+        tokio::spawn(endless_body(stream));
+    }
+}
+
+async fn endless_body(mut stream: h2::SendStream<bytes::Bytes>) {
+    const CHUNK: usize = 16 * 1024;
+    // The gRPC frame header: not compressed, 1 MiB long.
+    let mut next = bytes::Bytes::from_static(&[0, 0, 0x10, 0, 0]);
+    loop {
+        stream.reserve_capacity(next.len());
+        match futures_util::future::poll_fn(|cx| stream.poll_capacity(cx)).await {
+            Some(Ok(granted)) if granted > 0 => {}
+            _ => return,
+        }
+        if stream.send_data(next, false).is_err() {
+            return;
+        }
+        next = bytes::Bytes::from(vec![0u8; CHUNK]);
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Each server answers as documented, seen by the official tonic clients and a raw
@@ -867,63 +925,5 @@ mod tests {
             !crate::support::ports::port_accepts(addr),
             "{addr} still accepts"
         );
-    }
-}
-
-// ------------------------------------------------------------------ a hostile gRPC server
-
-/// An HTTP/2 server that answers every call with gRPC response headers and then DATA that never
-/// ends: one message that announces 1 MiB, then zeros forever, never trailers. A client must
-/// bound this by its own timeout or message limit.
-pub struct EndlessGrpc(Background);
-
-impl EndlessGrpc {
-    pub fn start() -> EndlessGrpc {
-        EndlessGrpc(Background::start("endless-grpc", |listener| async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(endless_grpc_connection(socket));
-            }
-        }))
-    }
-
-    /// `http://127.0.0.1:<port>` (plaintext gRPC endpoint).
-    pub fn url(&self) -> String {
-        format!("http://{}", self.0.addr)
-    }
-}
-
-async fn endless_grpc_connection(socket: tokio::net::TcpStream) {
-    let Ok(mut connection) = h2::server::handshake(socket).await else {
-        return;
-    };
-    // Accepting is also what drives the connection's I/O for the streams spawned below.
-    while let Some(Ok((_request, mut respond))) = connection.accept().await {
-        let response = http::Response::builder()
-            .status(200)
-            .header("content-type", "application/grpc")
-            .body(())
-            .expect("a response");
-        let Ok(stream) = respond.send_response(response, false) else {
-            continue;
-        };
-        tokio::spawn(endless_body(stream));
-    }
-}
-
-async fn endless_body(mut stream: h2::SendStream<bytes::Bytes>) {
-    const CHUNK: usize = 16 * 1024;
-    // The gRPC frame header: not compressed, 1 MiB long.
-    let mut next = bytes::Bytes::from_static(&[0, 0, 0x10, 0, 0]);
-    loop {
-        stream.reserve_capacity(next.len());
-        match futures_util::future::poll_fn(|cx| stream.poll_capacity(cx)).await {
-            Some(Ok(granted)) if granted > 0 => {}
-            _ => return,
-        }
-        if stream.send_data(next, false).is_err() {
-            return;
-        }
-        next = bytes::Bytes::from(vec![0u8; CHUNK]);
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
