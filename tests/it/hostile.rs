@@ -62,6 +62,12 @@ fn assert_bounded_with_a_root_cause(args: &[&str]) -> Value {
     assert!(report["root_cause"]["code"].is_string(), "{report:#}");
     assert!(elapsed < WALL_LIMIT, "{args:?} took {elapsed:?}");
     assert!(peak < PEAK_RSS_LIMIT_KIB, "{args:?} peaked at {peak} KiB");
+    // The figures docs/performance.md records (`cargo test --test it hostile:: -- --nocapture`).
+    println!(
+        "hostile: {args:?}: {} in {elapsed:.2?}, peak RSS {:.1} MiB",
+        report["root_cause"]["code"],
+        peak as f64 / 1024.0
+    );
     report
 }
 
