@@ -11,6 +11,9 @@ use crate::report::{Code, Finding, Severity};
 use crate::settings::{Protocol, Signal};
 use std::time::Duration;
 
+/// hyper 1's `DEFAULT_MAX_BUFFER_SIZE`: how much of a response head it reads before giving up.
+const HYPER_MAX_HEAD_BYTES: usize = 8192 + 4096 * 100;
+
 /// An export slower than this works, but risks the SDK's timeout and back-pressure.
 pub const SLOW_EXPORT: Duration = Duration::from_secs(1);
 
@@ -148,6 +151,23 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             .evidence(format!("{url}: {error}"))
             .fix(Fix::new("export.receiver_hung")),
         ),
+        // hyper's words when the head outgrows its read buffer: headers that never end are no
+        // OTLP receiver, whatever the first line said.
+        Outcome::Transport { error, .. } if error.contains("message head is too large") => {
+            result.findings.push(
+                Finding::new(
+                    Code::ProtoNotOtlp,
+                    Severity::Error,
+                    "export",
+                    format!("{url} answers with HTTP headers that do not end: not an OTLP receiver"),
+                )
+                .evidence(format!("{url}: {error}"))
+                .evidence(format!(
+                    "the response head passed {HYPER_MAX_HEAD_BYTES} bytes (hyper's limit) without its blank line"
+                ))
+                .fix(Fix::new("export.point_at_http_receiver")),
+            )
+        }
         Outcome::Transport { error, .. } => result.findings.push(
             Finding::new(
                 Code::ExportUnavailable,
