@@ -556,6 +556,9 @@ pub struct SendArgs {
     /// Send a saved capture (OTLP JSON lines, from `serve --save` or the Collector's file exporter) instead of test telemetry, request by request in file order
     #[arg(long, value_name = "FILE", conflicts_with_all = ["count", "attributes", "span_name", "service_name"])]
     pub replay: Option<PathBuf>,
+    /// With --replay: move every timestamp by one offset so the capture's latest is now (backends drop data older than their window); durations and spacing are kept
+    #[arg(long, requires = "replay")]
+    pub replay_now: bool,
     #[command(flatten)]
     pub trace: TraceArgs,
     #[command(flatten)]

@@ -4,15 +4,16 @@
 use super::CommandError;
 use super::check::{self, Optional};
 use crate::cli::{SendArgs, SignalChoice, TargetArgs};
-use crate::otlp::capture;
 use crate::otlp::payload::{ProbeData, Replay};
+use crate::otlp::{capture, retime};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `send` is `check` with the user's test telemetry; it runs as [`check::run`].
 pub fn settings(mut args: SendArgs) -> Result<check::Settings, CommandError> {
     let replay = match &args.replay {
-        Some(path) => Some(replay(path, &mut args.target)?),
+        Some(path) => Some(replay(path, args.replay_now, &mut args.target)?),
         None => None,
     };
     let data = ProbeData {
@@ -34,10 +35,16 @@ pub fn settings(mut args: SendArgs) -> Result<check::Settings, CommandError> {
     Ok(settings)
 }
 
-/// Reads the `--replay` capture. Without `--signals` its signals are the capture's; with it, each
+/// Reads the `--replay` capture, moved to now with `--replay-now`. Without `--signals` its signals are the capture's; with it, each
 /// one asked for must be in the capture.
-fn replay(path: &Path, target: &mut TargetArgs) -> Result<Replay, CommandError> {
-    let requests = capture::read(path).map_err(|e| CommandError::CannotRun(e.to_string()))?;
+fn replay(path: &Path, now: bool, target: &mut TargetArgs) -> Result<Replay, CommandError> {
+    let mut requests = capture::read(path).map_err(|e| CommandError::CannotRun(e.to_string()))?;
+    if now {
+        let now_unix_nano = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        retime::to_now(&mut requests, now_unix_nano);
+    }
     let replay = Replay(Arc::new(requests));
     let held = replay.signals();
     if target.signals.is_empty() {

@@ -11,6 +11,7 @@ pub mod encode;
 pub mod error;
 pub mod json;
 pub mod payload;
+pub mod retime;
 pub mod rpc;
 
 pub use client::{Destination, ExportAnswer, Outcome, PartialSuccess, export};

@@ -282,3 +282,47 @@ fn a_collector_file_export_opens_and_replays() {
     assert!(replayed, "{:#?}", serve.seen());
     serve.stop();
 }
+
+/// `--replay-now` moves an old capture (the Collector file exporter's line from 2023, written by
+/// hand) to now, keeping its duration.
+#[test]
+fn replay_now_moves_an_old_capture_to_now() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"old-capture"}}]},"#,
+            r#""scopeSpans":[{"scope":{"name":"s"},"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","#,
+            r#""name":"old","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000001000000000","status":{}}]}]}]}"#,
+            "\n"
+        ),
+    )
+    .expect("write");
+    let mut serve = Serve::start(&[]);
+    let output = otlp_doctor()
+        .args(["send", &serve.http, "--replay-now", "--replay"])
+        .arg(&path)
+        .output()
+        .expect("send runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(serve.wait_until(PRINTED, |lines| !spans(lines).is_empty()));
+    let span = serve
+        .seen()
+        .iter()
+        .find(|l| l["kind"] == "span")
+        .cloned()
+        .expect("the span");
+    serve.stop();
+    let start = span["start_unix_nano"].as_u64().expect("start");
+    let end = span["end_unix_nano"].as_u64().expect("end");
+    assert_eq!(end - start, 1_000_000_000, "the duration is kept: {span}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos() as u64;
+    assert!(
+        now - end < 60_000_000_000,
+        "ends within the last minute: {span}"
+    );
+}
