@@ -75,11 +75,7 @@ pub async fn consume(
 ) -> Summary {
     let counters = running.counters();
     let mut refusals = counters.take_refusals();
-    let mut session = Session {
-        linter: Linter::new(LintConfig::default()),
-        summary: Summary::default(),
-        sink,
-    };
+    let mut session = Session::new(sink);
     tokio::pin!(stop);
     let mut tick = tokio::time::interval(LINT_TICK);
     loop {
@@ -95,9 +91,7 @@ pub async fn consume(
             }
             received = batches.recv() => {
                 let Some(received) = received else { break };
-                session.summary.add(&received);
-                session.sink.batch(&received);
-                session.lint(&received);
+                session.show(&received);
             }
         }
     }
@@ -110,20 +104,13 @@ pub async fn consume(
     while let Some(refusal) = refusals.as_mut().and_then(|r| r.try_recv().ok()) {
         session.summary.add_refusal(&refusal);
     }
-    let findings = session.linter.finish();
-    session.findings(findings);
-    session.sink.summary(&session.summary);
-    session.summary
+    session.finish()
 }
 
 /// A saved capture as a session: each request shown, counted and linted as if it had just arrived
 /// over OTLP/JSON (the form it was saved in), then the end-of-session lint and the summary.
 pub fn open_capture(requests: Vec<ExportRequest>, sink: &mut dyn Sink) -> Summary {
-    let mut session = Session {
-        linter: Linter::new(LintConfig::default()),
-        summary: Summary::default(),
-        sink,
-    };
+    let mut session = Session::new(sink);
     for payload in requests {
         let meta = RequestMeta {
             peer: None,
@@ -131,15 +118,9 @@ pub fn open_capture(requests: Vec<ExportRequest>, sink: &mut dyn Sink) -> Summar
             compression: Compression::None,
             received_at: SystemTime::now(),
         };
-        let received = Received::new(Protocol::HttpJson, payload, meta);
-        session.summary.add(&received);
-        session.sink.batch(&received);
-        session.lint(&received);
+        session.show(&Received::new(Protocol::HttpJson, payload, meta));
     }
-    let findings = session.linter.finish();
-    session.findings(findings);
-    session.sink.summary(&session.summary);
-    session.summary
+    session.finish()
 }
 
 /// The next refusal, or never when another session took them.
@@ -157,7 +138,30 @@ struct Session<'s> {
     sink: &'s mut dyn Sink,
 }
 
-impl Session<'_> {
+impl<'s> Session<'s> {
+    fn new(sink: &'s mut dyn Sink) -> Self {
+        Session {
+            linter: Linter::new(LintConfig::default()),
+            summary: Summary::default(),
+            sink,
+        }
+    }
+
+    /// One batch counted, shown, then linted (its findings follow it).
+    fn show(&mut self, received: &Received) {
+        self.summary.add(received);
+        self.sink.batch(received);
+        self.lint(received);
+    }
+
+    /// The end-of-session lint, then the summary to the sink; returns the summary.
+    fn finish(mut self) -> Summary {
+        let findings = self.linter.finish();
+        self.findings(findings);
+        self.sink.summary(&self.summary);
+        self.summary
+    }
+
     fn lint(&mut self, received: &Received) {
         let findings = self.linter.inspect(received, SystemTime::now());
         self.findings(findings);
