@@ -46,22 +46,18 @@ fn opened(path: &Path) -> Vec<Value> {
     lines
 }
 
-/// Runs the Python SDK client against `serve` and waits until every span it sent is printed.
-fn python_sends_to(serve: &mut Serve, service: &str) -> String {
-    let env = otel_env("http/protobuf", &serve.http, service);
-    let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
-    assert!(outcome.ok, "{outcome:?}");
-    let trace_id = outcome.trace_id.clone();
-    let sent = outcome.sent.spans;
-    let all_printed = serve.wait_until(PRINTED, |lines| {
-        lines
-            .iter()
-            .filter(|l| l["kind"] == "span" && l["trace_id"] == trace_id.as_str())
-            .count()
-            == sent
-    });
-    assert!(all_printed, "{:#?}", serve.seen());
-    trace_id
+/// `send ARGS --format json --replay CAPTURE`: its exit code and JSON report.
+fn replay_report(args: &[&str], capture: &Path) -> (Option<i32>, Value) {
+    let output = otlp_doctor()
+        .arg("send")
+        .args(args)
+        .args(["--format", "json", "--replay"])
+        .arg(capture)
+        .output()
+        .expect("send --replay runs");
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {output:?}"));
+    (output.status.code(), report)
 }
 
 #[test]
@@ -70,7 +66,9 @@ fn a_saved_session_opens_and_replays_as_the_same_spans() {
     let capture = dir.path().join("session.jsonl");
     let save = capture.to_str().expect("utf-8 path");
     let mut first = Serve::start(&["--save", save]);
-    let trace_id = python_sends_to(&mut first, "capture-python");
+    let trace_id = first
+        .python_client_sends("http/protobuf", "capture-python")
+        .trace_id;
     let received = first.stop();
     let sent_spans = spans(&received);
     assert!(!sent_spans.is_empty());
@@ -95,21 +93,8 @@ fn a_saved_session_opens_and_replays_as_the_same_spans() {
     assert_eq!(shown.last().expect("a summary")["kind"], "summary");
 
     let mut second = Serve::start(&[]);
-    let output = otlp_doctor()
-        .args([
-            "send",
-            &second.grpc,
-            "--protocol",
-            "grpc",
-            "--format",
-            "json",
-            "--replay",
-        ])
-        .arg(&capture)
-        .output()
-        .expect("send --replay runs");
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let (exit, report) = replay_report(&[&second.grpc, "--protocol", "grpc"], &capture);
+    assert_eq!(exit, Some(0), "{report:#}");
     crate::support::schema::assert_valid(&report);
     assert_eq!(report["verdict"], "healthy", "{report:#}");
     assert!(
@@ -130,25 +115,12 @@ fn a_replay_that_is_refused_stops_and_names_the_cause() {
     let dir = tempfile::tempdir().expect("temp dir");
     let capture = dir.path().join("session.jsonl");
     let mut source = Serve::start(&["--save", capture.to_str().expect("utf-8")]);
-    python_sends_to(&mut source, "capture-refused");
+    source.python_client_sends("http/protobuf", "capture-refused");
     source.stop();
 
     let guarded = Serve::start(&["--require-header", "x-api-key=capture-secret"]);
-    let output = otlp_doctor()
-        .args([
-            "send",
-            &guarded.http,
-            "--signals",
-            "traces",
-            "--format",
-            "json",
-            "--replay",
-        ])
-        .arg(&capture)
-        .output()
-        .expect("send --replay runs");
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let (exit, report) = replay_report(&[&guarded.http, "--signals", "traces"], &capture);
+    assert_eq!(exit, Some(1), "{report:#}");
     assert_eq!(
         report["root_cause"]["code"], "AUTH_UNAUTHENTICATED",
         "{report:#}"
@@ -207,7 +179,9 @@ fn an_opened_capture_is_shown_in_the_web_view() {
     let dir = tempfile::tempdir().expect("temp dir");
     let capture = dir.path().join("session.jsonl");
     let mut source = Serve::start(&["--save", capture.to_str().expect("utf-8")]);
-    let trace_id = python_sends_to(&mut source, "capture-view");
+    let trace_id = source
+        .python_client_sends("http/protobuf", "capture-view")
+        .trace_id;
     source.stop();
 
     let path = capture.to_str().expect("utf-8");

@@ -4,6 +4,7 @@
 //! end within a few `--timeout`s with a root cause, no panic, and a bounded peak resident set.
 
 use crate::support::certs::{CertPair, huge_certificate, long_chain};
+use crate::support::process::status_kib;
 use crate::support::{
     DripServer, EndlessGrpc, GarbageServer, Nginx, Upstream, closed_port, free_port, tls_front,
 };
@@ -37,14 +38,7 @@ fn run_bounded(args: &[&str]) -> (i32, Value, Duration, u64) {
             "otlp-doctor {args:?} still runs after {:?}",
             started.elapsed()
         );
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        if let Some(kib) = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        {
-            peak = peak.max(kib);
-        }
+        peak = peak.max(status_kib(pid, "VmHWM"));
         std::thread::sleep(Duration::from_millis(10));
     }
     let output = child.wait_with_output().expect("output");

@@ -3,6 +3,7 @@
 
 use crate::support::cli::CLI_TIMEOUT;
 use crate::support::live_process::LiveProcess;
+use crate::support::sdk_clients::{SDK_CLIENT_TIMEOUT, SdkClient, SdkOutcome};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
@@ -54,11 +55,38 @@ impl Serve {
         self.process.seen()
     }
 
+    /// Runs the real Python SDK client against this receiver over `protocol` (`grpc` or
+    /// `http/protobuf`) as `service`, asserts its export succeeded, and waits until every span
+    /// it sent has been printed.
+    pub fn python_client_sends(&mut self, protocol: &str, service: &str) -> SdkOutcome {
+        let endpoint = if protocol == "grpc" {
+            &self.grpc
+        } else {
+            &self.http
+        };
+        let env = crate::sdk_clients::otel_env(protocol, endpoint, service);
+        let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
+        assert!(outcome.ok, "{outcome:?}");
+        let (trace_id, sent) = (outcome.trace_id.as_str(), outcome.sent.spans);
+        let all_printed = self.wait_until(PRINTED, |lines| {
+            lines
+                .iter()
+                .filter(|l| l["kind"] == "span" && l["trace_id"] == trace_id)
+                .count()
+                == sent
+        });
+        assert!(all_printed, "serve printed: {:#?}", self.seen());
+        outcome
+    }
+
     /// Stops with SIGINT and returns every line printed after `listening`, summary included.
     pub fn stop(self) -> Vec<Value> {
         self.process.stop()
     }
 }
+
+/// Bound on `serve` printing the lines of a batch it answered.
+const PRINTED: Duration = Duration::from_secs(10);
 
 fn script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/python/export_spans.py")

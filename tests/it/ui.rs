@@ -18,8 +18,6 @@ use std::time::Duration;
 /// Bound on the page showing something that has already arrived (SSE polls every 250 ms, the
 /// page redraws at most every 400 ms; the rest is slack for a loaded 2-core machine).
 const SHOWN: Duration = Duration::from_secs(15);
-/// Bound on `serve` printing the lines of a batch it answered.
-const PRINTED: Duration = Duration::from_secs(10);
 
 fn serve_with_ui(extra: &[&str]) -> (Serve, String) {
     let mut args = vec!["--ui", "127.0.0.1:0"];
@@ -89,19 +87,8 @@ fn a_real_sdk_trace_appears_live_and_opens_as_its_waterfall() {
     // Survives only if the page is updated in place, never reloaded.
     browser.eval("window.stillTheSamePage = true; return null;");
 
-    let env = otel_env("grpc", &serve.grpc, "ui-live-python");
-    let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
-    assert!(outcome.ok, "{outcome:?}");
-    let trace_id = outcome.trace_id.clone();
-    let sent = outcome.sent.spans;
-    let arrived = serve.wait_until(PRINTED, |lines| {
-        lines
-            .iter()
-            .filter(|l| l["kind"] == "span" && l["trace_id"] == trace_id.as_str())
-            .count()
-            == sent
-    });
-    assert!(arrived, "serve printed: {:#?}", serve.seen());
+    let outcome = serve.python_client_sends("grpc", "ui-live-python");
+    let (trace_id, sent) = (outcome.trace_id, outcome.sent.spans);
     let expected = printed_spans(serve.seen(), &trace_id);
 
     let row = format!("tr[data-trace-id='{trace_id}']");
@@ -412,14 +399,6 @@ fn ten_thousand_spans_a_second_keep_the_list_live_and_memory_bounded() {
         .stderr(Stdio::null())
         .spawn()
         .expect("load starts");
-    let rss_kib = |pid: u32| -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    };
     let mut samples = Vec::new();
     for second in (0..seconds).step_by(5) {
         std::thread::sleep(Duration::from_secs(5));
@@ -427,7 +406,11 @@ fn ten_thousand_spans_a_second_keep_the_list_live_and_memory_bounded() {
             .eval("return performance.memory ? performance.memory.usedJSHeapSize : 0")
             .as_u64()
             .unwrap_or(0);
-        samples.push((second + 5, rss_kib(serve.id()), heap / 1024));
+        samples.push((
+            second + 5,
+            crate::support::process::status_kib(serve.id(), "VmRSS"),
+            heap / 1024,
+        ));
     }
     let mut report = String::new();
     load.stdout

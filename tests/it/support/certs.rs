@@ -186,6 +186,20 @@ fn name(common_name: &str) -> DistinguishedName {
     dn
 }
 
+/// The parameters of a CA certificate: no SANs, CA:TRUE without a path length limit.
+fn ca_params(
+    common_name: &str,
+    key_usages: Vec<KeyUsagePurpose>,
+    window: Window,
+) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("empty SAN list is valid");
+    params.distinguished_name = name(common_name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = key_usages;
+    set_validity(&mut params, window);
+    params
+}
+
 /// A self-signed CA able to sign leaves.
 struct Ca {
     issuer: Issuer<'static, KeyPair>,
@@ -195,17 +209,13 @@ struct Ca {
 impl Ca {
     fn new(common_name: &str) -> Ca {
         let key = KeyPair::generate().expect("generate CA key pair");
-        let mut params =
-            CertificateParams::new(Vec::<String>::new()).expect("empty SAN list is valid");
-        params.distinguished_name = name(common_name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        set_validity(
-            &mut params,
+        let params = ca_params(
+            common_name,
+            vec![
+                KeyUsagePurpose::KeyCertSign,
+                KeyUsagePurpose::CrlSign,
+                KeyUsagePurpose::DigitalSignature,
+            ],
             Window {
                 not_before: -days(60),
                 not_after: days(3650),
@@ -221,22 +231,18 @@ impl Ca {
     /// A CA signed by this one.
     fn intermediate(&self, common_name: &str) -> Ca {
         let key = KeyPair::generate().expect("generate intermediate key pair");
-        let mut params =
-            CertificateParams::new(Vec::<String>::new()).expect("empty SAN list is valid");
-        params.distinguished_name = name(common_name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        params.use_authority_key_identifier_extension = true;
-        set_validity(
-            &mut params,
+        let mut params = ca_params(
+            common_name,
+            vec![
+                KeyUsagePurpose::KeyCertSign,
+                KeyUsagePurpose::DigitalSignature,
+            ],
             Window {
                 not_before: -days(2),
                 not_after: days(365),
             },
         );
+        params.use_authority_key_identifier_extension = true;
         let cert = params
             .signed_by(&key, &self.issuer)
             .expect("sign intermediate certificate");
