@@ -11,9 +11,8 @@ use crate::report::mask::Redactor;
 use crate::report::render::Format;
 use crate::serve::ReceiverConfig;
 use crate::serve::faults::FaultPolicy;
-use crate::serve::sink::{Fanout, HumanSink, NdjsonSink, SaveSink, Sink};
+use crate::serve::sink::{Fanout, HumanSink, NdjsonSink, SaveFile, SaveSink, Sink};
 use crate::serve::ui::{Limits, SharedStore, Store, StoreSink, UiServer};
-use std::fs::File;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,7 +28,7 @@ pub struct Settings {
     /// `--ui`: where the web view listens and what it keeps.
     pub ui: Option<UiSettings>,
     /// `--save`: the capture file, opened for appending.
-    pub save: Option<(PathBuf, File)>,
+    pub save: Option<SaveFile>,
     /// `--open`: a capture read whole, shown instead of listening.
     pub open: Option<(PathBuf, Vec<ExportRequest>)>,
 }
@@ -102,12 +101,12 @@ pub fn settings(args: ServeArgs) -> Result<Settings, CommandError> {
     };
     let save = match args.save {
         Some(path) => {
-            let file = SaveSink::open_file(&path).map_err(|e| CommandError::UnwritableFile {
+            let file = SaveFile::open(&path).map_err(|e| CommandError::UnwritableFile {
                 flag: "--save",
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-            Some((path, file))
+            Some(file)
         }
         None => None,
     };
@@ -144,8 +143,15 @@ pub async fn run(mut settings: Settings, printer: &Printer) -> Result<Outcome, C
     if let Some(ui) = &ui {
         sinks.push(Box::new(StoreSink::new(ui.store())));
     }
-    if let Some((path, file)) = settings.save.take() {
-        sinks.push(Box::new(SaveSink::new(path, file, printer)));
+    // A live receiver saves each request before answering it; an opened capture reaches no
+    // receiver, so its sink writes what it is shown.
+    if let Some(file) = settings.save.take() {
+        if settings.open.is_some() {
+            sinks.push(Box::new(SaveSink::writing(file, printer)));
+        } else {
+            settings.config.save = Some(file.clone());
+            sinks.push(Box::new(SaveSink::reporting(file, printer)));
+        }
     }
     if let Some((path, requests)) = settings.open.take() {
         announce_capture(&path, requests.len(), ui.as_ref(), settings.format, printer);

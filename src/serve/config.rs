@@ -40,6 +40,8 @@ pub struct ReceiverConfig {
     pub faults: super::faults::FaultPolicy,
     /// Serve TLS on both listeners with this identity.
     pub tls: Option<super::tls::ServerTls>,
+    /// `--save`: every accepted request is appended here before it is answered.
+    pub save: Option<super::sink::SaveFile>,
 }
 
 impl ReceiverConfig {
@@ -63,6 +65,7 @@ impl Default for ReceiverConfig {
             max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
             faults: super::faults::FaultPolicy::default(),
             tls: None,
+            save: None,
         }
     }
 }

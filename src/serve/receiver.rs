@@ -44,7 +44,12 @@ impl Receiver {
             http,
             grpc_addr,
             http_addr,
-            intake: Intake::new(counters.clone(), batches, config.faults.clone()),
+            intake: Intake::new(
+                counters.clone(),
+                batches,
+                config.faults.clone(),
+                config.save.clone(),
+            ),
             counters,
             config,
         })

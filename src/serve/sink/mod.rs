@@ -8,7 +8,7 @@ mod save;
 
 pub use human::HumanSink;
 pub use ndjson::NdjsonSink;
-pub use save::SaveSink;
+pub use save::{SaveFile, SaveSink};
 
 use crate::report::Finding;
 use crate::serve::Received;

@@ -134,6 +134,13 @@ async fn send(
         .expect("an answer within the timeout")
 }
 
+/// Exports [`one_span_request`] over OTLP/HTTP protobuf; the answer's status.
+async fn post_one_span(addr: SocketAddr) -> http::StatusCode {
+    let body = prost::Message::encode_to_vec(&one_span_request());
+    let headers = [("content-type", "application/x-protobuf")];
+    post(addr, "/v1/traces", &headers, body).await.status
+}
+
 async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Answer {
     send(addr, http::Method::POST, path, headers, body).await
 }
@@ -184,21 +191,47 @@ async fn full_channel_still_answers_and_counts_drops() {
         .await
         .expect("bind")
         .start();
-    let body = prost::Message::encode_to_vec(&one_span_request());
     for _ in 0..3 {
-        let answer = post(
-            receiver.http_addr(),
-            "/v1/traces",
-            &[("content-type", "application/x-protobuf")],
-            body.clone(),
-        )
-        .await;
-        assert_eq!(answer.status, http::StatusCode::OK);
+        assert_eq!(
+            post_one_span(receiver.http_addr()).await,
+            http::StatusCode::OK
+        );
     }
     let counters = receiver.counters();
     assert_eq!(counters.get(Protocol::HttpProtobuf).requests, 3);
     assert_eq!(counters.get(Protocol::HttpProtobuf).spans, 3);
     assert_eq!(counters.dropped(), 2);
+    drop(rx);
+    stop(receiver).await;
+}
+
+/// `--save` writes where a request is accepted, before the answer: every answered request is in
+/// the file even when no consumer ever took it (a kill loses nothing that was acknowledged), and
+/// one the view dropped for a full queue is saved all the same.
+#[tokio::test]
+async fn every_answered_request_is_saved_before_any_consumer_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("capture.jsonl");
+    let config = ReceiverConfig {
+        save: Some(super::sink::SaveFile::open(&path).expect("open")),
+        ..ReceiverConfig::ephemeral()
+    };
+    let (tx, rx) = mpsc::channel(1);
+    let receiver = Receiver::bind(config, tx).await.expect("bind").start();
+    for answered in 1..=3 {
+        assert_eq!(
+            post_one_span(receiver.http_addr()).await,
+            http::StatusCode::OK
+        );
+        let saved = std::fs::read_to_string(&path).expect("the capture");
+        assert_eq!(saved.lines().count(), answered, "saved when answered");
+    }
+    assert_eq!(receiver.counters().dropped(), 2);
+    let saved = std::fs::read_to_string(&path).expect("the capture");
+    assert!(
+        saved.lines().all(|line| line.contains("\"checkout\"")),
+        "{saved}"
+    );
     drop(rx);
     stop(receiver).await;
 }
