@@ -16,6 +16,11 @@ find_rotel() {
 bench_setup() {
     ROTEL="$(find_rotel)" || true
     [ -n "$ROTEL" ] && [ -x "$ROTEL" ] || die "rotel-agent not found: run bash scripts/test-deps.sh"
+    bench_work
+}
+
+# Sets WORK (a temp folder) and PIDS, as bench_setup does, for a script that needs no rotel.
+bench_work() {
     WORK="$(mktemp -d /tmp/otlp-doctor-bench.XXXXXX)"
     PIDS=()
     trap bench_cleanup EXIT

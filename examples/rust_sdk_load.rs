@@ -4,12 +4,17 @@
 //! by the OTLP/gRPC (tonic) exporter in batches of 512. It prints one JSON line with the spans,
 //! the wall time until the last export finished, and the CPU seconds the process used.
 //!
-//! Usage: `cargo run --release --example rust_sdk_load -- http://127.0.0.1:4317 200000`
+//! ATTRS (default 0) extra string attributes of SIZE bytes (default 16) go on every span, like
+//! `load --attributes ATTRS --attribute-size SIZE` (bench/generation.sh sets them to match the
+//! span shape of the generators it compares).
+//!
+//! Usage: `cargo run --release --example rust_sdk_load -- http://127.0.0.1:4317 200000 [ATTRS [SIZE]]`
 
-use opentelemetry::KeyValue;
 use opentelemetry::trace::{Span, Tracer, TracerProvider};
+use opentelemetry::{Key, KeyValue, StringValue};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Linux reports process CPU time in clock ticks of 1/100 s (`USER_HZ`) in /proc/self/stat.
@@ -22,6 +27,16 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .next()
         .unwrap_or_else(|| "http://127.0.0.1:4317".to_string());
     let spans: usize = args.next().map_or(Ok(200_000), |n| n.parse())?;
+    let attributes: usize = args.next().map_or(Ok(0), |n| n.parse())?;
+    let size: usize = args.next().map_or(Ok(16), |n| n.parse())?;
+    // Built once and shared (reference-counted), as an app's constant attributes would be.
+    let extra: Vec<KeyValue> = (0..attributes)
+        .map(|i| {
+            let key: Arc<str> = format!("load.attribute.{i}").into();
+            let value: Arc<str> = "x".repeat(size).into();
+            KeyValue::new(Key::from(key), StringValue::from(value))
+        })
+        .collect();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -52,6 +67,9 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     for index in 0..spans {
         let mut span = tracer.start("rust sdk load");
         span.set_attribute(KeyValue::new("index", index as i64));
+        if !extra.is_empty() {
+            span.set_attributes(extra.iter().cloned());
+        }
         span.end();
     }
     let created = started.elapsed();
