@@ -8,6 +8,7 @@
 #   - the OpenTelemetry Collector, built from Go modules (scripts/peers/otelcol.sh)
 #   - Jaeger v2 from Go modules, Zipkin from Maven Central (scripts/peers/{jaeger,zipkin}.sh)
 #   - SDK clients in Go, Java, Node.js, Python and Rust (scripts/peers/sdk-clients.sh)
+#   - cargo-fuzz (crates.io), which scripts/fuzz.sh runs on the nightly toolchain
 #
 # Idempotent: anything already present at the pinned version is left alone.
 # Needs: root, apt, python3 with pip, Go, Java 17 with Maven, Node.js 20 with npm, cargo.
@@ -15,6 +16,7 @@
 set -euo pipefail
 
 ROTEL_VERSION="0.0.1a15"
+CARGO_FUZZ_VERSION="0.13.2"
 OTEL_SDK_VERSION="1.45.2"
 OTEL_EXPORTER_OTLP_VERSION="1.45.2"
 
@@ -125,3 +127,12 @@ echo "otelcol:     $OTELCOL_BIN"
 bash "$PEERS/jaeger.sh" >/dev/null || die "scripts/peers/jaeger.sh failed"
 bash "$PEERS/zipkin.sh" || die "scripts/peers/zipkin.sh failed"
 bash "$PEERS/sdk-clients.sh" || die "scripts/peers/sdk-clients.sh failed"
+
+# ---------------------------------------------------------------- cargo-fuzz (crates.io)
+# The bounded fuzzing of scripts/fuzz.sh; it needs the nightly toolchain, which it checks itself.
+if [ "$(cargo fuzz --version 2>/dev/null | sed -n 's/^cargo-fuzz //p')" != "$CARGO_FUZZ_VERSION" ]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION with cargo install"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked \
+        || die "cargo install cargo-fuzz --version $CARGO_FUZZ_VERSION --locked failed"
+fi
+echo "cargo-fuzz:  $(cargo fuzz --version)"

@@ -5,6 +5,17 @@
 use saphyr_parser::{Event, Parser, ScanError, Span, SpannedEventReceiver};
 use std::collections::HashMap;
 
+/// Collections nested deeper than this are refused: a Collector config is a few levels deep
+/// (`processors: transform: trace_statements: - context:` is five), and the tree, its drop and
+/// the lint's walks recurse once per level (a fuzzed `- - - …` of 5,000 levels overflowed the
+/// stack).
+pub const MAX_DEPTH: usize = 64;
+
+/// What aliases may add to a document, in nodes plus scalar bytes: an alias copies its anchor,
+/// so anchors of aliases of anchors grow exponentially ("billion laughs"). Real configs alias a
+/// few small blocks.
+pub const MAX_ALIAS_EXPANSION: usize = 1024 * 1024;
+
 /// One node of the tree with the 1-based line where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -98,7 +109,15 @@ impl Node {
 /// Parses the first document of `text`. An empty document is a null node on line 1.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut builder = Builder::default();
-    Parser::new_from_str(text).load(&mut builder, false)?;
+    // The events are pulled one by one: `Parser::load` recurses once per nesting level.
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event?;
+        let end = matches!(event, Event::DocumentEnd | Event::StreamEnd);
+        builder.on_event(event, span);
+        if end || builder.stopped {
+            break;
+        }
+    }
     if let Some(error) = builder.error {
         return Err(error);
     }
@@ -129,9 +148,48 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     error: Option<YamlError>,
+    /// What aliases have added so far (see [`MAX_ALIAS_EXPANSION`]).
+    expanded: usize,
+    /// A limit was passed: the document is refused and the remaining events are ignored.
+    stopped: bool,
+}
+
+/// A node's nodes plus its scalar bytes, the unit of [`MAX_ALIAS_EXPANSION`].
+fn expansion(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Scalar(text) => text.len(),
+        Value::Null => 0,
+        Value::Sequence(items) => items.iter().map(expansion).sum(),
+        Value::Mapping(entries) => entries
+            .iter()
+            .map(|(key, value)| key.text.len() + expansion(value))
+            .sum(),
+    }
 }
 
 impl Builder {
+    /// Refuses the document with `message` at `span`, and ignores what follows.
+    fn stop(&mut self, span: Span, message: String) {
+        self.error = Some(YamlError {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+            message,
+        });
+        self.stopped = true;
+        self.stack.clear();
+        self.anchors.clear();
+    }
+
+    fn open(&mut self, collection: Open, span: Span) {
+        if self.stack.len() >= MAX_DEPTH {
+            return self.stop(
+                span,
+                format!("collections nested deeper than {MAX_DEPTH} levels"),
+            );
+        }
+        self.stack.push(collection);
+    }
+
     fn finish(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
@@ -165,6 +223,9 @@ impl Builder {
 
 impl<'input> SpannedEventReceiver<'input> for Builder {
     fn on_event(&mut self, event: Event<'input>, span: Span) {
+        if self.stopped {
+            return;
+        }
         let line = span.start.line();
         match event {
             Event::Scalar(text, style, anchor, _tag) => {
@@ -177,8 +238,18 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                 };
                 self.finish(Node { line, value }, anchor);
             }
-            Event::Alias(anchor) => match self.anchors.get(&anchor).cloned() {
-                Some(mut node) => {
+            Event::Alias(anchor) => match self.anchors.get(&anchor) {
+                Some(node) => {
+                    self.expanded = self.expanded.saturating_add(expansion(node));
+                    if self.expanded > MAX_ALIAS_EXPANSION {
+                        return self.stop(
+                            span,
+                            format!(
+                                "aliases expand the document by more than {MAX_ALIAS_EXPANSION} nodes and bytes"
+                            ),
+                        );
+                    }
+                    let mut node = node.clone();
                     node.line = line;
                     self.finish(node, 0);
                 }
@@ -197,17 +268,23 @@ impl<'input> SpannedEventReceiver<'input> for Builder {
                     );
                 }
             },
-            Event::SequenceStart(anchor, _) => self.stack.push(Open::Sequence {
-                line,
-                anchor,
-                items: Vec::new(),
-            }),
-            Event::MappingStart(anchor, _) => self.stack.push(Open::Mapping {
-                line,
-                anchor,
-                entries: Vec::new(),
-                key: None,
-            }),
+            Event::SequenceStart(anchor, _) => self.open(
+                Open::Sequence {
+                    line,
+                    anchor,
+                    items: Vec::new(),
+                },
+                span,
+            ),
+            Event::MappingStart(anchor, _) => self.open(
+                Open::Mapping {
+                    line,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                },
+                span,
+            ),
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
                 Some(Open::Sequence {
                     line,
@@ -291,6 +368,24 @@ mod tests {
         assert!(error.line >= 3, "{error}");
         let error = parse("a: b: c\n").unwrap_err();
         assert_eq!(error.line, 1, "{error}");
+    }
+
+    #[test]
+    fn refuses_deep_nesting_and_alias_bombs() {
+        let error = parse(&"- ".repeat(5_000)).unwrap_err();
+        assert!(error.message.contains("nested deeper than 64"), "{error}");
+        assert!(parse(&"- ".repeat(MAX_DEPTH)).is_ok());
+        let mut bomb = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..12 {
+            let previous = level - 1;
+            bomb += &format!(
+                "l{level}: &l{level} [{}]\n",
+                vec![format!("*l{previous}"); 10].join(", ")
+            );
+        }
+        let error = parse(&bomb).unwrap_err();
+        assert!(error.message.contains("aliases expand"), "{error}");
+        assert!(error.line > 1, "{error}");
     }
 
     #[test]

@@ -1,0 +1,8 @@
+//! The `Cargo.toml` reader of `deps`: any text is parsed and diagnosed by every rule, or
+//! refused with an error, never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use otlp_doctor::fuzzing::cargo_toml;
+
+fuzz_target!(|data: &[u8]| cargo_toml(data));
