@@ -27,6 +27,7 @@ mod sdk_model;
 mod serve;
 mod serve_truth;
 mod snapshots;
+mod soak;
 mod support;
 mod trace;
 mod typos;

@@ -55,6 +55,15 @@ pub struct Sent {
 }
 
 impl SdkClient {
+    /// Every client, in the order tables list them.
+    pub const ALL: [SdkClient; 5] = [
+        SdkClient::Go,
+        SdkClient::Java,
+        SdkClient::Node,
+        SdkClient::Python,
+        SdkClient::Rust,
+    ];
+
     /// The folder name under the cache and the `sdk` field the client prints.
     pub fn name(self) -> &'static str {
         match self {
@@ -86,6 +95,18 @@ impl SdkClient {
         }
     }
 
+    /// The client's program; panics, naming the build step, when it is not built.
+    pub fn assert_built(self) -> PathBuf {
+        let program = self.program();
+        assert!(
+            program.exists(),
+            "the {} SDK client is not built ({} missing): {SDK_CLIENTS_HINT}",
+            self.name(),
+            program.display()
+        );
+        program
+    }
+
     fn program(self) -> PathBuf {
         peers_dir()
             .join("sdk-clients")
@@ -111,13 +132,7 @@ impl SdkClient {
     /// As [`SdkClient::run`], but a client that exits without its JSON line is an `Err`: the
     /// SDK refused to start (an SDK that throws on a bad value takes the program with it).
     pub fn try_run(self, env: &[(&str, &str)], timeout: Duration) -> Result<SdkOutcome, Refused> {
-        let program = self.program();
-        assert!(
-            program.exists(),
-            "the {} SDK client is not built ({} missing): {SDK_CLIENTS_HINT}",
-            self.name(),
-            program.display()
-        );
+        let program = self.assert_built();
         let mut command = Command::new(&program);
         for (key, _) in std::env::vars_os() {
             if steers_an_exporter(&key.to_string_lossy()) {

@@ -1,6 +1,7 @@
 // Command sdk-client-go exports a few spans and one metric with the OpenTelemetry Go SDK,
 // configured only by the OTEL_* environment, and prints one JSON line saying what it sent
-// and whether the SDK reported the export as failed.
+// and whether the SDK reported the export as failed. With SOAK_SPANS set it is a soak sender
+// instead (see soak.go).
 package main
 
 import (
@@ -45,6 +46,7 @@ type outcome struct {
 	OK         bool    `json:"ok"`
 	Error      *string `json:"error"`
 	TraceID    string  `json:"trace_id"`
+	Soak       *soak   `json:"soak,omitempty"`
 }
 
 // errorLog keeps every error the SDK hands to otel.Handle (failed batch exports land here).
@@ -129,6 +131,13 @@ func run() (outcome, error) {
 		return result, err
 	}
 	result.Exporter = name
+	if settings, err := soakSettings(); err != nil || settings != nil {
+		if err != nil {
+			return result, err
+		}
+		runSoak(ctx, *settings, spanExporter, log, &result)
+		return result, nil
+	}
 
 	tracerProvider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(spanExporter))
 	meterProvider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metricExporter)))

@@ -6,11 +6,20 @@ The exporters read the endpoint, headers, timeout (in seconds, as the Python exp
 OTEL_EXPORTER_OTLP_TIMEOUT) and certificates themselves; the protocol picks the exporter
 package as the SDK's own configurator does (grpc unless OTEL_EXPORTER_OTLP_PROTOCOL says else).
 Logs are left out: the Python logs SDK is still experimental (opentelemetry.sdk._logs).
+
+With SOAK_SPANS set it is a soak sender instead (bench/soak.sh, tests/it/soak.rs): SOAK_SPANS
+spans, each with the attributes soak.sender (SOAK_SENDER) and soak.seq (0 to SOAK_SPANS-1),
+through the normal BatchSpanProcessor and the exporter's default retry, made in chunks of
+SOAK_CHUNK (default 2048, the default queue size) each followed by a force_flush, so the queue
+never overflows: a span missing at the far end was lost after the SDK exported it, or the SDK
+reported the failure. SOAK_SECONDS paces the chunks evenly over that many seconds (a sender that
+cannot keep up goes as fast as it can), so every sender is running mid-soak.
 """
 import json
 import logging
 import os
 import sys
+import time
 
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics import MeterProvider
@@ -96,6 +105,14 @@ def main():
 
     protocol = env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL") or "grpc"
     span_exporter, metric_exporter, exporter_name = exporters(protocol)
+    if env("SOAK_SPANS"):
+        return soak(span_exporter, errors, {
+            "sdk": "python",
+            "sdk_version": SDK_VERSION,
+            "exporter": exporter_name,
+            "protocol": protocol,
+            "endpoint": env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+        })
 
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(BatchSpanProcessor(ResultKeeper(span_exporter, errors)))
@@ -128,6 +145,50 @@ def main():
         "ok": error is None,
         "error": error,
         "trace_id": trace_id,
+    }))
+
+
+def positive(name, default):
+    text = env(name) or str(default)
+    if not text.isdigit() or int(text) < 1:
+        raise SystemExit(f"sdk-client-python: {name}={text!r} is not a positive number")
+    return int(text)
+
+
+def soak(span_exporter, errors, line):
+    spans = positive("SOAK_SPANS", 1)
+    chunk = positive("SOAK_CHUNK", 2048)
+    sender = env("SOAK_SENDER") or "python-0"
+    try:
+        seconds = float(env("SOAK_SECONDS") or 0)
+    except ValueError:
+        raise SystemExit(f"sdk-client-python: SOAK_SECONDS={env('SOAK_SECONDS')!r} is not a number of seconds")
+    started = time.monotonic()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(BatchSpanProcessor(ResultKeeper(span_exporter, errors)))
+    tracer = tracer_provider.get_tracer(SCOPE)
+    flush_failures = 0
+    trace_id = None
+    for seq in range(spans):
+        span = tracer.start_span("soak", attributes={"soak.sender": sender, "soak.seq": seq})
+        span.end()
+        if trace_id is None:
+            trace_id = trace.format_trace_id(span.get_span_context().trace_id)
+        if (seq + 1) % chunk == 0 or seq + 1 == spans:
+            if not tracer_provider.force_flush(FLUSH_DEADLINE_MILLIS):
+                flush_failures += 1
+                errors.add("TracerProvider.force_flush returned False")
+            due = started + (seq + 1) / spans * seconds
+            time.sleep(max(0.0, due - time.monotonic()))
+    tracer_provider.shutdown()
+    error = "\n".join(errors.messages) if errors.failed else None
+    print(json.dumps({
+        **line,
+        "sent": {"spans": spans, "metrics": 0, "logs": 0},
+        "ok": error is None,
+        "error": error,
+        "trace_id": trace_id,
+        "soak": {"sender": sender, "seconds": time.monotonic() - started, "flush_failures": flush_failures},
     }))
 
 

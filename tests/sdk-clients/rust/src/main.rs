@@ -2,7 +2,10 @@
 //! `opentelemetry-otlp`, whose builders pick the transport (tonic gRPC or HTTP protobuf) from
 //! `OTEL_EXPORTER_OTLP_*_PROTOCOL`, then prints one JSON line saying what was sent and whether
 //! the SDK reported an export as failed: the flush and shutdown results, and the SDK's own
-//! warnings and errors (its internal logs, emitted as `tracing` events).
+//! warnings and errors (its internal logs, emitted as `tracing` events). With `SOAK_SPANS` set
+//! it is a soak sender instead (see `soak.rs`).
+
+mod soak;
 
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -39,7 +42,7 @@ struct Log {
 }
 
 impl ErrorLog {
-    fn add(&self, text: String, failure: bool) {
+    pub(crate) fn add(&self, text: String, failure: bool) {
         let mut log = self
             .0
             .lock()
@@ -51,7 +54,7 @@ impl ErrorLog {
     }
 
     /// The messages, when something failed.
-    fn failure(&self) -> Option<String> {
+    pub(crate) fn failure(&self) -> Option<String> {
         let log = self
             .0
             .lock()
@@ -82,7 +85,10 @@ impl<S: tracing::Subscriber> Layer<S> for ErrorLog {
         let mut fields = Fields(String::new());
         event.record(&mut fields);
         let failure = *event.metadata().level() == tracing::Level::ERROR;
-        self.add(format!("{}: {}", event.metadata().target(), fields.0), failure);
+        self.add(
+            format!("{}: {}", event.metadata().target(), fields.0),
+            failure,
+        );
     }
 }
 
@@ -152,6 +158,20 @@ async fn main() {
     } else {
         "opentelemetry-otlp/http-proto"
     };
+
+    if std::env::var_os("SOAK_SPANS").is_some() {
+        let line = soak::run(spans, &errors).await;
+        let mut line = line.unwrap_or_else(|e| {
+            eprintln!("sdk-client-rust: {e}");
+            std::process::exit(2);
+        });
+        line["sdk_version"] = json!(sdk_version());
+        line["exporter"] = json!(exporter);
+        line["protocol"] = json!(protocol);
+        line["endpoint"] = json!(traces_endpoint());
+        println!("{line}");
+        return;
+    }
 
     let tracer_provider = SdkTracerProvider::builder()
         .with_batch_exporter(spans)

@@ -26,6 +26,7 @@ import java.util.logging.Logger;
  * Exports a few spans, one metric and two log records with the OpenTelemetry Java SDK as
  * autoconfigure sets it up from the OTEL_* environment (and otel.* system properties), then
  * prints one JSON line saying what it sent and whether the SDK reported the export as failed.
+ * With SOAK_SPANS set it is a soak sender instead (see {@link Soak}).
  */
 public final class SdkClient {
   private static final int CHILD_SPANS = 2;
@@ -86,6 +87,13 @@ public final class SdkClient {
             .build()
             .getOpenTelemetrySdk();
 
+    if (System.getenv("SOAK_SPANS") != null) {
+      String protocol = protocol(config.get(), exporter.get());
+      System.out.println(
+          Soak.run(sdk, errors.messages, exporter.get(), protocol, endpoint(config.get())));
+      return;
+    }
+
     Tracer tracer = sdk.getTracer("otlp-doctor-sdk-client");
     Span parent = tracer.spanBuilder("parent").startSpan();
     try (Scope ignored = parent.makeCurrent()) {
@@ -113,19 +121,9 @@ public final class SdkClient {
       errors.add("forceFlush failed for " + String.join(", ", failed));
     }
 
-    ConfigProperties properties = config.get();
-    // autoconfigure's own default is grpc; the exporter it built tells which one it took.
-    String protocol =
-        exporter.get().contains("Grpc")
-            ? "grpc"
-            : properties.getString(
-                "otel.exporter.otlp.traces.protocol",
-                properties.getString("otel.exporter.otlp.protocol", "http/protobuf"));
-    String endpoint =
-        properties.getString(
-            "otel.exporter.otlp.traces.endpoint", properties.getString("otel.exporter.otlp.endpoint"));
-    String version =
-        Resource.getDefault().getAttribute(AttributeKey.stringKey("telemetry.sdk.version"));
+    String protocol = protocol(config.get(), exporter.get());
+    String endpoint = endpoint(config.get());
+    String version = version();
     String error = errors.messages.isEmpty() ? null : String.join("\n", errors.messages);
 
     StringBuilder line = new StringBuilder("{");
@@ -141,13 +139,31 @@ public final class SdkClient {
     System.out.println(line);
   }
 
+  /** autoconfigure's own default is grpc; the exporter it built tells which one it took. */
+  static String protocol(ConfigProperties properties, String exporter) {
+    return exporter.contains("Grpc")
+        ? "grpc"
+        : properties.getString(
+            "otel.exporter.otlp.traces.protocol",
+            properties.getString("otel.exporter.otlp.protocol", "http/protobuf"));
+  }
+
+  static String endpoint(ConfigProperties properties) {
+    return properties.getString(
+        "otel.exporter.otlp.traces.endpoint", properties.getString("otel.exporter.otlp.endpoint"));
+  }
+
+  static String version() {
+    return Resource.getDefault().getAttribute(AttributeKey.stringKey("telemetry.sdk.version"));
+  }
+
   private static void flush(String what, CompletableResultCode result, List<String> failed) {
     if (!result.join(FLUSH_DEADLINE_SECONDS, TimeUnit.SECONDS).isSuccess()) {
       failed.add(what);
     }
   }
 
-  private static String json(String value) {
+  static String json(String value) {
     if (value == null) {
       return "null";
     }
