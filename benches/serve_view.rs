@@ -5,6 +5,10 @@
 //! (one integer attribute) and spans shaped like an instrumented HTTP server's (eight
 //! attributes, an event). Used to decide what to optimise next in `serve`; the end-to-end
 //! comparison with rotel is `bench/run.sh`.
+//!
+//! `bench/instructions.sh` runs it under callgrind with `--stage NAME --shape minimal|rich`:
+//! only that stage's work (the body of [`counted`]) is counted, and the number of spans it
+//! handled is printed, so instructions per span come out exact and repeatable.
 
 use bytes::Bytes;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -35,13 +39,24 @@ const WARM_UP_ROUNDS: usize = 20;
 static ROUNDS_TO_RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(ROUNDS);
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
     // `cargo bench` passes --bench; `cargo test --all-targets` runs this once as a smoke test.
-    let rounds = if std::env::args().any(|arg| arg == "--bench") {
+    let rounds = if args.iter().any(|arg| arg == "--bench") {
         ROUNDS
     } else {
         1
     };
     ROUNDS_TO_RUN.store(rounds, std::sync::atomic::Ordering::Relaxed);
+    let option = |name: &str| {
+        args.iter()
+            .position(|arg| arg == name)
+            .and_then(|at| args.get(at + 1))
+            .map(String::as_str)
+    };
+    if let Some(stage) = option("--stage") {
+        count_one(stage, option("--shape").unwrap_or("minimal"));
+        return;
+    }
     println!(
         "serve, per span (ns), median of {rounds} batches of {SPANS_PER_BATCH} spans [p10–p90]"
     );
@@ -51,47 +66,73 @@ fn main() {
     );
     let minimal = encoded_request(false);
     let rich = encoded_request(true);
-    let stages: [(&str, Stage); 6] = [
-        ("decode (listener)", |body| timed_decode(body)),
-        ("NDJSON view", |body| {
-            let mut lines = Vec::new();
-            timed_with(body, move |r| {
-                lines.clear();
-                ndjson::items(r, &mut lines);
-                black_box(&lines);
-            })
-        }),
-        ("human view", |body| {
-            let (mut model, mut view) = (ViewModel::new(), HumanView::new(false));
-            let mut text = String::new();
-            timed_with(body, move |r| {
-                text.clear();
-                view.batch(&mut model, r, &mut text);
-                black_box(&text);
-            })
-        }),
-        ("lint", |body| {
-            let mut linter = Linter::new(LintConfig::default());
-            timed_with(body, move |r| {
-                drop(black_box(linter.inspect(r, SystemTime::now())))
-            })
-        }),
-        ("summary", |body| {
-            let mut summary = Summary::default();
-            timed_with(body, move |r| summary.add(r))
-        }),
-        ("drop the batch", |body| {
-            let received = received(body);
-            let started = Instant::now();
-            drop(black_box(received));
-            started.elapsed()
-        }),
-    ];
-    for (name, stage) in stages {
+    for (name, _, stage) in STAGES {
         let a = per_span(|| stage(&minimal));
         let b = per_span(|| stage(&rich));
         println!("{name:<28} {a:>22} {b:>22}");
     }
+}
+
+/// Each stage: its printed name, its `--stage` name, and how it is timed.
+const STAGES: [(&str, &str, Stage); 6] = [
+    ("decode (listener)", "decode", |body| timed_decode(body)),
+    ("NDJSON view", "ndjson", |body| {
+        let mut lines = Vec::new();
+        timed_with(body, move |r| {
+            lines.clear();
+            ndjson::items(r, &mut lines);
+            black_box(&lines);
+        })
+    }),
+    ("human view", "human", |body| {
+        let (mut model, mut view) = (ViewModel::new(), HumanView::new(false));
+        let mut text = String::new();
+        timed_with(body, move |r| {
+            text.clear();
+            view.batch(&mut model, r, &mut text);
+            black_box(&text);
+        })
+    }),
+    ("lint", "lint", |body| {
+        let mut linter = Linter::new(LintConfig::default());
+        timed_with(body, move |r| {
+            drop(black_box(linter.inspect(r, SystemTime::now())))
+        })
+    }),
+    ("summary", "summary", |body| {
+        let mut summary = Summary::default();
+        timed_with(body, move |r| summary.add(r))
+    }),
+    ("drop the batch", "drop", |body| {
+        let received = received(body);
+        let started = Instant::now();
+        counted(|| drop(black_box(received)));
+        started.elapsed()
+    }),
+];
+
+/// Runs one stage on the rounds `--bench` gives (or one) and prints how many spans went through
+/// it, for a count of its instructions under `valgrind --tool=callgrind --toggle-collect`.
+fn count_one(stage_name: &str, shape: &str) {
+    let Some((_, _, stage)) = STAGES.iter().find(|(_, name, _)| *name == stage_name) else {
+        eprintln!(
+            "unknown stage '{stage_name}'; the stages are decode, ndjson, human, lint, summary, drop"
+        );
+        std::process::exit(2);
+    };
+    let body = encoded_request(shape == "rich");
+    let rounds = ROUNDS_TO_RUN.load(std::sync::atomic::Ordering::Relaxed);
+    for _ in 0..rounds {
+        stage(&body);
+    }
+    println!("spans {}", rounds * SPANS_PER_BATCH);
+}
+
+/// The work a stage does on one batch. Never inlined, so that callgrind can count exactly what
+/// happens inside it (`--toggle-collect='*serve_view::counted*'`).
+#[inline(never)]
+fn counted<R>(work: impl FnOnce() -> R) -> R {
+    work()
 }
 
 /// Median and p10–p90 per span of one stage over many rounds.
@@ -110,7 +151,7 @@ fn per_span(mut round: impl FnMut() -> Duration) -> String {
 
 fn timed_decode(body: &Bytes) -> Duration {
     let started = Instant::now();
-    let received = received(body);
+    let received = counted(|| received(body));
     let elapsed = started.elapsed();
     drop(black_box(received));
     elapsed
@@ -120,7 +161,7 @@ fn timed_decode(body: &Bytes) -> Duration {
 fn timed_with(body: &Bytes, mut stage: impl FnMut(&Received)) -> Duration {
     let received = received(body);
     let started = Instant::now();
-    stage(&received);
+    counted(|| stage(&received));
     started.elapsed()
 }
 

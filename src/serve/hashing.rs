@@ -5,7 +5,7 @@
 
 use std::hash::{BuildHasher, Hash};
 
-pub(crate) use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+pub(crate) use foldhash::{HashMap, HashMapExt, HashSet};
 
 /// A 64-bit digest of `value` (fixed seed: equal values always give the same digest).
 pub(crate) fn digest(value: &impl Hash) -> u64 {

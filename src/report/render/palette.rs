@@ -32,6 +32,19 @@ impl Palette {
         };
     }
 
+    /// What `append` writes to `out`, painted: for a renderer that formats every span and
+    /// should not go through `fmt` for text it can push directly.
+    pub fn paint_with(&self, out: &mut String, style: Style, append: impl FnOnce(&mut String)) {
+        use std::fmt::Write;
+        if self.enabled {
+            let _ = write!(out, "{style}");
+            append(out);
+            let _ = write!(out, "{style:#}");
+        } else {
+            append(out);
+        }
+    }
+
     pub fn color(&self, color: AnsiColor, text: &str) -> String {
         self.paint(Style::new().fg_color(Some(color.into())), text)
     }

@@ -5,44 +5,40 @@
 
 use super::LINT_CHECK;
 use super::seen::Findings;
-use super::walk::{attribute_sets, clip};
+use super::walk::{AttributeSet, clip};
 use crate::knowledge::fix::Fix;
-use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding, Severity};
-use opentelemetry_proto::tonic::common::v1::AnyValue;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
 
 /// Nested arrays and maps deeper than this are not searched; real attributes are flat.
 const MAX_DEPTH: usize = 4;
 
-pub(super) fn check(payload: &ExportRequest, limit: usize, out: &mut Findings<'_>) {
-    for set in attribute_sets(payload) {
-        for kv in set.attributes {
-            let Some(len) = kv.value.as_ref().map(|v| longest(v, 0)) else {
-                continue;
-            };
-            if len <= limit {
-                continue;
-            }
-            out.once(Code::LintAttributeValueTooLong, (set.service.key(), &kv.key), || {
-                Finding::new(
-                    Code::LintAttributeValueTooLong,
-                    Severity::Warning,
-                    LINT_CHECK,
-                    format!("attribute `{}` carries a very long value", clip(&kv.key)),
-                )
-                .evidence(format!(
-                    "{}, {}: `{}` is {len} bytes, above the lint limit of {limit}",
-                    set.service,
-                    set.owner,
-                    clip(&kv.key)
-                ))
-                .evidence("long values inflate every export towards size limits (4 MiB by default for gRPC) and backends may truncate or reject them")
-                .fix(Fix::new("lint.shorten_at_source"))
-                .fix(Fix::new("lint.attribute_length_limit"))
-            });
-        }
+/// One attribute of `set`: reported when its longest string or bytes value is above `limit`.
+pub(super) fn check(set: &AttributeSet<'_>, kv: &KeyValue, limit: usize, out: &mut Findings<'_>) {
+    let Some(len) = kv.value.as_ref().map(|v| longest(v, 0)) else {
+        return;
+    };
+    if len <= limit {
+        return;
     }
+    out.once(Code::LintAttributeValueTooLong, (set.service.key(), &kv.key), || {
+        Finding::new(
+            Code::LintAttributeValueTooLong,
+            Severity::Warning,
+            LINT_CHECK,
+            format!("attribute `{}` carries a very long value", clip(&kv.key)),
+        )
+        .evidence(format!(
+            "{}, {}: `{}` is {len} bytes, above the lint limit of {limit}",
+            set.service,
+            set.owner,
+            clip(&kv.key)
+        ))
+        .evidence("long values inflate every export towards size limits (4 MiB by default for gRPC) and backends may truncate or reject them")
+        .fix(Fix::new("lint.shorten_at_source"))
+        .fix(Fix::new("lint.attribute_length_limit"))
+    });
 }
 
 /// The size in bytes of the longest string or bytes value in `value`.

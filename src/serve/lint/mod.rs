@@ -144,8 +144,13 @@ impl Linter {
         resource::check(received, &mut out);
         ids::check(payload, &mut out);
         timestamps::check(payload, now, self.config.future_tolerance, &mut out);
-        attributes::check(payload, self.config.max_attribute_value_bytes, &mut out);
-        semconv::check(payload, &mut out);
+        // Both attribute rules look at every attribute: one walk feeds them.
+        for set in walk::attribute_sets(payload) {
+            for kv in set.attributes {
+                attributes::check(&set, kv, self.config.max_attribute_value_bytes, &mut out);
+                semconv::check(&set, kv, &mut out);
+            }
+        }
         if let ExportRequest::Traces(request) = payload {
             self.names.check(request, &mut out);
             let repeats = self.traces.observe(request, now);

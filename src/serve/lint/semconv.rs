@@ -5,24 +5,21 @@
 use super::LINT_CHECK;
 use super::seen::Findings;
 use super::semconv_table::{Deprecation, lookup};
-use super::walk::{AttributeSet, attribute_sets};
+use super::walk::AttributeSet;
 use crate::knowledge::fix::Fix;
-use crate::otlp::payload::ExportRequest;
 use crate::report::{Code, Finding, Severity};
+use opentelemetry_proto::tonic::common::v1::KeyValue;
 
-pub(super) fn check(payload: &ExportRequest, out: &mut Findings<'_>) {
-    for set in attribute_sets(payload) {
-        for kv in set.attributes {
-            let Some(row) = lookup(&kv.key) else {
-                continue;
-            };
-            out.once(
-                Code::LintDeprecatedSemconv,
-                (set.service.key(), row.key),
-                || finding(&set, row),
-            );
-        }
-    }
+/// One attribute of `set`: reported when its key is a deprecated semantic-convention name.
+pub(super) fn check(set: &AttributeSet<'_>, kv: &KeyValue, out: &mut Findings<'_>) {
+    let Some(row) = lookup(&kv.key) else {
+        return;
+    };
+    out.once(
+        Code::LintDeprecatedSemconv,
+        (set.service.key(), row.key),
+        || finding(set, row),
+    );
 }
 
 fn finding(set: &AttributeSet<'_>, row: &Deprecation) -> Finding {

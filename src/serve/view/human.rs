@@ -84,7 +84,8 @@ impl HumanView {
                 self.push_label(span.service, out);
                 out.push(' ');
                 let prefix = span.trace_id.get(..4).unwrap_or(span.trace_id);
-                self.palette.paint_to(out, dim, const_hex::encode(prefix));
+                self.palette
+                    .paint_with(out, dim, |out| push_hex(out, prefix));
                 out.push(' ');
                 for _ in 0..span.depth {
                     out.push_str("  ");
@@ -94,7 +95,8 @@ impl HumanView {
                 }
                 out.push_str(span.name);
                 out.push(' ');
-                self.palette.paint_to(out, dim, Millis(span.duration_nanos));
+                self.palette
+                    .paint_with(out, dim, |out| push_millis(out, span.duration_nanos));
                 if span.error {
                     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
                     self.palette.paint_to(out, red, " ERROR");
@@ -237,12 +239,21 @@ impl HumanView {
 
 /// Nanoseconds shown as milliseconds with one decimal, rounded half up. Integer arithmetic:
 /// float formatting with a precision was a visible cost of this view under load.
-struct Millis(u64);
+/// A duration in milliseconds with one decimal, rounded: `1.5 ms`.
+fn push_millis(out: &mut String, nanos: u64) {
+    let tenths = nanos.saturating_add(50_000) / 100_000;
+    out.push_str(itoa::Buffer::new().format(tenths / 10));
+    out.push('.');
+    out.push(char::from(b'0' + (tenths % 10) as u8));
+    out.push_str(" ms");
+}
 
-impl std::fmt::Display for Millis {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let tenths = self.0.saturating_add(50_000) / 100_000;
-        write!(f, "{}.{} ms", tenths / 10, tenths % 10)
+/// Lower-case hex of a few bytes (a trace id's prefix), without allocating.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
     }
 }
 
@@ -256,13 +267,19 @@ fn mark(severity: Severity) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::Millis;
+    use super::{push_hex, push_millis};
 
     fn tenths_of_ms(nanos: u64) -> String {
-        Millis(nanos)
-            .to_string()
-            .trim_end_matches(" ms")
-            .to_string()
+        let mut out = String::new();
+        push_millis(&mut out, nanos);
+        out.trim_end_matches(" ms").to_string()
+    }
+
+    #[test]
+    fn trace_id_prefixes_are_lower_case_hex() {
+        let mut out = String::new();
+        push_hex(&mut out, &[0x00, 0x9f, 0xa0, 0xff]);
+        assert_eq!(out, "009fa0ff");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::summary::{STATUS_ERROR, points};
 use super::values::{service_name, text};
 use crate::otlp::payload::ExportRequest;
 use crate::serve::Received;
-use crate::serve::hashing::{HashMap, HashMapExt, HashSet, HashSetExt, digest};
+use crate::serve::hashing::{HashMap, HashMapExt, digest};
 use opentelemetry_proto::tonic::metrics::v1::metric::Data;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use std::collections::VecDeque;
@@ -155,26 +155,44 @@ impl ViewModel {
 }
 
 /// Spans of a batch ordered so a parent comes before its children (SDKs often export children
-/// first, since they end first).
+/// first, since they end first): pass after pass, in batch order, every span whose parent is
+/// not in the batch or already placed; a cycle ends in batch order. A batch already in that
+/// order (every in-batch parent earlier) comes back as it is, without a second pass.
 fn parents_first<'a>(spans: &[&'a Span]) -> Vec<&'a Span> {
-    let ids: HashSet<&[u8]> = spans.iter().map(|s| s.span_id.as_slice()).collect();
+    let mut position: HashMap<&[u8], usize> = HashMap::with_capacity(spans.len());
+    for (at, span) in spans.iter().enumerate() {
+        position.entry(span.span_id.as_slice()).or_insert(at);
+    }
+    // The batch position of each span's parent, when the parent is in the batch.
+    let parents: Vec<Option<usize>> = spans
+        .iter()
+        .map(|span| match span.parent_span_id.as_slice() {
+            [] => None,
+            parent => position.get(parent).copied(),
+        })
+        .collect();
+    if parents
+        .iter()
+        .enumerate()
+        .all(|(at, parent)| parent.is_none_or(|p| p < at))
+    {
+        return spans.to_vec();
+    }
+    let mut placed = vec![false; spans.len()];
     let mut ordered: Vec<&Span> = Vec::with_capacity(spans.len());
-    let mut placed: HashSet<&[u8]> = HashSet::new();
-    let mut remaining: Vec<&Span> = spans.to_vec();
+    let mut remaining: Vec<usize> = (0..spans.len()).collect();
     while !remaining.is_empty() {
         let before = remaining.len();
-        remaining.retain(|span| {
-            let parent_ready = span.parent_span_id.is_empty()
-                || !ids.contains(span.parent_span_id.as_slice())
-                || placed.contains(span.parent_span_id.as_slice());
+        remaining.retain(|&at| {
+            let parent_ready = parents[at].is_none_or(|p| placed[p]);
             if parent_ready {
-                ordered.push(span);
-                placed.insert(span.span_id.as_slice());
+                ordered.push(spans[at]);
+                placed[at] = true;
             }
             !parent_ready
         });
         if remaining.len() == before {
-            ordered.append(&mut remaining);
+            ordered.extend(remaining.drain(..).map(|at| spans[at]));
         }
     }
     ordered
