@@ -74,7 +74,8 @@ for target in "${TARGETS[@]}"; do
     after="$(find "$artifacts" -type f | wc -l)"
     if [ "$status" -ne 0 ] || [ "$after" -gt "$before" ]; then
         failed+=("$target")
-        tail -40 "$run_log" >&2
+        # The panic message and libFuzzer's summary, without the stack frames.
+        grep -v -E '^ +(#[0-9]+ |[0-9]+: |at )' "$run_log" | grep -v -E '^#[0-9]+' | tail -25 >&2
         newest="$(ls -t "$artifacts" 2>/dev/null | head -1)"
         if [ -n "$newest" ]; then
             log "$target failed (exit $status); input: fuzz/artifacts/$target/$newest"

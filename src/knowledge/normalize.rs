@@ -142,9 +142,13 @@ fn quoted_value(chunk: &str) -> Option<&'static str> {
 /// Splits `prefix<url>suffix` around the first URL in a chunk.
 fn split_url(chunk: &str) -> Option<(&str, &str)> {
     let marker = chunk.find("://")?;
+    // The scheme starts after the last character that cannot be in one, which may be wider
+    // than a byte (a fuzzed `\u{fffd}ttp://` panicked on a `+ 1` inside it).
     let start = chunk[..marker]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || "+.-".contains(*c)))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     if start == marker {
         return None;
     }
@@ -407,6 +411,15 @@ mod tests {
 
     fn joined(text: &str) -> String {
         tokens(text).join(" ")
+    }
+
+    #[test]
+    fn a_scheme_after_a_wide_character_is_split_on_its_boundary() {
+        assert_eq!(
+            joined("OkHttp ht\u{fffd}p://localhost:4318/v1"),
+            joined("OkHttp ht\u{fffd}p://x")
+        );
+        assert_eq!(joined("é://x"), joined("é://y"));
     }
 
     #[test]
