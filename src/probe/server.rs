@@ -80,7 +80,7 @@ impl ProbeServer {
             addr: config.listen,
             source,
         };
-        let listener = TcpListener::bind(config.listen).await.map_err(bind_error)?;
+        let listener = crate::transport::listener::bind(config.listen).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let max_concurrent = config.max_concurrent.max(1);
         let state = Arc::new(State {

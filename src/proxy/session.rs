@@ -77,9 +77,11 @@ pub struct BoundProxy {
 impl BoundProxy {
     pub async fn bind(config: ProxyConfig) -> Result<BoundProxy, ProxyError> {
         let bind = |what, addr| async move {
-            TcpListener::bind(addr)
-                .await
-                .map_err(|source| ProxyError::Bind { what, addr, source })
+            crate::transport::listener::bind(addr).map_err(|source| ProxyError::Bind {
+                what,
+                addr,
+                source,
+            })
         };
         let grpc = bind("OTLP/gRPC", config.grpc_listen).await?;
         let http = bind("OTLP/HTTP", config.http_listen).await?;

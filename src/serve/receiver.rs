@@ -60,9 +60,8 @@ async fn listen(
     listener: Listener,
     addr: SocketAddr,
 ) -> Result<(TcpListener, SocketAddr), ServeError> {
-    let bound = TcpListener::bind(addr)
-        .await
-        .map_err(|e| ServeError::bind(listener, addr, e))?;
+    let bound =
+        crate::transport::listener::bind(addr).map_err(|e| ServeError::bind(listener, addr, e))?;
     let local = bound
         .local_addr()
         .map_err(|e| ServeError::bind(listener, addr, e))?;

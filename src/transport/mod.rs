@@ -12,4 +12,5 @@
 
 pub mod dialer;
 pub mod fetch;
+pub mod listener;
 pub mod tls;

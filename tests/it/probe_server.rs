@@ -633,14 +633,15 @@ fn five_hundred_concurrent_probes_for_ten_rounds_stay_bounded() {
     let fds_after_first = rounds[0].4;
     let rss_after_second = rounds[1].5;
     for (round, _, probe, metrics, fds, rss) in &rounds {
-        // The 2 s scrape timeout plus 1 s: on 2 cores the 500 probes, their peers and this
-        // client share the CPU, and the debug build overshoots by up to 0.8 s (docs/performance.md).
+        // Within the 2 s scrape timeout, with room for the answer to travel on 2 busy cores.
+        // Before the listeners' accept queue was deepened (transport::listener), the kernel
+        // dropped SYNs beyond 128 queued connections and probes and scrapes took 1 s longer.
         assert!(
-            *probe < Duration::from_secs(3),
+            *probe < Duration::from_millis(2300),
             "round {round}: a probe took {probe:?}"
         );
         assert!(
-            *metrics < Duration::from_millis(1500),
+            *metrics < Duration::from_millis(900),
             "round {round}: /metrics took {metrics:?}"
         );
         assert!(

@@ -360,6 +360,10 @@ pub(super) fn log_label(record: &LogRecord) -> String {
 
 /// Cuts text for evidence at a character boundary.
 pub(super) fn clip(text: &str) -> String {
+    // No more bytes than the limit means no more characters: nothing to count.
+    if text.len() <= MAX_SHOWN_CHARS {
+        return text.to_owned();
+    }
     match text.char_indices().nth(MAX_SHOWN_CHARS) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),

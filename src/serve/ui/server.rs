@@ -17,7 +17,6 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// The address `serve --ui` listens on when none is given.
@@ -68,7 +67,7 @@ pub struct UiServer {
 impl UiServer {
     /// Binds `addr` and starts serving `store`.
     pub async fn start(addr: SocketAddr, store: SharedStore) -> std::io::Result<UiServer> {
-        let listener = TcpListener::bind(addr).await?;
+        let listener = crate::transport::listener::bind(addr)?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
             store,
