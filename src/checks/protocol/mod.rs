@@ -68,6 +68,10 @@ where
 
     // The configured protocol failed in a way worth a second opinion: ask in the other one.
     let needs_other = match (&answer, target.protocol) {
+        // A Go HTTP/1 server (the Collector's OTLP/HTTP port) answers an HTTP/2 preface with a
+        // 400 and closes; on a busy machine the close beats the client's writes and the answer
+        // is lost in a broken pipe. What the port says to OTLP/HTTP tells the two apart.
+        (Answer::Reset { .. }, Protocol::Grpc) => !dialer.is_tls(),
         (
             Answer::Silent
             | Answer::Reset { .. }
@@ -107,6 +111,9 @@ where
     } else {
         match (target.protocol, &answer, &other) {
             (_, Answer::Silent, _) => findings.push(silent(target)),
+            (Protocol::Grpc, Answer::Reset { .. }, Some(other @ Answer::Http1 { .. })) => {
+                findings.push(grpc_to_non_grpc(target, &answer, other, &http_url))
+            }
             (_, Answer::Reset { error } | Answer::Unconnected { error }, _) => findings.push(
                 Finding::new(
                     Code::NetConnReset,
