@@ -76,19 +76,19 @@ pub struct BoundProxy {
 
 impl BoundProxy {
     pub async fn bind(config: ProxyConfig) -> Result<BoundProxy, ProxyError> {
-        let bind = |what, addr| async move {
+        let bind = |what, addr| {
             crate::transport::listener::bind(addr).map_err(|source| ProxyError::Bind {
                 what,
                 addr,
                 source,
             })
         };
-        let grpc = bind("OTLP/gRPC", config.grpc_listen).await?;
-        let http = bind("OTLP/HTTP", config.http_listen).await?;
-        let metrics = match config.metrics_listen {
-            Some(addr) => Some(bind("metrics", addr).await?),
-            None => None,
-        };
+        let grpc = bind("OTLP/gRPC", config.grpc_listen)?;
+        let http = bind("OTLP/HTTP", config.http_listen)?;
+        let metrics = config
+            .metrics_listen
+            .map(|addr| bind("metrics", addr))
+            .transpose()?;
         let (sender, events) = mpsc::channel(EVENT_CAPACITY);
         let state = Arc::new(ProxyState {
             upstream: Upstream::new(config.upstream)?,

@@ -25,11 +25,9 @@ impl Palette {
     /// [`Palette::paint`] appended to `out`, for a renderer that builds a line in one buffer.
     pub fn paint_to(&self, out: &mut String, style: Style, text: impl std::fmt::Display) {
         use std::fmt::Write;
-        let _ = if self.enabled {
-            write!(out, "{style}{text}{style:#}")
-        } else {
-            write!(out, "{text}")
-        };
+        self.paint_with(out, style, |out| {
+            let _ = write!(out, "{text}");
+        });
     }
 
     /// What `append` writes to `out`, painted: for a renderer that formats every span and
