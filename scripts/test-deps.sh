@@ -2,6 +2,8 @@
 # Installs the real peers that `cargo test --test it` runs against on 127.0.0.1:
 #   - nginx (Debian apt)            TLS / mTLS / auth / error fronts
 #   - tinyproxy (Debian apt)        an HTTP proxy for the proxy setups
+#   - dnsmasq (Debian apt, dnsmasq-base)  a DNS server that answers 50 addresses for one name
+#   - unshare (util-linux)          runs a check with that server as its resolver
 #   - chromium, chromium-driver (Debian apt)  the browser the web view is tested in
 #   - rotel (PyPI, `rotel-agent`)   a real OTLP collector (gRPC + HTTP)
 #   - opentelemetry-sdk, opentelemetry-exporter-otlp (PyPI)
@@ -68,6 +70,18 @@ if ! command -v tinyproxy >/dev/null 2>&1 && [ ! -x /usr/bin/tinyproxy ] && [ ! 
 fi
 # The packaged service is not wanted: the tests start their own instances.
 if command -v service >/dev/null 2>&1; then $SUDO service tinyproxy stop >/dev/null 2>&1 || true; fi
+
+# ---------------------------------------------------------------- dnsmasq (apt)
+# A real DNS server for the hostile-peer test of a name with 50 addresses; the check runs in a
+# private mount namespace (unshare) whose /etc/resolv.conf points at it.
+if [ ! -x /usr/sbin/dnsmasq ] && ! command -v dnsmasq >/dev/null 2>&1; then
+    log "installing dnsmasq-base with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >/dev/null || die "apt-get update failed"
+    $SUDO apt-get install -y -qq --no-install-recommends dnsmasq-base >/dev/null \
+        || die "apt-get install dnsmasq-base failed"
+fi
+command -v unshare >/dev/null 2>&1 || die "unshare missing (Debian package util-linux)"
 
 # ---------------------------------------------------------------- chromium (apt)
 # The web view of `serve --ui` and the HTML reports are tested in a real browser: Debian's

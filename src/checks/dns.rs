@@ -4,10 +4,15 @@
 
 use crate::knowledge::fix::Fix;
 use crate::report::layer::{Layer, millis};
+use crate::report::listing::first_few;
 use crate::report::{Code, Finding, Severity};
 use crate::settings::endpoint::EndpointUrl;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
+
+/// Addresses named in the summary; a headless service can have hundreds (the `tcp` check tries
+/// them all).
+const ADDRESSES_SHOWN: usize = 8;
 
 pub async fn resolve(url: &EndpointUrl, timeout: Duration) -> (Layer, Vec<SocketAddr>) {
     let started = Instant::now();
@@ -53,8 +58,8 @@ pub async fn resolve(url: &EndpointUrl, timeout: Duration) -> (Layer, Vec<Socket
             if addresses.is_empty() {
                 return (failure("no addresses".into()), Vec::new());
             }
-            let list: Vec<String> = addresses.iter().map(|a| a.ip().to_string()).collect();
-            let summary = format!("{} → {} in {}", url.host, list.join(", "), millis(elapsed));
+            let list = first_few(addresses.iter().map(SocketAddr::ip), ADDRESSES_SHOWN);
+            let summary = format!("{} → {list} in {}", url.host, millis(elapsed));
             (
                 Layer::from_findings("dns", summary, Vec::new(), elapsed),
                 addresses,

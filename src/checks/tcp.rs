@@ -5,6 +5,7 @@
 
 use crate::knowledge::fix::Fix;
 use crate::report::layer::{Layer, millis};
+use crate::report::listing::first_few;
 use crate::report::{Code, Finding, Severity};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -17,6 +18,9 @@ use tokio::net::TcpStream;
 /// from the same host arrives within a round trip; a first address that stays silent longer is
 /// not judged (happy-eyeballs clients move on after 250 ms, RFC 8305).
 const FIRST_ADDRESS_GRACE: Duration = Duration::from_millis(250);
+
+/// Addresses named per line of a summary or evidence; a headless service can have hundreds.
+const ADDRESSES_SHOWN: usize = 4;
 
 /// How one address failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,11 +99,7 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
                 }
                 let mut summary = format!("connected to {address} in {}", millis(elapsed));
                 if !failures.is_empty() {
-                    let others: Vec<String> = failures
-                        .iter()
-                        .map(|(a, _, e)| format!("{a}: {e}"))
-                        .collect();
-                    summary.push_str(&format!(" (also tried {})", others.join("; ")));
+                    summary.push_str(&format!(" (also tried {})", by_outcome(&failures)));
                 }
                 // Only a first address that answers and refuses is judged: an unroutable IPv6
                 // address is skipped by resolvers that ask for configured families only
@@ -108,7 +108,9 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
                     .iter()
                     .find(|f| Some(f.0) == first)
                     .filter(|f| matches!(f.1, ConnectFailure::Refused | ConnectFailure::Reset))
-                    .map(|failed_first| first_address_failed(failed_first, address))
+                    .map(|failed_first| {
+                        first_address_failed(failed_first, address, addresses.len())
+                    })
                     .into_iter()
                     .collect();
                 return (
@@ -132,11 +134,31 @@ pub async fn connect(addresses: &[SocketAddr], timeout: Duration) -> (Layer, Opt
 }
 
 fn describe(addresses: &[SocketAddr]) -> String {
-    addresses
+    first_few(addresses, ADDRESSES_SHOWN)
+}
+
+/// Failed attempts grouped by what happened, each group naming a few of its addresses:
+/// `127.0.0.2:4317, 127.0.0.3:4317 and 47 more: Connection refused (os error 111)`.
+fn by_outcome(failures: &[(SocketAddr, ConnectFailure, String)]) -> String {
+    outcome_groups(failures)
         .iter()
-        .map(|a| a.to_string())
+        .map(|(text, addresses)| format!("{}: {text}", first_few(addresses, ADDRESSES_SHOWN)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join("; ")
+}
+
+/// The failures' distinct error texts, in order of first appearance, with their addresses.
+fn outcome_groups(
+    failures: &[(SocketAddr, ConnectFailure, String)],
+) -> Vec<(&str, Vec<SocketAddr>)> {
+    let mut groups: Vec<(&str, Vec<SocketAddr>)> = Vec::new();
+    for (address, _, text) in failures {
+        match groups.iter_mut().find(|(seen, _)| *seen == text.as_str()) {
+            Some((_, addresses)) => addresses.push(*address),
+            None => groups.push((text, vec![*address])),
+        }
+    }
+    groups
 }
 
 /// One finding for all failed addresses, coded by the most telling failure: a refusal proves
@@ -192,8 +214,9 @@ fn failure_finding(
         )
         .fix(Fix::new("network.path_resets")),
     };
-    for (address, _, text) in failures {
-        finding = finding.evidence(format!("connect {address}: {text}"));
+    for (text, addresses) in outcome_groups(failures) {
+        let addresses = first_few(&addresses, ADDRESSES_SHOWN);
+        finding = finding.evidence(format!("connect {addresses}: {text}"));
     }
     finding
 }
@@ -202,8 +225,14 @@ fn failure_finding(
 fn first_address_failed(
     (first, failure, text): &(SocketAddr, ConnectFailure, String),
     connected: SocketAddr,
+    resolved: usize,
 ) -> Finding {
     let port = connected.port();
+    let both = if resolved > 2 {
+        format!("the name resolves to {resolved} addresses, these two among them")
+    } else {
+        "the name resolves to both".to_string()
+    };
     Finding::new(
         failure.code(),
         Severity::Warning,
@@ -212,7 +241,7 @@ fn first_address_failed(
     )
     .evidence(format!("connect {first}: {text}"))
     .evidence(format!("connect {connected}: connected"))
-    .evidence("the name resolves to both, first address first: clients that connect only to the first address (Node.js 17-19 by default, for one) fail, while clients that try every address succeed")
+    .evidence(format!("{both}, first address first: clients that connect only to the first address (Node.js 17-19 by default, for one) fail, while clients that try every address succeed"))
     .fix(Fix::new("network.listen_on_every_address").with("port", port))
     .fix(Fix::new("network.use_working_address").with("address", connected.ip()))
 }

@@ -4,6 +4,7 @@
 use super::family::is_opentelemetry_crate;
 use super::rules::Context;
 use crate::report::Section;
+use crate::report::listing::first_few;
 use std::path::Path;
 
 /// Dependents shown per crate before the rest are counted.
@@ -68,12 +69,7 @@ pub fn crates_section(cx: &Context<'_>) -> Section {
             })
             .collect();
         dependents.sort();
-        let extra = dependents.len().saturating_sub(MAX_DEPENDENTS_SHOWN);
-        dependents.truncate(MAX_DEPENDENTS_SHOWN);
-        let mut used_by = dependents.join(", ");
-        if extra > 0 {
-            used_by.push_str(&format!(" and {extra} more"));
-        }
+        let used_by = first_few(&dependents, MAX_DEPENDENTS_SHOWN);
         let source = if used_by.is_empty() {
             None
         } else {

@@ -4,6 +4,7 @@ pub mod charts;
 pub mod exit;
 pub mod finding;
 pub mod layer;
+pub mod listing;
 pub mod mask;
 pub mod model;
 pub mod page;

@@ -16,6 +16,8 @@ use crate::settings::{Protocol, Signal};
 use crate::transport::dialer::{ALPN_H2, ALPN_HTTP1, Dialer};
 use crate::transport::fetch::{self, Url};
 use crate::transport::tls::server_name;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -74,12 +76,23 @@ fn elapsed_ms(started: Instant) -> f64 {
 }
 
 /// The first address that accepts, or why none did (refused wins over a timeout: one address
-/// refusing is an answer).
+/// refusing is an answer). Every address is tried at once, so a name with fifty silent
+/// addresses costs one timeout, not fifty.
 async fn connect(target: &PortTarget<'_>) -> Result<SocketAddr, (PortState, String)> {
+    let mut attempts: FuturesUnordered<_> = target
+        .addresses
+        .iter()
+        .map(|ip| {
+            let address = SocketAddr::new(*ip, target.port);
+            async move {
+                let outcome = tokio::time::timeout(target.timeout, TcpStream::connect(address));
+                (address, outcome.await)
+            }
+        })
+        .collect();
     let mut failure = (PortState::Closed, "no address".to_string());
-    for ip in target.addresses {
-        let address = SocketAddr::new(*ip, target.port);
-        match tokio::time::timeout(target.timeout, TcpStream::connect(address)).await {
+    while let Some((address, outcome)) = attempts.next().await {
+        match outcome {
             Ok(Ok(_)) => return Ok(address),
             Ok(Err(error)) => failure = (PortState::Closed, format!("{address}: {error}")),
             Err(_) if failure.1 == "no address" || failure.0 == PortState::Filtered => {

@@ -2,9 +2,13 @@
 //! and its human and markdown renderings, each into any `impl Write`.
 
 use super::service::{PortScan, PortState, Speaks};
+use crate::report::listing::first_few;
 use crate::report::render::format_ms;
 use serde::Serialize;
 use std::io::{self, Write};
+
+/// Addresses named in the human report's first line (the JSON report has them all).
+const ADDRESSES_SHOWN: usize = 8;
 
 /// The `schema` of the JSON document.
 pub const SCHEMA: &str = "otlp-doctor/scan/v1";
@@ -61,7 +65,7 @@ impl ScanReport {
             out,
             "scan of {} ({}): {} ports, {} open, {}",
             self.host,
-            self.addresses.join(", "),
+            first_few(&self.addresses, ADDRESSES_SHOWN),
             self.ports.len(),
             self.open().count(),
             format_ms(self.duration_ms)

@@ -4,7 +4,10 @@
 //! end within a few `--timeout`s with a root cause, no panic, and a bounded peak resident set.
 
 use crate::support::certs::{CertPair, huge_certificate, long_chain};
+use crate::support::dnsmasq::{Dnsmasq, SilentDns, loopback_block};
+use crate::support::live_process::LiveProcess;
 use crate::support::process::status_kib;
+use crate::support::raw_servers::BlackHoles;
 use crate::support::{
     DripServer, EndlessGrpc, GarbageServer, Nginx, Upstream, closed_port, free_port, tls_front,
 };
@@ -22,8 +25,18 @@ const WALL_LIMIT: Duration = Duration::from_secs(12);
 /// Runs `otlp-doctor ARGS --format json`; returns the exit code, the JSON document, the wall
 /// time and the peak resident set (VmHWM, read until the process exits).
 fn run_bounded(args: &[&str]) -> (i32, Value, Duration, u64) {
+    run_bounded_as(Command::new(otlp_doctor_bin()), args)
+}
+
+fn otlp_doctor_bin() -> &'static Path {
+    Path::new(assert_cmd::cargo::cargo_bin!("otlp-doctor"))
+}
+
+/// [`run_bounded`] with the program started by `command` (otlp-doctor itself, or a wrapper
+/// that execs it). The peak is read from the process itself, after the wrapper's exec.
+fn run_bounded_as(mut command: Command, args: &[&str]) -> (i32, Value, Duration, u64) {
     let started = Instant::now();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("otlp-doctor"))
+    let mut child = command
         .args(args)
         .args(["--format", "json"])
         .stdout(Stdio::piped())
@@ -182,4 +195,148 @@ fn a_grpc_server_that_streams_forever_is_bounded() {
         evidence.len() < 2000,
         "evidence stays a few lines: {evidence}"
     );
+}
+
+/// A name that resolves to fifty loopback addresses, as a headless service with fifty pods
+/// does; the test's own DNS server answers it.
+const FIFTY: &str = "fifty.otlp-doctor.test";
+
+#[test]
+fn a_name_with_fifty_addresses_connects_to_the_one_that_listens() {
+    let addresses = loopback_block(50, 50);
+    let listening = addresses[36];
+    let (_serve, first) = LiveProcess::start(
+        &[
+            "serve",
+            "--grpc-listen",
+            &format!("{listening}:0"),
+            "--http-listen",
+            &format!("{listening}:0"),
+        ],
+        crate::support::schema::assert_valid_serve_line,
+    );
+    let http: std::net::SocketAddr = first["http"].as_str().expect("http addr").parse().unwrap();
+    let dns = Dnsmasq::answering(FIFTY, &addresses);
+    let url = format!("http://{FIFTY}:{}", http.port());
+    let resolver = dns.resolver();
+    let (exit, report, elapsed, peak) = run_bounded_as(
+        resolver.command(otlp_doctor_bin()),
+        &["check", &url, "--timeout", "1s"],
+    );
+    println!(
+        "hostile: {FIFTY} with one of 50 listening: exit {exit} in {elapsed:.2?}, peak RSS {:.1} MiB",
+        peak as f64 / 1024.0
+    );
+    assert!(elapsed < WALL_LIMIT, "took {elapsed:?}");
+    assert!(peak < PEAK_RSS_LIMIT_KIB, "peaked at {peak} KiB");
+    let layers = report["checks"].to_string();
+    assert!(
+        layers.contains(&format!("connected to {listening}:")),
+        "{report:#}"
+    );
+    assert!(
+        layers.contains("and 42 more"),
+        "the dns summary names 8 of 50: {report:#}"
+    );
+    // Every signal got through; the only finding allowed is that the first address refused.
+    for finding in report["findings"].as_array().expect("findings") {
+        assert_ne!(finding["severity"], "error", "{finding:#}");
+    }
+    assert!(
+        report.to_string().len() < 40_000,
+        "the report stays readable: {report:#}"
+    );
+}
+
+#[test]
+fn a_name_with_fifty_silent_addresses_is_bounded() {
+    let addresses = loopback_block(51, 50);
+    let port = free_port();
+    let _holes = BlackHoles::at(&addresses, port);
+    let dns = Dnsmasq::answering(FIFTY, &addresses);
+    let resolver = dns.resolver();
+    let url = format!("http://{FIFTY}:{port}");
+    let (exit, report, elapsed, peak) = run_bounded_as(
+        resolver.command(otlp_doctor_bin()),
+        &["check", &url, "--timeout", "1s"],
+    );
+    println!(
+        "hostile: {FIFTY}, 50 silent addresses: {} in {elapsed:.2?}, peak RSS {:.1} MiB",
+        report["root_cause"]["code"],
+        peak as f64 / 1024.0
+    );
+    assert_eq!(exit, 1, "{report:#}");
+    assert_eq!(
+        report["root_cause"]["code"], "NET_CONN_TIMEOUT",
+        "{report:#}"
+    );
+    // One connect timeout for all fifty, not fifty in a row.
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+    assert!(peak < PEAK_RSS_LIMIT_KIB, "peaked at {peak} KiB");
+    let evidence = report["root_cause"]["evidence"]
+        .as_array()
+        .expect("evidence");
+    assert!(
+        evidence.len() <= 3,
+        "one line per kind of failure: {evidence:#?}"
+    );
+    assert!(
+        evidence[0].to_string().contains("and 46 more"),
+        "{evidence:#?}"
+    );
+}
+
+#[test]
+fn scan_of_a_name_with_fifty_silent_addresses_is_bounded() {
+    let addresses = loopback_block(52, 50);
+    let port = free_port();
+    let _holes = BlackHoles::at(&addresses, port);
+    let dns = Dnsmasq::answering(FIFTY, &addresses);
+    let resolver = dns.resolver();
+    let (exit, report, elapsed, _) = run_bounded_as(
+        resolver.command(otlp_doctor_bin()),
+        &[
+            "scan",
+            FIFTY,
+            "--ports",
+            &port.to_string(),
+            "--timeout",
+            "1s",
+        ],
+    );
+    println!("hostile: scan of {FIFTY}, 50 silent addresses: exit {exit} in {elapsed:.2?}");
+    assert!(exit == 0 || exit == 1, "{report:#}");
+    assert_eq!(
+        report["addresses"].as_array().map(Vec::len),
+        Some(50),
+        "{report:#}"
+    );
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+    let ours = report["ports"]
+        .as_array()
+        .and_then(|ports| ports.iter().find(|scanned| scanned["port"] == port))
+        .unwrap_or_else(|| panic!("port {port} in {report:#}"));
+    assert_eq!(ours["state"], "filtered", "{ours:#}");
+}
+
+#[test]
+fn a_resolver_that_never_answers_is_bounded() {
+    let dns = SilentDns::start();
+    let resolver = dns.resolver();
+    let (exit, report, elapsed, _) = run_bounded_as(
+        resolver.command(otlp_doctor_bin()),
+        &[
+            "check",
+            "http://nowhere.otlp-doctor.test:4318",
+            "--timeout",
+            "1s",
+        ],
+    );
+    println!(
+        "hostile: a resolver that never answers: {} in {elapsed:.2?}",
+        report["root_cause"]["code"]
+    );
+    assert_eq!(exit, 1, "{report:#}");
+    assert_eq!(report["root_cause"]["code"], "NET_DNS_FAILED", "{report:#}");
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
 }

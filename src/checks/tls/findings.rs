@@ -4,6 +4,7 @@
 use super::certinfo::{CertSummary, rfc3339, span};
 use crate::checks::wire::{Reply, escape};
 use crate::knowledge::fix::Fix;
+use crate::report::listing::first_few_joined;
 use crate::report::{Code, Finding, Severity};
 use crate::transport::tls::DefaultRoots;
 use std::path::PathBuf;
@@ -29,17 +30,10 @@ impl TrustSource {
     fn describe(&self) -> String {
         match self {
             TrustSource::CaFile { path, subjects, .. } => {
-                let shown: Vec<&str> = subjects.iter().take(5).map(String::as_str).collect();
-                let more = subjects.len().saturating_sub(shown.len());
-                let more = if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                };
                 format!(
-                    "trusted roots: {} ({}{more})",
+                    "trusted roots: {} ({})",
                     path.display(),
-                    shown.join("; ")
+                    first_few_joined(subjects, 5, "; ")
                 )
             }
             TrustSource::Defaults { count, kind } => {

@@ -6,6 +6,7 @@ use super::LINT_CHECK;
 use super::seen::Findings;
 use super::walk::{SERVICE_NAME, as_str, clip, find, resources, show_value};
 use crate::knowledge::fix::Fix;
+use crate::report::listing::first_few;
 use crate::report::{Code, Finding, Severity};
 use crate::serve::Received;
 use opentelemetry_proto::tonic::resource::v1::Resource;
@@ -87,15 +88,11 @@ fn describe(resource: Option<&Resource>) -> String {
     };
     let mut shown: Vec<_> = attributes.iter().collect();
     shown.sort_by_key(|kv| rank(&kv.key));
-    let list: Vec<String> = shown
+    let list = shown
         .iter()
-        .take(MAX_SHOWN_ATTRIBUTES)
-        .map(|kv| format!("{}={}", clip(&kv.key), show_value(kv.value.as_ref())))
-        .collect();
-    let more = attributes.len().saturating_sub(MAX_SHOWN_ATTRIBUTES);
-    if more > 0 {
-        format!("resource attributes: {} and {more} more", list.join(", "))
-    } else {
-        format!("resource attributes: {}", list.join(", "))
-    }
+        .map(|kv| format!("{}={}", clip(&kv.key), show_value(kv.value.as_ref())));
+    format!(
+        "resource attributes: {}",
+        first_few(list, MAX_SHOWN_ATTRIBUTES)
+    )
 }

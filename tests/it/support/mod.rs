@@ -14,6 +14,7 @@ pub mod certs;
 pub mod cli;
 pub mod collector_peer;
 pub mod collector_process;
+pub mod dnsmasq;
 pub mod http_client;
 pub mod jaeger;
 pub mod live_process;

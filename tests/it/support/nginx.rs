@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -307,7 +308,10 @@ impl Nginx {
         let mut process = PeerProcess::spawn("nginx", cmd, &d.join("output.log"));
         process.add_log(&error_log);
         let addrs: Vec<SocketAddr> = ports.iter().map(|p| loopback(*p)).collect();
-        if let Err(e) = process.wait_ready(&addrs, STARTUP_TIMEOUT) {
+        let ready = process
+            .wait_ready(&addrs, STARTUP_TIMEOUT)
+            .and_then(|()| wait_for_own_pid_file(&mut process, &d.join("nginx.pid")));
+        if let Err(e) = ready {
             panic!(
                 "nginx failed to start: {e}\n--- nginx.conf ---\n{}",
                 read_lossy(&conf_path)
@@ -343,6 +347,34 @@ impl Nginx {
     /// Last `lines` lines of nginx's output and error log.
     pub fn log_tail(&self, lines: usize) -> String {
         self.process.log_tail(lines)
+    }
+}
+
+/// Waits until nginx has written its pid file. nginx writes it only after binding every
+/// `listen` socket, so a port that accepts before then may belong to another process (nginx
+/// is then still retrying its bind, and exits after five tries).
+fn wait_for_own_pid_file(process: &mut PeerProcess, pid_file: &Path) -> Result<(), String> {
+    let deadline = Instant::now() + STARTUP_TIMEOUT;
+    loop {
+        let written = std::fs::read_to_string(pid_file).unwrap_or_default();
+        if written.trim() == process.pid().to_string() {
+            return Ok(());
+        }
+        if let Some(status) = process.exit_status() {
+            return Err(format!(
+                "nginx exited ({status}) before writing its pid file (another process holds \
+                 its port?)\n{}",
+                process.log_tail(40)
+            ));
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "nginx wrote no pid file within {STARTUP_TIMEOUT:?}: its ports accept, but \
+                 maybe for another process\n{}",
+                process.log_tail(40)
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(25));
     }
 }
 

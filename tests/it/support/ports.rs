@@ -17,24 +17,42 @@ fn handed_out() -> &'static Mutex<HashSet<u16>> {
     PORTS.get_or_init(|| Mutex::new(HashSet::new()))
 }
 
-/// A port on 127.0.0.1 where nothing listens right now (bind :0, read, drop).
+/// A port on 127.0.0.1 where nothing listens right now (bind, read, drop).
 ///
-/// Never returns the same port twice within one test process.
+/// Never returns the same port twice within one test process, and never a port from the
+/// kernel's ephemeral range: the peers and our own servers that bind port 0, and every
+/// outgoing connection, take their ports from that range, so a port picked below it cannot be
+/// taken by another process between the pick and the peer's own bind (nginx once came up on a
+/// port that a plaintext server had just been given, and a TLS check saw plaintext).
 pub fn free_port() -> u16 {
-    for _ in 0..64 {
-        let listener =
-            TcpListener::bind((LOOPBACK, 0)).expect("bind 127.0.0.1:0 to pick a free port");
-        let port = listener
-            .local_addr()
-            .expect("local_addr of a bound listener")
-            .port();
-        drop(listener);
+    let (low, high) = picking_range();
+    let span = u32::from(high - low);
+    for _ in 0..256 {
+        let port = low + (rand::random::<u32>() % span) as u16;
         let mut seen = handed_out().lock().unwrap_or_else(|e| e.into_inner());
-        if seen.insert(port) {
-            return port;
+        if seen.contains(&port) || TcpListener::bind((LOOPBACK, port)).is_err() {
+            continue;
         }
+        seen.insert(port);
+        return port;
     }
-    panic!("could not find a free loopback port in 64 tries");
+    panic!("could not find a free loopback port in {low}..{high} in 256 tries");
+}
+
+/// The ports below the kernel's ephemeral range (net.ipv4.ip_local_port_range), down to 10000.
+fn picking_range() -> (u16, u16) {
+    const LOWEST: u16 = 10_000;
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    assert!(
+        ephemeral_low > LOWEST + 1_000,
+        "net.ipv4.ip_local_port_range starts at {ephemeral_low}: the tests pick ports in \
+         {LOWEST}..that start and need at least 1000 of them (sysctl -w \
+         net.ipv4.ip_local_port_range='32768 60999')"
+    );
+    (LOWEST, ephemeral_low)
 }
 
 /// `127.0.0.1:<free_port()>`.

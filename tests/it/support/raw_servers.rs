@@ -296,3 +296,42 @@ impl ClosingServer {
 pub fn closed_port() -> SocketAddr {
     free_addr()
 }
+
+/// Addresses where a connection attempt gets no answer at all, like a pod that is gone or a
+/// firewall that drops: each is a listener with an accept queue of one, filled by a connection
+/// of our own and never accepted, so Linux drops every further SYN (the client retransmits
+/// until its timeout).
+pub struct BlackHoles {
+    _listeners: Vec<socket2::Socket>,
+    _fillers: Vec<std::net::TcpStream>,
+}
+
+impl BlackHoles {
+    /// `port` on each address of `ips` (loopback addresses only).
+    pub fn at(ips: &[std::net::IpAddr], port: u16) -> BlackHoles {
+        use socket2::{Domain, Socket, Type};
+        let mut listeners = Vec::new();
+        let mut fillers = Vec::new();
+        for ip in ips {
+            assert!(ip.is_loopback(), "black holes on loopback only, not {ip}");
+            let address = SocketAddr::new(*ip, port);
+            let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)
+                .expect("a socket for a black hole");
+            socket
+                .bind(&address.into())
+                .unwrap_or_else(|e| panic!("bind a black hole at {address}: {e}"));
+            socket
+                .listen(0)
+                .expect("listen with an accept queue of one");
+            fillers.push(
+                std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2))
+                    .unwrap_or_else(|e| panic!("fill the accept queue of {address}: {e}")),
+            );
+            listeners.push(socket);
+        }
+        BlackHoles {
+            _listeners: listeners,
+            _fillers: fillers,
+        }
+    }
+}
