@@ -262,6 +262,7 @@ pub fn failed(error: &ForwardError) -> Outcome {
     Outcome::Transport {
         error: error.to_string(),
         timed_out: matches!(error, ForwardError::TimedOut(_)),
+        head_too_large: false,
     }
 }
 

@@ -210,7 +210,9 @@ pub fn export_line(exchange: &Exchange, code: Option<&str>) -> Value {
             "retry_after": retry_after,
             "partial_success": partial.as_ref().map(|p| json!({"rejected": p.rejected, "message": p.message})),
         }),
-        Some(Outcome::Transport { error, timed_out }) => {
+        Some(Outcome::Transport {
+            error, timed_out, ..
+        }) => {
             json!({"error": error, "timed_out": timed_out})
         }
         None => Value::Null,

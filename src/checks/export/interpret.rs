@@ -141,6 +141,7 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
         Outcome::Transport {
             error,
             timed_out: true,
+            ..
         } => result.findings.push(
             Finding::new(
                 Code::ExportTimeout,
@@ -151,9 +152,12 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             .evidence(format!("{url}: {error}"))
             .fix(Fix::new("export.receiver_hung")),
         ),
-        // hyper's words when the head outgrows its read buffer: headers that never end are no
-        // OTLP receiver, whatever the first line said.
-        Outcome::Transport { error, .. } if error.contains("message head is too large") => {
+        // Headers that never end are no OTLP receiver, whatever the first line said.
+        Outcome::Transport {
+            error,
+            head_too_large: true,
+            ..
+        } => {
             result.findings.push(
                 Finding::new(
                     Code::ProtoNotOtlp,

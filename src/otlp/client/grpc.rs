@@ -64,6 +64,7 @@ fn metadata(headers: &[Header]) -> Result<MetadataMap, Outcome> {
     channel::metadata(headers).map_err(|name| Outcome::Transport {
         error: format!("header '{name}' cannot be sent as gRPC metadata (invalid name or value)"),
         timed_out: false,
+        head_too_large: false,
     })
 }
 
@@ -151,6 +152,7 @@ fn status_outcome(status: &Status, timeout: Duration) -> Outcome {
         return Outcome::Transport {
             error,
             timed_out: super::is_timeout(source),
+            head_too_large: super::is_head_too_large(source),
         };
     }
     Outcome::Grpc {

@@ -33,6 +33,7 @@ pub(super) async fn export(dest: &Destination<'_>, request: &ExportRequest) -> (
             let outcome = Outcome::Transport {
                 error: format!("the request cannot be built: {error}"),
                 timed_out: false,
+                head_too_large: false,
             };
             return (outcome, request_bytes);
         }

@@ -83,6 +83,8 @@ pub enum Outcome {
         /// The error and each of its sources, joined by `: `.
         error: String,
         timed_out: bool,
+        /// The answer's head outgrew hyper's read buffer: headers that never end.
+        head_too_large: bool,
     },
 }
 
@@ -91,6 +93,7 @@ impl Outcome {
         Outcome::Transport {
             error: error_chain(error),
             timed_out: is_timeout(error),
+            head_too_large: is_head_too_large(error),
         }
     }
 
@@ -101,6 +104,7 @@ impl Outcome {
                 humantime::format_duration(timeout)
             ),
             timed_out: true,
+            head_too_large: false,
         }
     }
 }
@@ -209,6 +213,20 @@ fn is_timeout(error: &(dyn Error + 'static)) -> bool {
         if error
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
+fn is_head_too_large(error: &(dyn Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse_too_large)
         {
             return true;
         }

@@ -198,7 +198,10 @@ async fn grpc_refused_connection_is_a_transport_failure() {
             &request,
         )
         .await;
-        let Outcome::Transport { error, timed_out } = answer.outcome else {
+        let Outcome::Transport {
+            error, timed_out, ..
+        } = answer.outcome
+        else {
             panic!("expected a transport failure, got {:?}", answer.outcome);
         };
         assert!(!timed_out);
@@ -263,7 +266,10 @@ async fn grpc_to_an_http1_port_is_a_transport_failure() {
             &request,
         )
         .await;
-        let Outcome::Transport { error, timed_out } = answer.outcome else {
+        let Outcome::Transport {
+            error, timed_out, ..
+        } = answer.outcome
+        else {
             panic!("expected a transport failure, got {:?}", answer.outcome);
         };
         assert!(!timed_out);

@@ -177,7 +177,10 @@ async fn http_to_a_grpc_port_is_a_transport_failure() {
             &request,
         )
         .await;
-        let Outcome::Transport { error, timed_out } = answer.outcome else {
+        let Outcome::Transport {
+            error, timed_out, ..
+        } = answer.outcome
+        else {
             panic!("expected a transport failure, got {:?}", answer.outcome);
         };
         assert!(!timed_out);
@@ -201,7 +204,10 @@ async fn http_refused_connection_is_a_transport_failure() {
             &request,
         )
         .await;
-        let Outcome::Transport { error, timed_out } = answer.outcome else {
+        let Outcome::Transport {
+            error, timed_out, ..
+        } = answer.outcome
+        else {
             panic!("expected a transport failure, got {:?}", answer.outcome);
         };
         assert!(!timed_out);

@@ -127,7 +127,10 @@ async fn an_untrusted_certificate_is_a_transport_failure() {
             &trace_request(&ProbeData::new()),
         )
         .await;
-        let Outcome::Transport { error, timed_out } = answer.outcome else {
+        let Outcome::Transport {
+            error, timed_out, ..
+        } = answer.outcome
+        else {
             panic!("expected a transport failure, got {:?}", answer.outcome);
         };
         assert!(!timed_out);
