@@ -5,6 +5,7 @@
 
 use super::protocol::{self, http_status};
 use super::{config, dns, export, proxy, tcp, tls};
+use crate::knowledge::fix::Fix;
 use crate::otlp::payload::ProbeData;
 use crate::report::layer::Layer;
 use crate::report::trace;
@@ -55,6 +56,7 @@ pub async fn diagnose(
             && target_layers
                 .iter()
                 .any(|l| l.id == "export" && l.status != CheckStatus::Skip);
+        with_outage_behaviour(&mut target_findings, target);
         attribute_to_target(&mut target_findings, target, several);
         for mut layer in target_layers {
             if several {
@@ -90,6 +92,30 @@ pub async fn diagnose(
     // A replay sends the capture's own traces, never the probe's.
     report.trace_id = (traces_exported && data.replay.is_none()).then(|| data.trace_id_hex());
     report
+}
+
+/// An endpoint that is down (no connection, or UNAVAILABLE / 502-504) also gets what the SDK
+/// does with the data meanwhile: retry for seconds, give up within a second, or drop it.
+fn with_outage_behaviour(findings: &mut [Finding], target: &Target) {
+    for finding in findings
+        .iter_mut()
+        .filter(|f| f.severity == Severity::Error)
+    {
+        let behaviour = match finding.code {
+            Code::NetConnRefused | Code::NetConnReset | Code::NetUnreachable => {
+                &target.outage.connection
+            }
+            // SDKs retry a timed-out connection as they retry UNAVAILABLE (Go's OTLP/HTTP
+            // exporter retries a timeout, not a refusal).
+            Code::NetConnTimeout | Code::ExportUnavailable => &target.outage.answer,
+            _ => continue,
+        };
+        if !behaviour.is_empty() {
+            finding.push_fix(
+                Fix::new("network.what_the_sdk_does_while_down").with("behaviour", behaviour),
+            );
+        }
+    }
 }
 
 /// Names on each finding of a target the endpoint and, when the target carries one signal, the
@@ -421,4 +447,47 @@ fn attribute_to_config(mut findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::rules::Outage;
+
+    fn error(code: Code) -> Finding {
+        Finding::new(code, Severity::Error, "tcp", "down")
+    }
+
+    #[test]
+    fn an_endpoint_that_is_down_says_what_the_sdk_does_meanwhile() {
+        let mut target = crate::load::plan::tests::target("http://127.0.0.1:4317", Protocol::Grpc);
+        target.outage = Outage {
+            connection: "drops it (no connection)".into(),
+            answer: "drops it (UNAVAILABLE)".into(),
+        };
+        let mut findings = vec![
+            error(Code::NetConnRefused),
+            error(Code::ExportUnavailable),
+            error(Code::ExportThrottled),
+            Finding::new(
+                Code::NetConnReset,
+                Severity::Warning,
+                "tcp",
+                "first address",
+            ),
+        ];
+        with_outage_behaviour(&mut findings, &target);
+        assert_eq!(findings[0].fix, ["drops it (no connection)"]);
+        assert_eq!(findings[1].fix, ["drops it (UNAVAILABLE)"]);
+        assert!(findings[2].fix.is_empty() && findings[3].fix.is_empty());
+
+        // Unknown (no model): nothing is added.
+        target.outage = Outage::default();
+        let mut findings = vec![error(Code::NetConnTimeout)];
+        with_outage_behaviour(&mut findings, &target);
+        assert!(findings[0].fix.is_empty());
+        target.outage.answer = "retries a timeout".into();
+        with_outage_behaviour(&mut findings, &target);
+        assert_eq!(findings[0].fix, ["retries a timeout"]);
+    }
 }

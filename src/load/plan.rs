@@ -108,6 +108,7 @@ pub(crate) mod tests {
             compression: Compression::None,
             step_timeout: Duration::from_secs(5),
             throttled: String::new(),
+            outage: Default::default(),
             proxy: None,
         }
     }

@@ -2,7 +2,8 @@
 //! docs/research/sdk-others.md.
 
 use super::model::{
-    BadValue, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, DefaultTrust, Fact, Model, Outage, OutageRetry, SPEC_COMPRESSION, ThrottleRetry,
+    Throttled, TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -13,6 +14,10 @@ const DOTNET_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-dotn
 
 const DOTNET_ROOTS: &str =
     "https://learn.microsoft.com/en-us/dotnet/core/extensions/sslstream-troubleshooting";
+
+// `GetExportTransmissionHandler`: without OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY the plain
+// OtlpExporterTransmissionHandler, whose OnSubmitRequestFailure returns false (no retry).
+const DOTNET_HANDLER: &str = "https://github.com/open-telemetry/opentelemetry-dotnet/blob/core-1.14.0/src/OpenTelemetry.Exporter.OpenTelemetryProtocol/OtlpExporterOptionsExtensions.cs";
 
 pub const MODEL: Model = Model {
     release: "1.14.0",
@@ -87,5 +92,22 @@ pub const MODEL: Model = Model {
             said: "does not retry by default: the throttled batch is dropped (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory turns retries on, waiting a Retry-After given in seconds)",
         },
         source: DOTNET_RETRY,
+    },
+    // Not observed: .NET was not in the SDK soak.
+    outage_grpc: Fact {
+        value: Outage {
+            connection: OutageRetry::Never,
+            answer: OutageRetry::Never,
+            said: "does not retry by default: data exported while the endpoint is down is lost (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory retries a failed connection and UNAVAILABLE within the export timeout, =disk stores batches and sends them later)",
+        },
+        source: DOTNET_HANDLER,
+    },
+    outage_http: Fact {
+        value: Outage {
+            connection: OutageRetry::Never,
+            answer: OutageRetry::Never,
+            said: "does not retry by default: data exported while the endpoint is down is lost (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory retries a failed request and 502/503/504 within the export timeout, =disk stores batches and sends them later)",
+        },
+        source: DOTNET_HANDLER,
     },
 };

@@ -1,8 +1,8 @@
 //! opentelemetry-go 1.47.0 (otlptracehttp, otlptracegrpc). See docs/research/sdk-others.md.
 
 use super::model::{
-    BadValue, CaSource, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled,
-    TimeoutUnit,
+    BadValue, CaSource, DefaultTrust, Fact, Model, Outage, OutageRetry, SPEC_COMPRESSION,
+    ThrottleRetry, Throttled, TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -14,6 +14,11 @@ const GO_ROOTS: &str = "https://github.com/golang/go/blob/go1.25.0/src/crypto/x5
 const GRPC_CLIENT: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.45.0/exporters/otlp/otlptrace/otlptracegrpc/client.go";
 
 const GO_VERIFY: &str = "https://github.com/golang/go/blob/go1.25.0/src/crypto/x509/verify.go";
+
+// Read in the module cache at v1.47.0: `retryable` retries Unavailable; `exportContext` bounds
+// the whole loop by the export timeout; retry.DefaultConfig waits 5 s (randomized by 0.5,
+// cenkalti/backoff v5) growing 1.5x.
+const GRPC_CLIENT_1_47: &str = "https://github.com/open-telemetry/opentelemetry-go/blob/v1.47.0/exporters/otlp/otlptrace/otlptracegrpc/client.go";
 
 pub const MODEL: Model = Model {
     release: "1.47.0",
@@ -101,6 +106,24 @@ pub const MODEL: Model = Model {
         value: Throttled {
             retry: ThrottleRetry::Retries,
             said: "retries 429 (and 502/503/504), waiting the Retry-After it gives (at least its own backoff, 5 s at first), for up to 1 minute; then the batch is dropped",
+        },
+        source: HTTP_CLIENT,
+    },
+    outage_grpc: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "retries UNAVAILABLE (which a refused connection is too) after a 5 s backoff (randomized 2.5-7.5 s, growing 1.5x), all within the export timeout (10 s by default); data exported during a longer outage is lost",
+        },
+        source: GRPC_CLIENT_1_47,
+    },
+    // `UploadTraces` retries a transport error only when `url.Error.Temporary()`: true for a
+    // timeout, false for ECONNREFUSED, ECONNRESET and ENETUNREACH (`syscall.Errno.Temporary`).
+    outage_http: Fact {
+        value: Outage {
+            connection: OutageRetry::Never,
+            answer: OutageRetry::Retries,
+            said: "retries 502/503/504 and a timed-out request after a 5 s backoff (growing 1.5x to 30 s) for up to 1 minute (the batch processor cancels an export after 30 s); a refused, reset or unreachable connection is not retried: that batch is dropped at once",
         },
         source: HTTP_CLIENT,
     },

@@ -2,7 +2,8 @@
 //! docs/research/sdk-others.md.
 
 use super::model::{
-    BadValue, CompressionValues, DefaultTrust, Fact, Model, ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, CompressionValues, DefaultTrust, Fact, Model, Outage, OutageRetry, ThrottleRetry,
+    Throttled, TimeoutUnit,
 };
 use crate::settings::Protocol;
 
@@ -13,6 +14,11 @@ const JAVA_RETRY: &str = "https://github.com/open-telemetry/opentelemetry-java/b
 
 const DURATION: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/sdk-extensions/autoconfigure-spi/src/main/java/io/opentelemetry/sdk/autoconfigure/spi/internal/DefaultConfigProperties.java";
 const TLS_HELPER: &str = "https://github.com/open-telemetry/opentelemetry-java/blob/v1.68.0/exporters/common/src/main/java/io/opentelemetry/exporter/internal/TlsConfigHelper.java";
+
+// Read in the 1.68.0 sources jar (Maven Central): RetryState bounds the retries by the call
+// timeout and retries ConnectException, SocketException and SocketTimeoutException; RetryUtil
+// lists 502/503/504 and UNAVAILABLE; RetryPolicy's default is 5 attempts, 1 s x1.5 to 5 s.
+const JAVA_RETRY_STATE: &str = "opentelemetry-exporter-sender-okhttp 1.68.0 (Maven Central, sources jar): io/opentelemetry/exporter/sender/okhttp/internal/RetryState.java, isRetryableException and backoff; RetryPolicy.getDefault() in opentelemetry-sdk-common 1.68.0";
 
 pub const MODEL: Model = Model {
     release: "1.68.0",
@@ -96,8 +102,26 @@ pub const MODEL: Model = Model {
     throttled_http: Fact {
         value: Throttled {
             retry: ThrottleRetry::Retries,
-            said: "retries 429 (and 502/503/504) up to 5 attempts (1 s backoff growing to 5 s); whether 1.68.0 waits the Retry-After is not verified (it came after 1.65.0); then the batch is dropped",
+            said: "retries 429 (and 502/503/504) up to 5 attempts (1 s backoff growing to 5 s), waiting the Retry-After when it gives one (OkHttpHttpSender.retryDelayNanos), within the export timeout; then the batch is dropped",
         },
-        source: JAVA_RETRY,
+        source: JAVA_RETRY_STATE,
+    },
+    // Observed in the SDK soak (docs/performance.md): the retries carried a 3 s outage; one
+    // sender lost batches to a full queue while they ran.
+    outage_grpc: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "retries a failed connection and UNAVAILABLE up to 5 attempts (1 s backoff growing 1.5x to 5 s, jittered) within the export timeout; meanwhile new spans wait in the batch queue, which drops them when full",
+        },
+        source: JAVA_RETRY_STATE,
+    },
+    outage_http: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "retries a failed connection and 502/503/504 up to 5 attempts (1 s backoff growing 1.5x to 5 s, jittered) within the export timeout; meanwhile new spans wait in the batch queue, which drops them when full",
+        },
+        source: JAVA_RETRY_STATE,
     },
 };

@@ -75,6 +75,12 @@ pub struct Model {
     pub throttled_grpc: Fact<Throttled>,
     /// What the OTLP/HTTP exporter does with 429.
     pub throttled_http: Fact<Throttled>,
+    /// What the gRPC exporter does while its endpoint is down: a connection that cannot be made
+    /// (which the gRPC libraries report as UNAVAILABLE) or an UNAVAILABLE answer.
+    pub outage_grpc: Fact<Outage>,
+    /// The same for the OTLP/HTTP exporter: a refused, reset or timed-out connection, or a 502,
+    /// 503 or 504 answer.
+    pub outage_http: Fact<Outage>,
 }
 
 /// The compression values an exporter takes; any other value is `otherwise`.
@@ -105,5 +111,42 @@ pub enum ThrottleRetry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttled {
     pub retry: ThrottleRetry,
+    pub said: &'static str,
+}
+
+/// How long an exporter keeps a batch while its endpoint is down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutageRetry {
+    /// Retries with a backoff of seconds: an outage of a few seconds is carried.
+    Retries,
+    /// Retries, but gives up within about a second: a longer outage loses the batch.
+    Briefly,
+    /// Does not retry (by default): every batch exported during the outage is lost.
+    Never,
+}
+
+impl OutageRetry {
+    /// What the SDKs that do this do, after their names (`plural`: more than one name), for the
+    /// specification's evidence: "rust gives up within about a second".
+    pub fn differs(self, plural: bool) -> &'static str {
+        match (self, plural) {
+            (OutageRetry::Retries, false) => "retries",
+            (OutageRetry::Retries, true) => "retry",
+            (OutageRetry::Briefly, false) => "gives up within about a second",
+            (OutageRetry::Briefly, true) => "give up within about a second",
+            (OutageRetry::Never, false) => "does not retry",
+            (OutageRetry::Never, true) => "do not retry",
+        }
+    }
+}
+
+/// What an exporter does with data while its endpoint is down: for a connection that is refused,
+/// reset or unreachable; for an UNAVAILABLE / 502, 503, 504 answer or a connection that timed
+/// out (every modelled SDK treats the two alike; Go's OTLP/HTTP exporter retries only these);
+/// and the same said for a fix ("does not retry ..."; the SDK's name goes before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    pub connection: OutageRetry,
+    pub answer: OutageRetry,
     pub said: &'static str,
 }

@@ -2,8 +2,8 @@
 //! docs/research/sdk-others.md.
 
 use super::model::{
-    BadValue, CaSource, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled,
-    TimeoutUnit,
+    BadValue, CaSource, DefaultTrust, Fact, Model, Outage, OutageRetry, SPEC_COMPRESSION,
+    ThrottleRetry, Throttled, TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -18,6 +18,10 @@ const NODE_HTTP: &str = "https://github.com/open-telemetry/opentelemetry-js/blob
 
 const NODE_ROOTS: &str =
     "https://nodejs.org/docs/latest-v20.x/api/cli.html#--use-openssl-ca---use-bundled-ca";
+
+// Read in the published packages of the pinned release (the source snapshots end at 0.221.0).
+const NODE_GRPC_OUTAGE: &str = "@opentelemetry/otlp-grpc-exporter-base 0.223.0 (npm): build/src/grpc-exporter-transport.js, every gRPC error resolves as `failure`, and otlp-grpc-export-delegate.js passes that transport to createOtlpNetworkExportDelegate without createRetryingTransport";
+const NODE_HTTP_OUTAGE: &str = "@opentelemetry/otlp-exporter-base 0.223.0 (npm): build/src/retrying-transport.js (MAX_ATTEMPTS 5, INITIAL_BACKOFF 1000, BACKOFF_MULTIPLIER 1.5, MAX_BACKOFF 5000) and build/src/transport/http-transport-utils.js (isHttpTransportNetworkErrorRetryable: ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, ...)";
 
 pub const MODEL: Model = Model {
     release: "0.223.0",
@@ -100,5 +104,23 @@ pub const MODEL: Model = Model {
             said: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 5 retries within the export timeout (10 s by default); then the batch is dropped",
         },
         source: NODE_HTTP,
+    },
+    // Observed in the SDK soak (docs/performance.md): every gRPC batch sent while the upstream
+    // was down was lost and reported as an export error.
+    outage_grpc: Fact {
+        value: Outage {
+            connection: OutageRetry::Never,
+            answer: OutageRetry::Never,
+            said: "does not retry a gRPC export: spans, metrics and logs exported while the endpoint is down (a refused connection or UNAVAILABLE) are lost, each batch reported as an export error",
+        },
+        source: NODE_GRPC_OUTAGE,
+    },
+    outage_http: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "retries a refused, reset or timed-out connection and 502/503/504, waiting 1 s growing 1.5x to at most 5 s (or the Retry-After), for up to 5 retries within the export timeout (10 s by default); data exported during a longer outage is lost",
+        },
+        source: NODE_HTTP_OUTAGE,
     },
 };

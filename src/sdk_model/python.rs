@@ -2,8 +2,8 @@
 //! opentelemetry-exporter-http-transport 0.66b2). See docs/research/sdk-python.md.
 
 use super::model::{
-    BadValue, CaSource, CompressionValues, DefaultTrust, Fact, Model, SPEC_COMPRESSION,
-    ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, CaSource, CompressionValues, DefaultTrust, Fact, Model, Outage, OutageRetry,
+    SPEC_COMPRESSION, ThrottleRetry, Throttled, TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -26,6 +26,9 @@ const GRPC_COMPRESSION: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (P
 
 const OPENSSL_VERIFY: &str =
     "https://docs.openssl.org/3.0/man1/openssl-verification-options/#trust-anchors";
+
+const GRPC_OUTAGE: &str = "opentelemetry-exporter-otlp-proto-grpc 1.45.2 (PyPI): opentelemetry/exporter/otlp/proto/grpc/exporter.py, UNAVAILABLE in _RETRYABLE_ERROR_CODES, backoff `2**retry_num * random.uniform(0.8, 1.2)` within `deadline_sec`, the channel re-created on the first UNAVAILABLE";
+const HTTP_OUTAGE: &str = "opentelemetry-exporter-otlp-common 0.66b2 (PyPI, used by the HTTP exporter 1.45.2): opentelemetry/exporter/otlp/common/http.py, `_compute_backoff` and `export` (a connection error is retryable and is re-sent once at once in `_submit`)";
 
 pub const MODEL: Model = Model {
     release: "1.45.2",
@@ -122,5 +125,21 @@ pub const MODEL: Model = Model {
             said: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 6 attempts within the export timeout (10 s by default); then the batch is dropped",
         },
         source: HTTP_RETRY,
+    },
+    outage_grpc: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "retries UNAVAILABLE (a refused connection too) after 1, 2 and 4 s (jittered 20%), up to 6 attempts within the export timeout (10 s by default); data exported during a longer outage is lost",
+        },
+        source: GRPC_OUTAGE,
+    },
+    outage_http: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "retries a connection error and 502/503/504 after 1, 2 and 4 s (jittered 20%), up to 6 attempts within the export timeout (10 s by default); data exported during a longer outage is lost",
+        },
+        source: HTTP_OUTAGE,
     },
 };

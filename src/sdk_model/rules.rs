@@ -1,10 +1,13 @@
 //! A [`Model`] as the [`ReadingRules`] `settings` resolves by. Without an SDK the rules are the
 //! specification's, and the evidence says where SDKs depart from it.
 
-use super::model::{BadValue, CompressionValues, Fact, ThrottleRetry, Throttled};
+use super::model::{
+    BadValue, CompressionValues, Fact, Outage, OutageRetry, ThrottleRetry, Throttled,
+};
 use super::{Model, Sdk, SdkChoice, model_of};
 use crate::settings::proxy::{ProxyReading, ProxyRule};
-use crate::settings::rules::{CertificateOverride, CompressionRefusal, Throttling};
+use crate::settings::rules::Outage as OutageSaid;
+use crate::settings::rules::{CertificateOverride, CompressionRefusal, Outages, Throttling};
 use crate::settings::{DefaultTrust, PerTransport, ReadingRules, TrustRule};
 
 /// The rules of the chosen SDK (or of the specification).
@@ -39,6 +42,7 @@ pub fn reading_rules(choice: &SdkChoice) -> ReadingRules {
             })
             .collect(),
         throttling: throttling(&format!("the {sdk} SDK {}", model.release), model),
+        outages: outages(&format!("the {sdk} SDK {}", model.release), model),
         bad_timeout_refusal: PerTransport {
             grpc: refusal(sdk, model, &model.bad_timeout_grpc),
             http: refusal(sdk, model, &model.bad_timeout_http),
@@ -147,6 +151,72 @@ fn throttling(who: &str, model: &Model) -> Throttling {
     }
 }
 
+/// The model's outage facts as sentences naming who does it, with their sources: the same
+/// sentence for a failed connection and an UNAVAILABLE answer, as it says both.
+fn outages(who: &str, model: &Model) -> Outages {
+    let said = |fact: &Fact<Outage>| {
+        let sentence = format!("{who} {} ({})", fact.value.said, fact.source);
+        OutageSaid {
+            connection: sentence.clone(),
+            answer: sentence,
+        }
+    };
+    Outages {
+        grpc: said(&model.outage_grpc),
+        http: said(&model.outage_http),
+    }
+}
+
+/// What the specification asks for while the endpoint is down, and, per case, the SDKs that
+/// give up sooner or never retry.
+fn spec_outages() -> Outages {
+    let spec = outages("an SDK following the OTLP specification", model_of(None));
+    let differ = |retry: fn(&Outage) -> OutageRetry, fact: fn(&Model) -> Outage| -> String {
+        let parts: Vec<String> = [OutageRetry::Briefly, OutageRetry::Never]
+            .into_iter()
+            .filter_map(|kind| {
+                let sdks: Vec<&str> = Sdk::ALL
+                    .into_iter()
+                    .filter(|sdk| retry(&fact(sdk.model())) == kind)
+                    .map(Sdk::name)
+                    .collect();
+                (!sdks.is_empty())
+                    .then(|| format!("{} {}", and_list(&sdks), kind.differs(sdks.len() > 1)))
+            })
+            .collect();
+        if parts.is_empty() {
+            return String::new();
+        }
+        format!(
+            "; SDKs differ, and {} (choose one with --sdk)",
+            parts.join("; ")
+        )
+    };
+    let connection = |o: &Outage| o.connection;
+    let answer = |o: &Outage| o.answer;
+    let grpc = |m: &Model| m.outage_grpc.value;
+    let http = |m: &Model| m.outage_http.value;
+    Outages {
+        grpc: OutageSaid {
+            connection: spec.grpc.connection + &differ(connection, grpc),
+            answer: spec.grpc.answer + &differ(answer, grpc),
+        },
+        http: OutageSaid {
+            connection: spec.http.connection + &differ(connection, http),
+            answer: spec.http.answer + &differ(answer, http),
+        },
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn bad_protocol_outcome(sdk: Sdk, model: &Model) -> String {
     match model.bad_protocol.value {
         BadValue::RefuseToStart => format!(
@@ -197,6 +267,7 @@ fn spec_rules() -> ReadingRules {
             by_outcome(BadValue::RefuseToStart)
         )],
         throttling: spec_throttling(),
+        outages: spec_outages(),
         proxy_by_sdk: Sdk::ALL
             .into_iter()
             .map(|sdk| (sdk.name(), proxy_readings(sdk)))
@@ -227,6 +298,112 @@ mod tests {
             "{}",
             throttling.http
         );
+    }
+
+    #[test]
+    fn without_an_sdk_the_outage_fix_names_the_sdks_that_give_up() {
+        let outages = spec_outages();
+        assert!(
+            outages.grpc.connection.starts_with(
+                "an SDK following the OTLP specification should retry UNAVAILABLE with exponential backoff"
+            ),
+            "{}",
+            outages.grpc.connection
+        );
+        assert!(
+            outages.grpc.connection.ends_with(
+                "SDKs differ, and rust gives up within about a second; node and dotnet do not retry (choose one with --sdk)"
+            ),
+            "{}",
+            outages.grpc.connection
+        );
+        assert_eq!(outages.grpc.answer, outages.grpc.connection);
+        // Go's OTLP/HTTP exporter retries 503 but not a refused connection.
+        assert!(
+            outages.http.connection.ends_with(
+                "SDKs differ, and rust gives up within about a second; go and dotnet do not retry (choose one with --sdk)"
+            ),
+            "{}",
+            outages.http.connection
+        );
+        assert!(
+            outages.http.answer.ends_with(
+                "SDKs differ, and rust gives up within about a second; dotnet does not retry (choose one with --sdk)"
+            ),
+            "{}",
+            outages.http.answer
+        );
+    }
+
+    #[test]
+    fn with_an_sdk_the_outage_fix_says_what_that_sdk_does_with_its_source() {
+        let node = reading_rules(&chosen(Sdk::Node)).outages;
+        assert!(
+            node.grpc.connection.starts_with(
+                "the node SDK 0.223.0 does not retry a gRPC export: spans, metrics and logs exported while the endpoint is down"
+            ),
+            "{}",
+            node.grpc.connection
+        );
+        assert!(
+            node.grpc
+                .connection
+                .contains("(@opentelemetry/otlp-grpc-exporter-base 0.223.0 (npm)"),
+            "{}",
+            node.grpc.connection
+        );
+        assert!(
+            node.http
+                .answer
+                .contains("retries a refused, reset or timed-out connection")
+        );
+        let rust = reading_rules(&chosen(Sdk::Rust)).outages;
+        assert!(
+            rust.grpc.answer.contains("gives up within about a second")
+                && rust
+                    .grpc
+                    .answer
+                    .ends_with("opentelemetry-otlp/src/retry_policy.rs)"),
+            "{}",
+            rust.grpc.answer
+        );
+        assert!(
+            reading_rules(&chosen(Sdk::Go))
+                .outages
+                .http
+                .connection
+                .contains("a refused, reset or unreachable connection is not retried")
+        );
+    }
+
+    #[test]
+    fn every_outage_fact_agrees_with_what_the_soak_saw() {
+        // docs/performance.md, "SDK soak": a 3 s outage behind a proxy (answers UNAVAILABLE/503).
+        use super::super::model::OutageRetry::{Briefly, Never, Retries};
+        let answer = |sdk: Sdk| {
+            let model = sdk.model();
+            (
+                model.outage_grpc.value.answer,
+                model.outage_http.value.answer,
+            )
+        };
+        assert_eq!(answer(Sdk::Node), (Never, Retries));
+        assert_eq!(answer(Sdk::Rust), (Briefly, Briefly));
+        for carried in [Sdk::Go, Sdk::Python, Sdk::Java] {
+            assert_eq!(answer(carried), (Retries, Retries), "{carried}");
+        }
+        for sdk in Sdk::ALL {
+            for fact in [sdk.model().outage_grpc, sdk.model().outage_http] {
+                assert!(!fact.source.is_empty() && !fact.value.said.ends_with('.'));
+                assert!(
+                    fact.value.said.contains("lost")
+                        || fact.value.said.contains("dropped")
+                        || fact.value.said.contains("drops"),
+                    "{sdk}: {}",
+                    fact.value.said
+                );
+            }
+        }
     }
 
     fn chosen(sdk: Sdk) -> SdkChoice {

@@ -1,7 +1,8 @@
 //! opentelemetry-rust: opentelemetry-otlp 0.33.1. See docs/research/sdk-others.md.
 
 use super::model::{
-    BadValue, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, DefaultTrust, Fact, Model, Outage, OutageRetry, SPEC_COMPRESSION, ThrottleRetry,
+    Throttled, TimeoutUnit,
 };
 use super::proxies;
 use crate::settings::Protocol;
@@ -15,6 +16,11 @@ const TONIC_TLS: &str = "https://github.com/open-telemetry/opentelemetry-rust/bl
 const REQWEST_ROOTS: &str = "https://github.com/seanmonstar/reqwest/blob/v0.13.5/src/tls.rs";
 
 const WEBPKI_VERIFY: &str = "https://github.com/rustls/webpki/blob/v/0.103.8/src/verify_cert.rs";
+
+// `RetryPolicy::recommended()`: 3 retries, 100 ms doubling to at most 1.6 s, 0-100 ms jitter;
+// retry_classification.rs makes UNAVAILABLE, 502/503/504 and a network error (status 0)
+// retryable; retry.rs bounds the loop by the export timeout.
+const RUST_RETRY_POLICY: &str = "https://github.com/open-telemetry/opentelemetry-rust/blob/opentelemetry-otlp-0.33.1/opentelemetry-otlp/src/retry_policy.rs";
 
 pub const MODEL: Model = Model {
     release: "0.33.1",
@@ -98,5 +104,23 @@ pub const MODEL: Model = Model {
             said: "retries 429 (and 502/503/504), waiting the Retry-After it gives, for up to 4 attempts within the export timeout (10 s by default); then the batch is dropped",
         },
         source: RUST_RETRY,
+    },
+    // Observed in the SDK soak (docs/performance.md): about 0.7 s of retries, so a 3 s outage
+    // lost data on both transports.
+    outage_grpc: Fact {
+        value: Outage {
+            connection: OutageRetry::Briefly,
+            answer: OutageRetry::Briefly,
+            said: "retries a failed connection or UNAVAILABLE only 3 times, after 100, 200 and 400 ms (plus up to 100 ms jitter each), so it gives up within about a second: data exported during a longer outage is lost",
+        },
+        source: RUST_RETRY_POLICY,
+    },
+    outage_http: Fact {
+        value: Outage {
+            connection: OutageRetry::Briefly,
+            answer: OutageRetry::Briefly,
+            said: "retries a network error or 502/503/504 only 3 times, after 100, 200 and 400 ms (plus up to 100 ms jitter each), so it gives up within about a second: data exported during a longer outage is lost",
+        },
+        source: RUST_RETRY_POLICY,
     },
 };

@@ -1,7 +1,8 @@
 //! The specification's ideal client: the model when no SDK is chosen.
 
 use super::model::{
-    BadValue, DefaultTrust, Fact, Model, SPEC_COMPRESSION, ThrottleRetry, Throttled, TimeoutUnit,
+    BadValue, DefaultTrust, Fact, Model, Outage, OutageRetry, SPEC_COMPRESSION, ThrottleRetry,
+    Throttled, TimeoutUnit,
 };
 use crate::settings::Protocol;
 
@@ -11,6 +12,8 @@ const ENV_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specific
 const SPEC_RETRY: &str = "https://opentelemetry.io/docs/specs/otlp/#failures";
 
 const TLS_SPEC: &str = "https://github.com/open-telemetry/opentelemetry-specification/blob/v1.47.0/specification/protocol/exporter.md#configuration-options";
+
+const SPEC_CONNECTION: &str = "https://opentelemetry.io/docs/specs/otlp/#otlphttp-connection";
 
 pub const MODEL: Model = Model {
     release: "specification",
@@ -81,5 +84,21 @@ pub const MODEL: Model = Model {
             said: "should retry 429, 502, 503 and 504, waiting the Retry-After it gives",
         },
         source: SPEC_RETRY,
+    },
+    outage_grpc: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "should retry UNAVAILABLE with exponential backoff; the specification sets no limit on how long",
+        },
+        source: SPEC_RETRY,
+    },
+    outage_http: Fact {
+        value: Outage {
+            connection: OutageRetry::Retries,
+            answer: OutageRetry::Retries,
+            said: "should retry a connection that cannot be made and 502, 503 and 504, with exponential backoff and jitter; the specification sets no limit on how long",
+        },
+        source: SPEC_CONNECTION,
     },
 };

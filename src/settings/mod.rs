@@ -58,6 +58,8 @@ pub struct Resolution {
     pub problems: Vec<Finding>,
     /// What the SDK does with a throttled export.
     pub throttling: rules::Throttling,
+    /// What the SDK does with data while the endpoint is down.
+    pub outages: rules::Outages,
 }
 
 impl Resolution {
@@ -92,5 +94,6 @@ pub fn resolve_as(
         sdk,
         problems: problems.into_findings(),
         throttling: rules.throttling.clone(),
+        outages: rules.outages.clone(),
     }
 }

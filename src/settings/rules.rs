@@ -61,6 +61,8 @@ pub struct ReadingRules {
     pub certificate_overrides: Vec<CertificateOverride>,
     /// What the exporter does when an export is throttled, as sentences for a fix.
     pub throttling: Throttling,
+    /// What the exporter does with data while the endpoint is down, as sentences for a fix.
+    pub outages: Outages,
     /// Per transport, the SDK that refuses to start on an unparsable timeout, said with its
     /// source; `None` where the default is used instead.
     pub bad_timeout_refusal: PerTransport<Option<String>>,
@@ -131,6 +133,18 @@ pub struct TrustRule {
 /// 429 over OTLP/HTTP): "the python SDK 1.45.2 retries 429 ... (source)".
 pub type Throttling = PerTransport<String>;
 
+/// What an exporter does with data while its endpoint is down, as sentences for a fix: when the
+/// connection is refused, reset or unreachable, and when the server answers UNAVAILABLE or 502,
+/// 503, 504 or the connection times out. Empty: unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outage {
+    pub connection: String,
+    pub answer: String,
+}
+
+/// [`Outage`] per transport.
+pub type Outages = PerTransport<Outage>;
+
 impl ReadingRules {
     /// The specification's rules.
     pub fn spec() -> Self {
@@ -146,6 +160,7 @@ impl ReadingRules {
                 grpc: "an SDK following the OTLP specification retries RESOURCE_EXHAUSTED only when it carries RetryInfo, after its delay".into(),
                 http: "an SDK following the OTLP specification retries 429 after the Retry-After it gives".into(),
             },
+            outages: Outages::default(),
             bad_timeout_refusal: PerTransport::default(),
             default_trust: PerTransport::default(),
             ignores_tls_variables: None,

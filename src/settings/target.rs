@@ -3,7 +3,7 @@
 
 use super::endpoint::{EndpointUrl, Scheme, effective_path};
 use super::proxy::ProxyRoute;
-use super::rules::TrustRule;
+use super::rules::{Outage, TrustRule};
 use super::values::Header;
 use super::{Compression, Protocol, Resolution, Selection, Signal};
 use std::path::PathBuf;
@@ -40,6 +40,8 @@ pub struct Target {
     pub step_timeout: Duration,
     /// What the SDK does when this endpoint throttles an export (for the fix).
     pub throttled: String,
+    /// What the SDK does with data while this endpoint is down (for the fix).
+    pub outage: Outage,
     /// The proxy the SDK sends through, when its transport takes one from the environment.
     pub proxy: Option<ProxyRoute>,
 }
@@ -102,6 +104,7 @@ pub fn targets(
             compression: exporter.compression.value,
             step_timeout,
             throttled: resolution.throttling.over(protocol).to_string(),
+            outage: resolution.outages.over(protocol).clone(),
             proxy: exporter.proxy.clone(),
         });
     }

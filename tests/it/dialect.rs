@@ -180,3 +180,53 @@ fn human_output_shows_shell_kubernetes_and_the_python_call() {
         &["check", &url, "--protocol", "grpc", "--sdk", "python"],
     );
 }
+
+/// A refused connection says what the chosen SDK does with the data meanwhile (the SDK soak's
+/// finding: Node's gRPC exporter never retries), and without an SDK which SDKs differ.
+#[test]
+fn a_closed_port_says_what_the_sdk_does_with_data_while_the_endpoint_is_down() {
+    let endpoint = format!("http://127.0.0.1:{}", free_port());
+    let fixes_of = |sdk: &str, protocol: &str| -> Vec<String> {
+        let report = check_as(
+            sdk,
+            &[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+                ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
+            ],
+        );
+        let cause = root_cause(&report);
+        assert_eq!(cause["code"], "NET_CONN_REFUSED", "{report:#}");
+        cause["fix"]
+            .as_array()
+            .expect("fix is an array")
+            .iter()
+            .filter_map(|line| line.as_str().map(str::to_string))
+            .collect()
+    };
+    let has = |fixes: &[String], wanted: &str| {
+        assert!(
+            fixes.iter().any(|line| line.contains(wanted)),
+            "no fix says {wanted:?}: {fixes:#?}"
+        );
+    };
+
+    let node_grpc = fixes_of("node", "grpc");
+    has(
+        &node_grpc,
+        "the node SDK 0.223.0 does not retry a gRPC export: spans, metrics and logs exported while the endpoint is down (a refused connection or UNAVAILABLE) are lost",
+    );
+    has(&node_grpc, "@opentelemetry/otlp-grpc-exporter-base 0.223.0");
+    has(
+        &fixes_of("node", "http/protobuf"),
+        "the node SDK 0.223.0 retries a refused, reset or timed-out connection",
+    );
+    has(
+        &fixes_of("go", "http/protobuf"),
+        "a refused, reset or unreachable connection is not retried",
+    );
+    has(
+        &fixes_of("spec", "grpc"),
+        "SDKs differ, and rust gives up within about a second; node and dotnet do not retry (choose one with --sdk)",
+    );
+}
