@@ -13,7 +13,8 @@
 # Needs: bash scripts/test-deps.sh (rotel, Python SDK), cargo build --release; hyperfine is used
 # when installed (apt-get install hyperfine), else a loop with `date +%s%N`.
 # Usage: bash bench/run.sh   (sizes: SPANS=400000 SUSTAIN_SPANS=1000000 GEN_SPANS=1000000
-#                                   PY_SPANS=200000 REPEAT=5 CHECK_TIMEOUT=2s)
+#                                   PY_SPANS=200000 REPEAT=5 CHECK_TIMEOUT=2s;
+#                         SECTIONS="ingest sustained generation check" SERVE_FORMAT=human|json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,8 @@ GEN_SPANS="${GEN_SPANS:-1000000}" # items per generation measurement (load, Rust
 PY_SPANS="${PY_SPANS:-200000}"    # the Python SDK is ~100x slower: fewer spans keep it short
 REPEAT="${REPEAT:-5}"             # ingest runs per cell, serve and rotel alternating; the median (by spans/s) is reported
 CHECK_TIMEOUT="${CHECK_TIMEOUT:-2s}"
+SECTIONS="${SECTIONS:-ingest sustained generation check}" # which parts to run
+SERVE_FORMAT="${SERVE_FORMAT:-human}" # serve's live output in the ingest runs (human view or json)
 
 BIN="target/release/otlp-doctor"
 RUST_SDK="target/release/examples/rust_sdk_load"
@@ -38,6 +41,9 @@ cargo build --release --quiet --example rust_sdk_load
 [ -x /usr/bin/time ] || die "/usr/bin/time missing (apt-get install time)"
 
 now_ns() { date +%s%N; }
+
+# True when section $1 is in SECTIONS.
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 # utime + stime of a process, in clock ticks (1/100 s).
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
@@ -60,7 +66,7 @@ ROTEL_GRPC="$(free_port)"; ROTEL_HTTP="$(free_port)"
     --exporter blackhole --pid-file "$WORK/rotel.pid" --log-file "$WORK/rotel.log" >"$WORK/rotel.out" 2>&1 &
 ROTEL_PID=$!; PIDS+=("$ROTEL_PID")
 SERVE_GRPC="$(free_port)"; SERVE_HTTP="$(free_port)"
-"$BIN" serve --grpc-listen "127.0.0.1:$SERVE_GRPC" --http-listen "127.0.0.1:$SERVE_HTTP" --format json >/dev/null 2>"$WORK/serve.err" &
+"$BIN" serve --grpc-listen "127.0.0.1:$SERVE_GRPC" --http-listen "127.0.0.1:$SERVE_HTTP" --format "$SERVE_FORMAT" >/dev/null 2>"$WORK/serve.err" &
 SERVE_PID=$!; PIDS+=("$SERVE_PID")
 for port in "$ROTEL_GRPC" "$ROTEL_HTTP" "$SERVE_GRPC" "$SERVE_HTTP"; do wait_port "$port"; done
 
@@ -76,6 +82,7 @@ echo "- peers: rotel-agent $("$ROTEL" --version 2>&1 | awk '{print $NF}'), opent
 echo
 
 # ------------------------------------------------------------------------------------ 1. ingest
+if want ingest; then
 # One load run against a server process; prints "spans_per_second p99_ms server_cpu_s drained_s".
 ingest_once() {
     local url="$1" protocol="$2" pid="$3" before after started busy out
@@ -113,11 +120,14 @@ for protocol in grpc http/protobuf; do
     read -r s_rate s_p99 s_cpu s_drain <<<"$(printf '%s\n' "${s_runs[@]}" | median_run)"
     read -r r_rate r_p99 r_cpu r_drain <<<"$(printf '%s\n' "${r_runs[@]}" | median_run)"
     ratio="$(awk -v a="$s_rate" -v b="$r_rate" 'BEGIN { printf "%.2f", a / b }')"
-    echo "| $protocol | serve --format json >/dev/null | $s_rate | $s_p99 | $s_cpu | $s_drain | $ratio |"
+    echo "| $protocol | serve --format $SERVE_FORMAT >/dev/null | $s_rate | $s_p99 | $s_cpu | $s_drain | $ratio |"
     echo "| $protocol | rotel --exporter blackhole | $r_rate | $r_p99 | $r_cpu | $r_drain | |"
 done
 echo
 
+fi
+
+if want sustained; then
 # A fresh serve whose summary line (its last) is kept; more load than its queue holds.
 log "sustained: $SUSTAIN_SPANS spans over OTLP/HTTP to a fresh serve"
 SUSTAIN_GRPC="$(free_port)"; SUSTAIN_HTTP="$(free_port)"
@@ -142,7 +152,10 @@ if [ "$processed" -lt "$SUSTAIN_SPANS" ]; then
 fi
 echo
 
+fi
+
 # ------------------------------------------------------------------------------------ 2. generation
+if want generation; then
 # Runs a generator under /usr/bin/time; prints "spans cpu_s wall_s".
 generate() {
     local spans="$1"; shift
@@ -178,7 +191,10 @@ row "opentelemetry-rust SDK (examples/rust_sdk_load.rs)" "$r_n" "$r_cpu" "$r_wal
 row "OpenTelemetry Python SDK (bench/python_load.py)" "$p_n" "$p_cpu" "$p_wall" "$p_core"
 echo
 
+fi
+
 # ------------------------------------------------------------------------------------ 3. check
+if want check; then
 SILENT_PORT="$(free_port)"
 "$PYTHON" -c '
 import socket, sys
@@ -225,3 +241,4 @@ done
 echo
 echo "check timeout: $CHECK_TIMEOUT per network step."
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+fi
