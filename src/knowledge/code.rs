@@ -78,6 +78,7 @@ codes! {
     ProtoHttpToGrpcServer => "PROTO_HTTP_TO_GRPC_SERVER",
     ProtoPathNotFound => "PROTO_PATH_NOT_FOUND",
     ProtoMethodNotAllowed => "PROTO_METHOD_NOT_ALLOWED",
+    ProtoRedirected => "PROTO_REDIRECTED",
     ProtoUnsupportedMediaType => "PROTO_UNSUPPORTED_MEDIA_TYPE",
     ProtoSignalUnimplemented => "PROTO_SIGNAL_UNIMPLEMENTED",
     ProtoNotOtlp => "PROTO_NOT_OTLP",

@@ -191,5 +191,14 @@ fn a_refusing_memory_limiter_is_seen_by_the_sender() {
             first.contains("data refused due to high memory usage"),
             "{protocol}: {report:#}"
         );
+        let cause = root_cause(&report);
+        assert!(
+            cause["title"].to_string().contains("memory_limiter"),
+            "{protocol}: {report:#}"
+        );
+        assert!(
+            cause["fix"][0].to_string().contains("limit_mib"),
+            "{protocol}: the first fix is the memory limiter's: {report:#}"
+        );
     }
 }

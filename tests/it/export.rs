@@ -628,6 +628,56 @@ fn grpc_through_nginx_to_a_dead_upstream_is_unavailable() {
     assert_root_cause(&report, "EXPORT_UNAVAILABLE");
 }
 
+#[test]
+fn a_redirect_names_where_it_points() {
+    // A load balancer's http -> https rule; the real Python exporter counts this 301 as a
+    // successful export and sends nothing more.
+    let target = "https://127.0.0.1:1/v1/traces";
+    let (_nginx, url) = status_front(|f| f.status_with_body(301, target));
+    let (exit, report) = check_t(&[&url, "--signals", "traces"]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "PROTO_REDIRECTED");
+    assert_evidence_contains(root_cause(&report), &format!("Location: {target}"), &report);
+    assert!(fix(root_cause(&report)).contains(target), "{report:#}");
+}
+
+#[test]
+fn grpc_through_a_rate_limiting_nginx_is_throttled_by_the_proxy() {
+    let port = free_port();
+    let _nginx = Nginx::start(&Front::new(port).http2(true).status(429).render());
+    let url = format!("http://127.0.0.1:{port}");
+    let (exit, report) = check_t(&[&url, "--protocol", "grpc", "--signals", "traces"]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "EXPORT_THROTTLED");
+    let cause = root_cause(&report);
+    assert!(
+        cause["title"].to_string().contains("HTTP 429"),
+        "{report:#}"
+    );
+    assert!(fix(cause).contains("Retry-After"), "{report:#}");
+}
+
+#[test]
+fn grpc_through_nginx_with_a_small_body_limit_is_too_large() {
+    let rotel = Rotel::start();
+    let port = free_port();
+    let _nginx = Nginx::start(
+        &Front::new(port)
+            .http2(true)
+            .max_body_size("16")
+            .pass(rotel.grpc_addr(), Upstream::Grpc)
+            .render(),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let (exit, report) = check_t(&[&url, "--protocol", "grpc", "--signals", "traces"]);
+    assert_eq!(exit, 1, "{report:#}");
+    assert_root_cause(&report, "EXPORT_PAYLOAD_TOO_LARGE");
+    assert!(
+        fix(root_cause(&report)).contains("client_max_body_size"),
+        "{report:#}"
+    );
+}
+
 // ------------------------------------------------------------------ small OTLP servers
 
 /// Rejected items the partial-success servers report: 7 digits, never part of a port number.

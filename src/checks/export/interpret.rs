@@ -105,8 +105,17 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             // the HTTP status inside the message is the real answer.
             let proxied = proxied_http_status(message).and_then(grpc_code_for_http);
             let effective = proxied.unwrap_or(*code);
-            let failure = grpc_failure(effective, message, retry_delay.is_some(), signal);
-            let mut found = with_retry_behaviour(failure.finding(), cx).evidence(seen);
+            let mut found = match proxied_http_status(message).and_then(proxy_refusal) {
+                // The client saw UNAVAILABLE or INTERNAL, so the SDK's throttling rules for
+                // RESOURCE_EXHAUSTED do not apply: no retry-behaviour sentence.
+                Some(failure) => failure.finding(),
+                None => {
+                    let failure = grpc_failure(effective, message, retry_delay.is_some(), signal);
+                    with_retry_behaviour(failure.finding(), cx)
+                }
+            }
+            .evidence(seen);
+            found = naming_the_memory_limiter(found, message);
             if let (Some(mapped), Some(status)) = (proxied, proxied_http_status(message)) {
                 found = found.evidence(format!(
                     "the HTTP status {status} came from a proxy or a non-gRPC server; gRPC maps it to {}",
@@ -118,6 +127,11 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             }
             result.findings.push(found);
         }
+        Outcome::Http {
+            status: status @ 300..=399,
+            location,
+            ..
+        } => result.findings.push(redirected(*status, location.as_deref(), cx)),
         Outcome::Http {
             status,
             content_type,
@@ -133,6 +147,7 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             result.not_found = *status == 404;
             result.unsupported_media_type = *status == 415;
             let mut found = with_retry_behaviour(failure.finding(), cx).evidence(seen);
+            found = naming_the_memory_limiter(found, body_excerpt);
             if let Some(after) = retry_after {
                 found = found.evidence(format!("Retry-After: {after}"));
             }
@@ -258,6 +273,65 @@ impl Failure {
 
     fn finding(self) -> Finding {
         Finding::new(self.code, Severity::Error, "export", self.title).fix(self.fix)
+    }
+}
+
+/// What the Collector's memory_limiter says when it refuses data (internal/memorylimiter), as
+/// an UNAVAILABLE over gRPC and a 503 over OTLP/HTTP.
+const MEMORY_LIMITER_REFUSAL: &str = "data refused due to high memory usage";
+
+/// An unavailable answer whose message names the memory_limiter says so, and what to do first.
+fn naming_the_memory_limiter(mut found: Finding, message: &str) -> Finding {
+    if found.code == Code::ExportUnavailable && message.contains(MEMORY_LIMITER_REFUSAL) {
+        found.title = "the Collector's memory_limiter refused the data: the Collector is near its memory limit".into();
+        found.prepend_fix(Fix::new("collector.memory_limiter_refuses"));
+    }
+    found
+}
+
+/// A proxy's HTTP refusal in front of a gRPC server whose meaning survives gRPC's mapping: a
+/// body limit (413, which gRPC clients see as INTERNAL) or a rate limit (429, seen as
+/// UNAVAILABLE, its Retry-After unread).
+fn proxy_refusal(status: u16) -> Option<Failure> {
+    match status {
+        413 => Some(Failure::error(
+            Code::ExportPayloadTooLarge,
+            "a proxy in front of the gRPC server refused the request as too large (HTTP 413)",
+            Fix::new("export.proxy_body_limit"),
+        )),
+        429 => Some(Failure::error(
+            Code::ExportThrottled,
+            "a proxy in front of the gRPC server is rate-limiting exports (HTTP 429)",
+            Fix::new("export.proxy_rate_limit_grpc"),
+        )),
+        _ => None,
+    }
+}
+
+/// A 3xx: the endpoint moved. OTLP exporters do not follow redirects reliably (Python's does
+/// not follow them and counts the 3xx as success, so the data is lost silently; a client that
+/// follows a 301/302 may resend the POST as a body-less GET, RFC 9110 15.4.2), so the endpoint
+/// must name the final URL.
+fn redirected(status: u16, location: Option<&str>, cx: &Context<'_>) -> Finding {
+    let url = cx.url;
+    let finding = Finding::new(
+        Code::ProtoRedirected,
+        Severity::Error,
+        "export",
+        match location {
+            Some(to) => format!("{url} redirects ({status}) to {to}"),
+            None => format!("{url} answered a redirect ({status}) without a Location"),
+        },
+    )
+    .evidence(format!(
+        "POST {url} ({}) → {status}, Location: {}",
+        cx.protocol,
+        location.unwrap_or("(none)")
+    ))
+    .evidence("the Python exporter 1.45.2 counts a 3xx as a successful export, so its data is lost without an error; clients that follow a 301 or 302 may resend the POST as a GET without the data");
+    match location {
+        Some(to) => finding.fix(Fix::new("protocol.use_redirect_target").with("location", to)),
+        None => finding.fix(Fix::new("export.read_receiver_logs")),
     }
 }
 

@@ -10,7 +10,6 @@ use crate::otlp::encode::protobuf_len;
 use crate::otlp::payload::ExportRequest;
 use crate::otlp::rpc;
 use crate::settings::Compression;
-use crate::settings::values::Header;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
 use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_client::MetricsServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
@@ -27,9 +26,9 @@ const TONIC_TIMEOUT_MESSAGE: &str = "Timeout expired";
 /// Sends `request` over gRPC; returns the outcome and the protobuf size of the message.
 pub(super) async fn export(dest: &Destination<'_>, request: &ExportRequest) -> (Outcome, usize) {
     let request_bytes = protobuf_len(request);
-    let metadata = match metadata(dest.headers) {
+    let metadata = match channel::metadata(dest.headers) {
         Ok(metadata) => metadata,
-        Err(outcome) => return (outcome, request_bytes),
+        Err(name) => return (unsendable_header(&name), request_bytes),
     };
     let exchange = async {
         let channel = match connect(dest).await {
@@ -59,13 +58,13 @@ async fn connect(dest: &Destination<'_>) -> Result<Channel, tonic::transport::Er
         .await
 }
 
-/// User headers as gRPC metadata; a header that cannot be sent is a transport failure.
-fn metadata(headers: &[Header]) -> Result<MetadataMap, Outcome> {
-    channel::metadata(headers).map_err(|name| Outcome::Transport {
+/// A user header that cannot be sent as gRPC metadata is a transport failure.
+fn unsendable_header(name: &str) -> Outcome {
+    Outcome::Transport {
         error: format!("header '{name}' cannot be sent as gRPC metadata (invalid name or value)"),
         timed_out: false,
         head_too_large: false,
-    })
+    }
 }
 
 /// The export RPC of the request's signal.

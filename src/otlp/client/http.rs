@@ -185,6 +185,7 @@ impl Response {
             content_type,
             body_excerpt,
             retry_after: self.header(header::RETRY_AFTER),
+            location: self.header(header::LOCATION),
             partial,
         }
     }

@@ -75,6 +75,8 @@ pub enum Outcome {
         /// Printable, at most [`BODY_EXCERPT_CHARS`] characters.
         body_excerpt: String,
         retry_after: Option<String>,
+        /// Where a 3xx answer points.
+        location: Option<String>,
         /// Decoded from a 2xx body (protobuf or JSON, by its `Content-Type`).
         partial: Option<PartialSuccess>,
     },

@@ -125,6 +125,7 @@ async fn http_throttling_gives_retry_after_and_an_excerpt() {
                 content_type: "text/plain".to_string(),
                 body_excerpt: "too many requests".to_string(),
                 retry_after: Some("7".to_string()),
+                location: None,
                 partial: None,
             }
         );
