@@ -416,6 +416,9 @@ fn attribute_to_config(mut findings: Vec<Finding>) -> Vec<Finding> {
             Code::ProtoPathNotFound | Code::ProtoSignalUnimplemented => {
                 &[Code::CfgHttpSignalPath, Code::CfgGrpcEndpointHasPath]
             }
+            // The SDK trusted the bundle of REQUESTS_CA_BUNDLE (or the like) instead of the
+            // CA file the user gave, so the unknown CA is that override's doing.
+            Code::TlsUnknownCa => &[Code::CfgSdkCaOverride],
             Code::AuthUnauthenticated | Code::AuthPermissionDenied => &[
                 Code::AuthTokenQuoted,
                 Code::AuthTokenWhitespace,

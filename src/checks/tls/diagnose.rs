@@ -87,22 +87,32 @@ pub(super) fn diagnose_rejection(primary: &rustls::Error, facts: &CertFacts<'_>)
         by_cause.push((Cause::Dates, finding));
     }
     let rotated = rotated_ca(facts);
+    // webpki refuses a CA:TRUE leaf before it looks for an issuer, so a self-signed CA leaf
+    // that nobody trusts says CaUsedAsEndEntity, while every other TLS library says "self-signed
+    // certificate": the missing trust is the root cause.
+    let untrusted_ca_leaf = untrusted_self_signed_ca_leaf(facts);
     if let Some(finding) = &rotated {
         by_cause.push((Cause::Trust, finding.clone()));
-    } else if trust_error(facts).is_some_and(|err| cause_of(&err) == Cause::Trust) {
+    } else if untrusted_ca_leaf
+        || trust_error(facts).is_some_and(|err| cause_of(&err) == Cause::Trust)
+    {
         by_cause.push((Cause::Trust, findings::unknown_ca(facts.chain, facts.trust)));
     }
     if let (Some(leaf), false) = (facts.chain.first(), name_matches(facts)) {
         by_cause.push((Cause::Name, findings::hostname_mismatch(leaf, facts.asked)));
     }
     if let Some(leaf) = facts.chain.first().filter(|leaf| leaf.is_ca) {
-        let finding = findings::ca_as_server_cert(leaf, crate::report::Severity::Error);
-        by_cause.push((Cause::Other, finding));
+        let fared = if untrusted_ca_leaf {
+            findings::CaLeaf::Untrusted
+        } else {
+            findings::CaLeaf::Refused
+        };
+        by_cause.push((Cause::Other, findings::ca_as_server_cert(leaf, fared)));
     }
 
     // A signature that does not verify against the CA of that name is the rotated CA.
     let root = match cause_of(primary) {
-        Cause::Other if rotated.is_some() => Cause::Trust,
+        Cause::Other if rotated.is_some() || untrusted_ca_leaf => Cause::Trust,
         cause => cause,
     };
     let mut out = Vec::new();
@@ -116,6 +126,27 @@ pub(super) fn diagnose_rejection(primary: &rustls::Error, facts: &CertFacts<'_>)
     by_cause.sort_by_key(|(cause, _)| (*cause != root, *cause as u8));
     out.extend(by_cause.into_iter().map(|(_, finding)| finding));
     out
+}
+
+/// The server sent a self-signed certificate marked CA:TRUE that is not one of the trusted
+/// roots (no CA file names it; the system and Mozilla roots never hold such a server's own
+/// certificate).
+fn untrusted_self_signed_ca_leaf(facts: &CertFacts<'_>) -> bool {
+    let Some(leaf) = facts
+        .chain
+        .first()
+        .filter(|leaf| leaf.is_ca && leaf.self_signed)
+    else {
+        return false;
+    };
+    match facts.trust {
+        TrustSource::CaFile { cas, .. } => !cas.iter().any(|ca| {
+            ca.subject == leaf.subject
+                && ca.subject_key_id == leaf.subject_key_id
+                && ca.not_after_unix == leaf.not_after_unix
+        }),
+        TrustSource::Defaults { .. } => true,
+    }
 }
 
 /// The top of the chain names a CA of the CA file as its issuer, but was signed by another key

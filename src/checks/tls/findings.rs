@@ -340,13 +340,35 @@ pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) 
 }
 
 /// Anything else that stopped the handshake.
+/// How a server certificate marked CA:TRUE fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CaLeaf {
+    /// Trusted, and refused only for being a CA (rustls): every export fails.
+    Refused,
+    /// Trusted and accepted, as OpenSSL, Go and Java do.
+    Accepted,
+    /// Not trusted at all (a self-signed certificate nobody was told to trust): that is the
+    /// root cause, and being a CA matters only once it is trusted.
+    Untrusted,
+}
+
 /// The server certificate is marked CA:TRUE: an error where the client's TLS library refuses it
-/// (rustls), a warning where it is accepted, since other SDKs on the same endpoint fail.
-pub(super) fn ca_as_server_cert(leaf: &CertSummary, severity: Severity) -> Finding {
-    let verdict = if severity == Severity::Error {
-        "rustls, the TLS library of the Rust SDK, refuses it (CaUsedAsEndEntity), so every export fails"
-    } else {
-        "accepted here as OpenSSL (Python, Node, .NET), Go and Java accept it, but rustls (the Rust SDK) refuses it (CaUsedAsEndEntity)"
+/// (rustls), a warning where it is accepted or not trusted anyway, since once trusted the Rust
+/// SDK still fails on the same endpoint.
+pub(super) fn ca_as_server_cert(leaf: &CertSummary, fared: CaLeaf) -> Finding {
+    let (severity, verdict) = match fared {
+        CaLeaf::Refused => (
+            Severity::Error,
+            "rustls, the TLS library of the Rust SDK, refuses it (CaUsedAsEndEntity), so every export fails",
+        ),
+        CaLeaf::Accepted => (
+            Severity::Warning,
+            "accepted here as OpenSSL (Python, Node, .NET), Go and Java accept it, but rustls (the Rust SDK) refuses it (CaUsedAsEndEntity)",
+        ),
+        CaLeaf::Untrusted => (
+            Severity::Warning,
+            "once it is trusted, OpenSSL (Python, Node, .NET), Go and Java accept it, but rustls (the Rust SDK) still refuses it (CaUsedAsEndEntity)",
+        ),
     };
     Finding::new(
         Code::TlsCaAsServerCert,

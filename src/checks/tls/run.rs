@@ -222,7 +222,10 @@ async fn succeeded(
         .collect();
     findings.extend(alpn_finding(cx, &session));
     if let Some(leaf) = chain.first().filter(|leaf| leaf.is_ca) {
-        findings.push(findings::ca_as_server_cert(leaf, Severity::Warning));
+        findings.push(findings::ca_as_server_cert(
+            leaf,
+            findings::CaLeaf::Accepted,
+        ));
     }
 
     let mut stream = Some(stream);
