@@ -58,6 +58,10 @@ const ALSO_FACTOR: f64 = 0.95;
 /// explains a line that names another one of that kind, and not the message's, this much less: the rest of the wording is the
 /// envelope an SDK prints around every outcome, so a 404 message must not explain a 401 line.
 const CONFLICT_FACTOR: f64 = 0.5;
+/// A message marked `summary` (an SDK's last word after its retries, printed whatever the
+/// cause) explains a line this much less: a lead among its `also` codes, never a confident
+/// answer, and below any line of the same log that names the cause.
+pub const SUMMARY_FACTOR: f64 = 0.6;
 /// The words that name an outcome, before normalization, by kind: gRPC statuses, the ways a
 /// connection fails, the ways a TLS handshake fails. HTTP statuses 400 to 599 are a kind too.
 /// Outcomes conflict only within a kind: "Unavailable" wraps "connection refused", it does not
@@ -121,6 +125,8 @@ struct Pattern {
     total: f64,
     /// The outcomes the message names.
     outcomes: Vec<u32>,
+    /// The message is a summary of many causes.
+    summary: bool,
 }
 
 /// The words of an entry's title and cause.
@@ -208,6 +214,7 @@ impl<'a> Matcher<'a> {
                     total: weights.iter().sum(),
                     weights,
                     outcomes: Vec::new(),
+                    summary: entries[entry].messages[message].summary,
                 }
             })
             .collect();
@@ -425,6 +432,9 @@ impl<'a> Matcher<'a> {
             );
             if self.conflicts(&pattern.outcomes, window) {
                 score *= CONFLICT_FACTOR;
+            }
+            if pattern.summary {
+                score *= SUMMARY_FACTOR;
             }
             let slot = &mut best[pattern.entry];
             let better = slot

@@ -6,7 +6,10 @@
 //! `[[entry.messages]]` below it is an error message exactly as some SDK, library or the
 //! Collector prints it: `text`, `source` (the code or issue where it was read, never invented),
 //! `ecosystem` (whose wording it is) and optionally `also`, the codes that may share the top
-//! spot when this message is looked up (for wording that honestly fits more than one cause).
+//! spot when this message is looked up (for wording that honestly fits more than one cause),
+//! `summary`, set on a line an SDK prints for many causes (its last word after the retries ran
+//! out), which the matcher then scores as a lead rather than an answer, and `note`, shown with
+//! the match to say where the real cause is printed.
 //!
 //! The `[fixes.<name>]` tables hold the fix lines the checks attach to their findings, by key
 //! ([`fix`]).
@@ -65,6 +68,13 @@ pub struct Message {
     /// Other codes this wording may equally point to.
     #[serde(default)]
     pub also: Vec<String>,
+    /// The wording sums up failures of many causes (its `also` codes among them), so a match
+    /// is a lead, not an answer: the matcher scores it at [`matcher::SUMMARY_FACTOR`].
+    #[serde(default)]
+    pub summary: bool,
+    /// Shown with the match: what the message does not say, and where to read it.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Whose wording a message is: an SDK's, a library's, the Collector's.

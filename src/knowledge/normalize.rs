@@ -41,7 +41,7 @@ const STOPWORDS: &[&str] = &[
 
 /// The normalized tokens of a text, in order.
 pub fn tokens(text: &str) -> Vec<String> {
-    let text = strip_template_slots(&join_io(&unescape(text)));
+    let text = strip_template_slots(&join_http_version(&join_io(&unescape(text))));
     let mut out = Vec::new();
     for chunk in text.split_whitespace() {
         chunk_tokens(chunk, &mut out);
@@ -69,6 +69,34 @@ fn join_io(text: &str) -> String {
             out.push_str("io");
             copied = at + 3;
         }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// `HTTP/2` and `HTTP/1.1` would otherwise split into `http` and bare digits that any line with
+/// a small number shares (an access log's `HTTP/1.1" 200 2`); they become `http2` and `http11`,
+/// as gRPC spells the first.
+fn join_http_version(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, _) in lower.match_indices("http/") {
+        let bounded_before = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let version = &text[at + 5..];
+        let len = version
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(version.len());
+        let digits = version[..len].trim_end_matches('.');
+        if !bounded_before || at < copied || !digits.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        out.push_str(&text[copied..at + 4]);
+        out.extend(digits.chars().filter(char::is_ascii_digit));
+        copied = at + 5 + digits.len();
     }
     out.push_str(&text[copied..]);
     out
@@ -457,6 +485,17 @@ mod tests {
             joined("dial tcp 10.1.2.3:4317: i/o timeout"),
             "dial tcp <ip> io timeout"
         );
+    }
+
+    #[test]
+    fn http_versions_are_one_word() {
+        assert_eq!(joined("Failed parsing HTTP/2"), "fail pars http2");
+        assert_eq!(
+            joined("\"GET /healthz HTTP/1.1\" 200 2"),
+            "get healthz http11 200 2"
+        );
+        assert_eq!(joined("HTTP/1.x transport"), "http1 transport");
+        assert_eq!(joined("http://x/http/2 or http/"), "<url> http");
     }
 
     #[test]

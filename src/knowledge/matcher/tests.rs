@@ -285,3 +285,55 @@ fn the_classes_once_named_wrong_find_their_cause() {
         "{plain:?}"
     );
 }
+
+/// What the Python SDK 1.45.2 (grpcio, requests) printed against real peers (nginx 1.22 in front,
+/// the Collector 0.165), which explain once named wrong: mTLS without a client certificate over
+/// gRPC and over OTLP/HTTP, nginx's body limit and rate limit in front of gRPC, gRPC at an
+/// HTTP/1-only port.
+#[test]
+fn python_grpcio_and_requests_messages_find_their_cause() {
+    for (line, code) in [
+        (
+            "Unwrap failed (TSI_DATA_CORRUPTED)",
+            "TLS_CLIENT_CERT_REQUIRED",
+        ),
+        (
+            "TLSV1_ALERT_CERTIFICATE_REQUIRED",
+            "TLS_CLIENT_CERT_REQUIRED",
+        ),
+        (
+            "Received http2 header with status: 413",
+            "EXPORT_PAYLOAD_TOO_LARGE",
+        ),
+        ("Received http2 header with status: 429", "EXPORT_THROTTLED"),
+        ("Failed parsing HTTP/2", "PROTO_GRPC_TO_HTTP_SERVER"),
+    ] {
+        assert_eq!(top(line), Some(code), "{line}: {:?}", codes(line));
+    }
+}
+
+/// Python's last word after its retries ran out is printed for any transient error: a lead
+/// among several causes with a note pointing at the warnings before it, never a confident
+/// answer; and the warning that names the cause outranks it in the same log.
+#[test]
+fn a_summary_line_is_a_lead_not_an_answer() {
+    let line = "Failed to export spans batch due to timeout, max retries or shutdown.";
+    let matches = Matcher::global().search(line, 5);
+    let found: Vec<&str> = matches.iter().map(|m| m.entry.code.as_str()).collect();
+    assert!(matches.len() >= 3, "{found:?}");
+    assert!(matches[0].score < 0.8, "{:.2}", matches[0].score);
+    for code in ["EXPORT_TIMEOUT", "EXPORT_UNAVAILABLE", "NET_CONN_REFUSED"] {
+        assert!(found.contains(&code), "{code} missing: {found:?}");
+    }
+    let note = matches[0]
+        .message
+        .and_then(|m| m.note.as_deref())
+        .unwrap_or_default();
+    assert!(note.contains("Transient error"), "{note:?}");
+
+    let log = "\
+Transient error StatusCode.UNAVAILABLE encountered while exporting traces to localhost:4317, retrying in 1.02s.
+Failed to export spans batch due to timeout, max retries or shutdown.
+";
+    assert_eq!(top(log), Some("EXPORT_UNAVAILABLE"), "{:?}", codes(log));
+}

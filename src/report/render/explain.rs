@@ -54,6 +54,11 @@ impl Answer<'_> {
                             "",
                             &palette.dim(&format!("({}: {})", message.ecosystem, message.source)),
                         )?;
+                        if let Some(note) = &message.note {
+                            for (i, line) in wrap(note, WIDTH - 11).iter().enumerate() {
+                                field(out, palette, if i == 0 { "note" } else { "" }, line)?;
+                            }
+                        }
                     }
                     None => field(
                         out,
@@ -114,6 +119,9 @@ impl Answer<'_> {
                         message.source
                     )?,
                     None => writeln!(out, "- match: {:.2}, by its description", m.score)?,
+                }
+                if let Some(note) = m.message.and_then(|message| message.note.as_deref()) {
+                    writeln!(out, "- note: {}", markdown_text(note))?;
                 }
             }
             writeln!(out, "- cause: {}", markdown_text(m.cause))?;
