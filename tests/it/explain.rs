@@ -204,3 +204,48 @@ fn a_token_in_a_pasted_log_is_masked() {
         assert!(!run.stdout.contains(secret), "{format}:\n{}", run.stdout);
     }
 }
+
+/// What the Python SDK 1.45.2 (grpcio, requests) printed against nginx 1.22 and the Collector
+/// 0.165, as a user pastes it: each finds its cause, and the line Python prints once its retries
+/// ran out is a lead with a note that points at the warnings before it, not a confident answer.
+#[test]
+fn python_messages_seen_against_real_fronts_find_their_cause() {
+    for (message, code) in [
+        (
+            "Unwrap failed (TSI_DATA_CORRUPTED)",
+            "TLS_CLIENT_CERT_REQUIRED",
+        ),
+        (
+            "TLSV1_ALERT_CERTIFICATE_REQUIRED",
+            "TLS_CLIENT_CERT_REQUIRED",
+        ),
+        (
+            "Received http2 header with status: 413",
+            "EXPORT_PAYLOAD_TOO_LARGE",
+        ),
+        ("Received http2 header with status: 429", "EXPORT_THROTTLED"),
+        ("Failed parsing HTTP/2", "PROTO_GRPC_TO_HTTP_SERVER"),
+    ] {
+        let run = explain(&["--format", "json", message], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let answer = json(&run);
+        assert_eq!(answer["matches"][0]["code"], code, "{message}: {answer}");
+    }
+
+    let summary = "Failed to export spans batch due to timeout, max retries or shutdown.";
+    let answer = json(&explain(&["--format", "json", summary], None));
+    let matches = answer["matches"].as_array().cloned().unwrap_or_default();
+    assert!(matches.len() >= 2, "{answer}");
+    assert!(
+        matches[0]["score"].as_f64().is_some_and(|s| s < 0.8),
+        "{answer}"
+    );
+    for format in ["human", "markdown"] {
+        let run = explain(&["--format", format, summary], None);
+        assert!(
+            run.stdout.contains("note") && run.stdout.contains("Transient error"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
+}
