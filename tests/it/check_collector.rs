@@ -202,3 +202,63 @@ fn a_refusing_memory_limiter_is_seen_by_the_sender() {
         );
     }
 }
+
+/// A Collector whose OTLP/HTTP receiver serves traces on its own path answers the standard
+/// paths with Go's plain 404: the diagnosis says it may be such a Collector, and where to look,
+/// instead of calling the server no OTLP receiver at all.
+#[test]
+fn a_custom_traces_url_path_is_named_as_a_collector_setting() {
+    use crate::support::collector_peer::otelcol_doctor;
+    use crate::support::collector_process::{
+        OtlpReceiver, peer_dir, start_collector, with_port_retries,
+    };
+    let dir = peer_dir("otelcol-custom-path");
+    let (_collector, receiver) = with_port_retries("otelcol-doctor", || {
+        let receiver = OtlpReceiver::pick();
+        let config = format!(
+            "receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: {}
+        traces_url_path: /custom/traces
+exporters:
+  debug: {{}}
+service:
+  telemetry: {{metrics: {{level: none}}}}
+  pipelines:
+    traces: {{receivers: [otlp], exporters: [debug]}}
+",
+            receiver.http
+        );
+        start_collector(
+            "otelcol-doctor",
+            &otelcol_doctor(),
+            dir.path(),
+            &config,
+            &[receiver.http],
+            std::time::Duration::from_secs(20),
+        )
+        .map(|process| (process, receiver))
+    });
+    let (_, report) = check(&[&receiver.http_url(), "--signals", "traces"]);
+    assert_root_cause(&report, "PROTO_PATH_NOT_FOUND");
+    let cause = root_cause(&report);
+    assert!(
+        cause["fix"][0].to_string().contains("traces_url_path"),
+        "{report:#}"
+    );
+    // The custom path itself works.
+    let url = format!("{}/custom/traces", receiver.http_url());
+    let output = crate::support::otlp_doctor()
+        .args(["check", "--signals", "traces", "--format", "json"])
+        .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &url)
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+        .output()
+        .expect("otlp-doctor runs");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let exported = report["findings"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|f| f["code"] == "EXPORT_OK"));
+    assert!(exported, "{report:#}");
+}
