@@ -102,10 +102,12 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
                 grpc_code_name(*code)
             );
             // A proxy's own HTTP error (nginx's HTML 502) reaches tonic as a garbled gRPC answer;
-            // the HTTP status inside the message is the real answer.
-            let proxied = proxied_http_status(message).and_then(grpc_code_for_http);
+            // the HTTP status inside the message is the real answer, so it is said first and
+            // tonic's words follow.
+            let proxied_status = proxied_http_status(message);
+            let proxied = proxied_status.and_then(grpc_code_for_http);
             let effective = proxied.unwrap_or(*code);
-            let mut found = match proxied_http_status(message).and_then(proxy_refusal) {
+            let mut found = match proxied_status.and_then(proxy_refusal) {
                 // The client saw UNAVAILABLE or INTERNAL, so the SDK's throttling rules for
                 // RESOURCE_EXHAUSTED do not apply: no retry-behaviour sentence.
                 Some(failure) => failure.finding(),
@@ -113,15 +115,16 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
                     let failure = grpc_failure(effective, message, retry_delay.is_some(), signal);
                     with_retry_behaviour(failure.finding(), cx)
                 }
-            }
-            .evidence(seen);
-            found = naming_the_memory_limiter(found, message);
-            if let (Some(mapped), Some(status)) = (proxied, proxied_http_status(message)) {
+            };
+            if let Some(status) = proxied_status {
+                let mapped = proxied
+                    .map(|mapped| format!("; gRPC maps it to {}", grpc_code_name(mapped)))
+                    .unwrap_or_default();
                 found = found.evidence(format!(
-                    "the HTTP status {status} came from a proxy or a non-gRPC server; gRPC maps it to {}",
-                    grpc_code_name(mapped)
+                    "the answer was HTTP {status}, not gRPC: it came from a proxy or a non-gRPC server{mapped}"
                 ));
             }
+            found = naming_the_memory_limiter(found.evidence(seen), message);
             if let Some(delay) = retry_delay {
                 found = found.evidence(format!("RetryInfo: retry after {delay:?}"));
             }
