@@ -655,6 +655,12 @@ fn grpc_through_a_rate_limiting_nginx_is_throttled_by_the_proxy() {
         "{report:#}"
     );
     assert!(fix(cause).contains("Retry-After"), "{report:#}");
+    // What happened comes first; tonic's garbled gRPC reading of it follows.
+    let first = cause["evidence"][0].to_string();
+    assert!(
+        first.contains("the answer was HTTP 429, not gRPC"),
+        "{report:#}"
+    );
 }
 
 #[test]
