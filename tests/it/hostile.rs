@@ -248,12 +248,18 @@ fn a_name_with_fifty_addresses_connects_to_the_one_that_listens() {
     );
 }
 
+/// [`FIFTY`] answered with 50 addresses of loopback block `block`, each a black hole on the
+/// port returned.
+fn fifty_black_holes(block: u8) -> (BlackHoles, Dnsmasq, u16) {
+    let addresses = loopback_block(block, 50);
+    let port = free_port();
+    let holes = BlackHoles::at(&addresses, port);
+    (holes, Dnsmasq::answering(FIFTY, &addresses), port)
+}
+
 #[test]
 fn a_name_with_fifty_silent_addresses_is_bounded() {
-    let addresses = loopback_block(51, 50);
-    let port = free_port();
-    let _holes = BlackHoles::at(&addresses, port);
-    let dns = Dnsmasq::answering(FIFTY, &addresses);
+    let (_holes, dns, port) = fifty_black_holes(51);
     let resolver = dns.resolver();
     let url = format!("http://{FIFTY}:{port}");
     let (exit, report, elapsed, peak) = run_bounded_as(
@@ -288,10 +294,7 @@ fn a_name_with_fifty_silent_addresses_is_bounded() {
 
 #[test]
 fn scan_of_a_name_with_fifty_silent_addresses_is_bounded() {
-    let addresses = loopback_block(52, 50);
-    let port = free_port();
-    let _holes = BlackHoles::at(&addresses, port);
-    let dns = Dnsmasq::answering(FIFTY, &addresses);
+    let (_holes, dns, port) = fifty_black_holes(52);
     let resolver = dns.resolver();
     let (exit, report, elapsed, _) = run_bounded_as(
         resolver.command(otlp_doctor_bin()),

@@ -34,7 +34,14 @@ pub struct Interpretation {
     pub not_found: bool,
     /// A 415: the other encoding is worth trying.
     pub unsupported_media_type: bool,
+    /// The 404 was Go net/http's own plain "404 page not found", which the Collector's
+    /// OTLP/HTTP receiver answers for every path it does not serve.
+    pub go_not_found: bool,
 }
+
+/// Go net/http's body and type for a path nothing serves.
+const GO_NOT_FOUND_BODY: &str = "404 page not found";
+const GO_NOT_FOUND_TYPE: &str = "text/plain; charset=utf-8";
 
 /// What was exported where, for the messages.
 pub struct Context<'a> {
@@ -54,6 +61,7 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
         accepted: false,
         not_found: false,
         unsupported_media_type: false,
+        go_not_found: false,
     };
     let (signal, url) = (cx.signal, cx.url);
     match &answer.outcome {
@@ -149,6 +157,9 @@ pub fn interpret(answer: &ExportAnswer, cx: &Context<'_>) -> Interpretation {
             let failure = http_failure(*status, body_excerpt, retry_after.is_some(), cx);
             result.not_found = *status == 404;
             result.unsupported_media_type = *status == 415;
+            result.go_not_found = *status == 404
+                && content_type == GO_NOT_FOUND_TYPE
+                && body_excerpt == GO_NOT_FOUND_BODY;
             let mut found = with_retry_behaviour(failure.finding(), cx).evidence(seen);
             found = naming_the_memory_limiter(found, body_excerpt);
             if let Some(after) = retry_after {

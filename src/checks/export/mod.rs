@@ -192,14 +192,10 @@ async fn follow_up(
     }
 }
 
-/// Go net/http's answer for a path nothing serves: the Collector's OTLP/HTTP receiver gives it
-/// for every path it does not serve, so a Collector whose receiver sets `traces_url_path` (or
-/// has no pipeline for the signal) answers the standard paths this way.
-const GO_NOT_FOUND: &str = "'text/plain; charset=utf-8': 404 page not found";
-
 /// A 404 on the standard path of the server's root, and no other signal's path takes an export:
 /// no base URL can help, this HTTP server has no OTLP receiver (a metrics endpoint, a web app).
-/// A Go server's own 404 may still be a Collector serving other paths, which is said instead.
+/// A Go server's own 404 may still be a Collector whose receiver sets `traces_url_path` (or has
+/// no pipeline for the signal), which is said instead.
 fn not_an_otlp_receiver(result: &mut SignalResult, target: &Target) {
     let others: Vec<&str> = Signal::ALL
         .into_iter()
@@ -207,8 +203,9 @@ fn not_an_otlp_receiver(result: &mut SignalResult, target: &Target) {
         .map(Signal::http_path)
         .collect();
     let signal = result.signal;
+    let go_not_found = result.interpretation.go_not_found;
     for finding in findings_with(result, Code::ProtoPathNotFound) {
-        if finding.evidence.iter().any(|e| e.ends_with(GO_NOT_FOUND)) {
+        if go_not_found {
             finding.title = format!(
                 "{} serves none of the OTLP/HTTP paths, with the 404 of a Go server such as the Collector",
                 target.url.authority()

@@ -86,6 +86,7 @@ pub(super) async fn run(
             accepted: true,
             not_found: false,
             unsupported_media_type: false,
+            go_not_found: false,
         },
     }
 }

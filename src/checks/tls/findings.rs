@@ -339,7 +339,6 @@ pub(super) fn plaintext(first: &[u8], reply: Reply, rustls_error: Option<&str>) 
         .fix(Fix::new("tls.enable_server_tls"))
 }
 
-/// Anything else that stopped the handshake.
 /// How a server certificate marked CA:TRUE fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum CaLeaf {
@@ -397,6 +396,7 @@ pub(super) fn no_trusted_roots(why: &str) -> Finding {
     .fix(Fix::new("tls.enable_roots_in_code"))
 }
 
+/// Anything else that stopped the handshake.
 pub(super) fn handshake_failed(
     title: impl Into<String>,
     evidence: Vec<String>,

@@ -210,31 +210,25 @@ pub fn error_chain(error: &(dyn Error + 'static)) -> String {
 
 /// Whether any error in the chain is an I/O time-out (such as the dialer's connect timeout).
 fn is_timeout(error: &(dyn Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if error
-            .downcast_ref::<std::io::Error>()
+    any_source(error, |e| {
+        e.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
-        {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+    })
 }
 
 fn is_head_too_large(error: &(dyn Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if error
-            .downcast_ref::<hyper::Error>()
+    any_source(error, |e| {
+        e.downcast_ref::<hyper::Error>()
             .is_some_and(hyper::Error::is_parse_too_large)
-        {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+    })
+}
+
+/// Whether `error` or one of its sources passes `test`.
+fn any_source(
+    error: &(dyn Error + 'static),
+    test: impl Fn(&(dyn Error + 'static)) -> bool,
+) -> bool {
+    std::iter::successors(Some(error), |&e| e.source()).any(test)
 }
 
 /// A printable excerpt of a body: whitespace runs become one space, text longer than
