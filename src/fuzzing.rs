@@ -10,7 +10,7 @@ use crate::knowledge::answer::Answer;
 use crate::knowledge::matcher::Matcher;
 use crate::knowledge::{self};
 use crate::otlp::payload::ExportRequest;
-use crate::otlp::{capture, retime};
+use crate::otlp::{capture, retime, wire_check};
 use crate::probe::module::Modules;
 use crate::probe::request::ProbeRequest;
 use crate::probe::{self};
@@ -62,16 +62,25 @@ pub fn http_body(data: &[u8]) {
     }
 }
 
-/// The first byte picks the signal; the rest is one gRPC message.
+/// The first byte picks the signal; the rest is one protobuf export request, decoded as gRPC
+/// does, and checked on the wire as `serve`'s OTLP/HTTP listener does: the two must agree on
+/// whether it decodes and on its item count, or the listener would answer wrongly.
 pub fn grpc_message(data: &[u8]) {
     let Some((&selector, message)) = data.split_first() else {
         return;
     };
-    let payload = match selector % 3 {
-        0 => ExportTraceServiceRequest::decode(message).map(ExportRequest::Traces),
-        1 => ExportMetricsServiceRequest::decode(message).map(ExportRequest::Metrics),
-        _ => ExportLogsServiceRequest::decode(message).map(ExportRequest::Logs),
+    let signal = Signal::ALL[usize::from(selector % 3)];
+    let payload = match signal {
+        Signal::Traces => ExportTraceServiceRequest::decode(message).map(ExportRequest::Traces),
+        Signal::Metrics => ExportMetricsServiceRequest::decode(message).map(ExportRequest::Metrics),
+        Signal::Logs => ExportLogsServiceRequest::decode(message).map(ExportRequest::Logs),
     };
+    let checked = wire_check::check(signal, message).ok();
+    let decoded = payload.as_ref().ok().map(ExportRequest::item_count);
+    assert_eq!(
+        checked, decoded,
+        "the wire check and prost disagree on {signal}"
+    );
     if let Ok(payload) = payload {
         lint(Protocol::Grpc, payload);
     }

@@ -1,5 +1,6 @@
-//! The OTLP/gRPC decode path of `serve`: a message of any bytes decodes (prost, the codec tonic
-//! uses) or is refused, never panics; whatever decodes goes through the data lint.
+//! The protobuf decode paths of `serve`: a message of any bytes decodes (prost, the codec tonic
+//! uses) or is refused, never panics, and the OTLP/HTTP listener's wire check gives the same
+//! answer and item count; whatever decodes goes through the data lint.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -13,6 +13,8 @@ pub mod json;
 pub mod payload;
 pub mod retime;
 pub mod rpc;
+pub(crate) mod schema;
+pub mod wire_check;
 
 pub use client::{Destination, ExportAnswer, Outcome, PartialSuccess, export};
 pub use encode::{EncodedBody, encode};

@@ -139,6 +139,19 @@ impl ExportRequest {
         }
     }
 
+    /// Decodes a protobuf export request of `signal` into the generated types.
+    pub fn decode_protobuf(
+        signal: Signal,
+        body: prost::bytes::Bytes,
+    ) -> Result<ExportRequest, prost::DecodeError> {
+        use prost::Message;
+        Ok(match signal {
+            Signal::Traces => ExportRequest::Traces(ExportTraceServiceRequest::decode(body)?),
+            Signal::Metrics => ExportRequest::Metrics(ExportMetricsServiceRequest::decode(body)?),
+            Signal::Logs => ExportRequest::Logs(ExportLogsServiceRequest::decode(body)?),
+        })
+    }
+
     pub fn signal(&self) -> Signal {
         match self {
             ExportRequest::Traces(_) => Signal::Traces,

@@ -9,8 +9,8 @@ use super::sink::{Listening, Sink};
 use super::ui::{Endpoints, UiServer};
 use super::view::summary::Summary;
 use super::{
-    Received, Receiver, ReceiverConfig, RequestMeta, RunningReceiver, StartError, batch_channel,
-    tls,
+    Batches, Received, Receiver, ReceiverConfig, RequestMeta, RunningReceiver, StartError,
+    batch_channel, tls,
 };
 use crate::otlp::payload::ExportRequest;
 use crate::settings::{Compression, Protocol};
@@ -69,7 +69,7 @@ pub async fn run(
 /// linted, and the sink gets the summary, which is also returned.
 pub async fn consume(
     running: RunningReceiver,
-    mut batches: mpsc::Receiver<Received>,
+    mut batches: Batches,
     sink: &mut dyn Sink,
     stop: impl Future<Output = ()>,
 ) -> Summary {
@@ -96,11 +96,11 @@ pub async fn consume(
         }
     }
     let _ = running.stop().await;
-    session.summary.dropped = counters.dropped();
     while let Ok(received) = batches.try_recv() {
         session.summary.add(&received);
         session.lint(&received);
     }
+    session.summary.dropped = counters.dropped() + batches.undecodable();
     while let Some(refusal) = refusals.as_mut().and_then(|r| r.try_recv().ok()) {
         session.summary.add_refusal(&refusal);
     }

@@ -3,8 +3,7 @@
 
 use super::batch::Received;
 use super::refusal::{Refusal, Refusals};
-use crate::otlp::payload::ExportRequest;
-use crate::settings::Protocol;
+use crate::settings::{Protocol, Signal};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -95,13 +94,21 @@ impl Counters {
     }
 
     pub(crate) fn record(&self, received: &Received) {
-        let counters = &self.by_transport[received.transport.index()];
+        self.record_items(
+            received.transport,
+            received.signal,
+            received.payload.item_count(),
+        );
+    }
+
+    /// One accepted request of `signal` with `items` items.
+    pub(crate) fn record_items(&self, transport: Protocol, signal: Signal, items: u64) {
+        let counters = &self.by_transport[transport.index()];
         counters.requests.fetch_add(1, Ordering::Relaxed);
-        let items = received.payload.item_count();
-        let field = match received.payload {
-            ExportRequest::Traces(_) => &counters.spans,
-            ExportRequest::Metrics(_) => &counters.data_points,
-            ExportRequest::Logs(_) => &counters.log_records,
+        let field = match signal {
+            Signal::Traces => &counters.spans,
+            Signal::Metrics => &counters.data_points,
+            Signal::Logs => &counters.log_records,
         };
         field.fetch_add(items, Ordering::Relaxed);
     }

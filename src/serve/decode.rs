@@ -3,13 +3,10 @@
 //! generated types. Pure and synchronous, so the HTTP listener runs it off the async workers.
 
 use crate::otlp::payload::ExportRequest;
+use crate::otlp::wire_check;
 use crate::settings::{Compression, Protocol, Signal};
 use bytes::Bytes;
 use flate2::read::MultiGzDecoder;
-use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use prost::Message;
 use std::io::{self, Read};
 
 /// The two OTLP/HTTP body encodings, named by `Content-Type`.
@@ -100,6 +97,51 @@ pub fn decode_body(
     }
 }
 
+/// A body a listener can answer: decoded, or a protobuf message only checked on the wire.
+#[derive(Debug)]
+pub enum Readable {
+    Decoded(ExportRequest),
+    /// Proven to decode ([`wire_check`]), with its item count; decoded later by the consumer.
+    Checked {
+        message: Bytes,
+        items: u64,
+    },
+}
+
+impl Readable {
+    pub fn item_count(&self) -> u64 {
+        match self {
+            Readable::Decoded(payload) => payload.item_count(),
+            Readable::Checked { items, .. } => *items,
+        }
+    }
+}
+
+/// Decompresses (if needed) one request body, then decodes it, or, for protobuf unless
+/// `decode_now`, only proves that it decodes. A body the check refuses is decoded anyway, so
+/// its error is prost's own words.
+pub fn readable_body(
+    signal: Signal,
+    encoding: BodyEncoding,
+    compression: Compression,
+    body: Bytes,
+    max_decompressed_bytes: usize,
+    decode_now: bool,
+) -> Result<Readable, DecodeError> {
+    let plain = decompress(compression, body, max_decompressed_bytes)?;
+    match encoding {
+        BodyEncoding::Protobuf if !decode_now => match wire_check::check(signal, &plain) {
+            Ok(items) => Ok(Readable::Checked {
+                message: plain,
+                items,
+            }),
+            Err(_) => decode_protobuf(signal, plain).map(Readable::Decoded),
+        },
+        BodyEncoding::Protobuf => decode_protobuf(signal, plain).map(Readable::Decoded),
+        BodyEncoding::Json => decode_json(signal, &plain).map(Readable::Decoded),
+    }
+}
+
 /// The body as the sender encoded it before compressing, inflating at most `limit` bytes.
 pub fn decompress(
     compression: Compression,
@@ -127,17 +169,10 @@ fn gunzip(compressed: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     Ok(plain)
 }
 
-fn decode_protobuf(signal: Signal, body: Bytes) -> Result<ExportRequest, DecodeError> {
-    let wrap = |source| DecodeError::Protobuf { signal, source };
-    Ok(match signal {
-        Signal::Traces => {
-            ExportRequest::Traces(ExportTraceServiceRequest::decode(body).map_err(wrap)?)
-        }
-        Signal::Metrics => {
-            ExportRequest::Metrics(ExportMetricsServiceRequest::decode(body).map_err(wrap)?)
-        }
-        Signal::Logs => ExportRequest::Logs(ExportLogsServiceRequest::decode(body).map_err(wrap)?),
-    })
+/// A protobuf body (already inflated) decoded into the generated types.
+pub fn decode_protobuf(signal: Signal, body: Bytes) -> Result<ExportRequest, DecodeError> {
+    ExportRequest::decode_protobuf(signal, body)
+        .map_err(|source| DecodeError::Protobuf { signal, source })
 }
 
 fn decode_json(signal: Signal, body: &[u8]) -> Result<ExportRequest, DecodeError> {

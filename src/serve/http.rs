@@ -3,7 +3,8 @@
 //! the status the spec gives it; nothing a client sends can stop the listener.
 
 use super::batch::{Received, RequestMeta};
-use super::decode::{self, BodyEncoding, DecodeError};
+use super::channel::CheckedBody;
+use super::decode::{self, BodyEncoding, DecodeError, Readable};
 use super::faults::{self, Decision};
 use super::intake::Intake;
 use super::refusal::{Refusal, RefusalReason};
@@ -195,24 +196,27 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
     };
 
     let max_decompressed = state.max_decompressed_bytes;
-    // Inflating and decoding up to tens of MiB is CPU work: keep it off the async workers. An
-    // ordinary batch decodes faster than a hop to the blocking pool (measured under `load`).
-    let decoded = if compression == Compression::None && body.len() <= INLINE_DECODE_BYTES {
-        Ok(decode::decode_body(
+    let decode_now = state.intake.decodes_before_answering();
+    let body_len = body.len();
+    let read = move || {
+        decode::readable_body(
             signal,
             encoding,
             compression,
             body,
             max_decompressed,
-        ))
-    } else {
-        tokio::task::spawn_blocking(move || {
-            decode::decode_body(signal, encoding, compression, body, max_decompressed)
-        })
-        .await
+            decode_now,
+        )
     };
-    match decoded {
-        Ok(Ok(payload)) => {
+    // Inflating and checking up to tens of MiB is CPU work: keep it off the async workers. An
+    // ordinary batch is checked faster than a hop to the blocking pool (measured under `load`).
+    let readable = if compression == Compression::None && body_len <= INLINE_DECODE_BYTES {
+        Ok(read())
+    } else {
+        tokio::task::spawn_blocking(read).await
+    };
+    match readable {
+        Ok(Ok(readable)) => {
             let faults = state.intake.faults();
             if !faults.delay.is_zero() {
                 tokio::time::sleep(faults.delay).await;
@@ -223,9 +227,22 @@ async fn handle(request: Request<Incoming>, peer: SocketAddr, state: &HttpState)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned)
             };
-            match faults.decide(header, payload.item_count()) {
+            match faults.decide(header, readable.item_count()) {
                 Decision::Accept { rejected } => {
-                    state.intake.accept(Received::new(transport, payload, meta));
+                    match readable {
+                        Readable::Decoded(payload) => {
+                            state.intake.accept(Received::new(transport, payload, meta));
+                        }
+                        Readable::Checked { message, items } => {
+                            let checked = CheckedBody {
+                                transport,
+                                signal,
+                                body: message,
+                                meta,
+                            };
+                            state.intake.accept_checked(checked, items);
+                        }
+                    }
                     response::success(signal, encoding, rejected)
                 }
                 refused => {

@@ -3,17 +3,17 @@
 //! slow consumer costs a dropped batch from the view, never a slow answer to the sender.
 
 use super::batch::Received;
+use super::channel::{Arrival, BatchSender, CheckedBody};
 use super::counters::Counters;
 use super::faults::FaultPolicy;
 use super::sink::SaveFile;
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 /// The shared sink both listeners deliver into.
 #[derive(Debug, Clone)]
 pub(crate) struct Intake {
     counters: Arc<Counters>,
-    batches: mpsc::Sender<Received>,
+    batches: BatchSender,
     faults: Arc<FaultPolicy>,
     save: Option<SaveFile>,
 }
@@ -21,7 +21,7 @@ pub(crate) struct Intake {
 impl Intake {
     pub(crate) fn new(
         counters: Arc<Counters>,
-        batches: mpsc::Sender<Received>,
+        batches: BatchSender,
         faults: FaultPolicy,
         save: Option<SaveFile>,
     ) -> Self {
@@ -48,7 +48,25 @@ impl Intake {
         if let Some(save) = &self.save {
             save.append(&received);
         }
-        if self.batches.try_send(received).is_err() {
+        self.offer(Arrival::Decoded(received));
+    }
+
+    /// `--save` writes decoded requests before they are answered, so with it a listener decodes
+    /// every body itself rather than hand on checked bytes.
+    pub(crate) fn decodes_before_answering(&self) -> bool {
+        self.save.is_some()
+    }
+
+    /// Counts a body the wire check passed with `items` items and hands it on to be decoded by
+    /// the consumer. Never called with `--save` ([`Self::decodes_before_answering`]).
+    pub(crate) fn accept_checked(&self, checked: CheckedBody, items: u64) {
+        self.counters
+            .record_items(checked.transport, checked.signal, items);
+        self.offer(Arrival::Checked(checked));
+    }
+
+    fn offer(&self, arrival: Arrival) {
+        if self.batches.try_send(arrival).is_err() {
             self.counters.record_dropped();
         }
     }

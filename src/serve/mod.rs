@@ -21,6 +21,7 @@
 //! ```
 
 mod batch;
+mod channel;
 mod config;
 mod consumer;
 mod counters;
@@ -44,12 +45,16 @@ pub mod view;
 mod tests;
 
 pub use batch::{Received, RequestMeta};
+pub use channel::{Arrival, BatchSender, Batches, CheckedBody, batch_channel, batch_channel_of};
 pub use config::{
     DEFAULT_BATCH_CAPACITY, DEFAULT_GRPC_LISTEN, DEFAULT_HTTP_LISTEN,
     DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_MESSAGE_BYTES, ReceiverConfig,
 };
 pub use consumer::{consume, open_capture, run};
 pub use counters::{Counters, Counts};
-pub use decode::{BodyEncoding, DecodeError, compression_from_header, decode_body, decompress};
+pub use decode::{
+    BodyEncoding, DecodeError, Readable, compression_from_header, decode_body, decompress,
+    readable_body,
+};
 pub use error::{Listener, ServeError, StartError};
-pub use receiver::{BoundReceiver, Receiver, RunningReceiver, batch_channel};
+pub use receiver::{BoundReceiver, Receiver, RunningReceiver};

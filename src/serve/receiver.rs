@@ -1,8 +1,8 @@
 //! The receiver's life: bind both listeners (so their addresses are known before anything is
 //! served), serve until told to stop, then drain in-flight requests for a bounded time.
 
-use super::batch::Received;
-use super::config::{DEFAULT_BATCH_CAPACITY, ReceiverConfig};
+use super::channel::BatchSender;
+use super::config::ReceiverConfig;
 use super::counters::Counters;
 use super::error::{Listener, ServeError};
 use super::intake::Intake;
@@ -12,18 +12,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// After shutdown is requested, in-flight exports get this long to be answered; a client that
 /// keeps a request open longer is cut off so stopping never hangs.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
-/// A bounded channel for [`Received`] batches with the default capacity.
-pub fn batch_channel() -> (mpsc::Sender<Received>, mpsc::Receiver<Received>) {
-    mpsc::channel(DEFAULT_BATCH_CAPACITY)
-}
 
 /// The OTLP receiver: gRPC and HTTP listeners feeding one channel of [`Received`] batches.
 #[derive(Debug)]
@@ -34,7 +28,7 @@ impl Receiver {
     /// the channel is full or closed the sender is still answered and the batch counted as dropped.
     pub async fn bind(
         config: ReceiverConfig,
-        batches: mpsc::Sender<Received>,
+        batches: BatchSender,
     ) -> Result<BoundReceiver, ServeError> {
         let (grpc, grpc_addr) = listen(Listener::Grpc, config.grpc_listen).await?;
         let (http, http_addr) = listen(Listener::Http, config.http_listen).await?;

@@ -5,7 +5,7 @@ mod decoding;
 mod grpc_export;
 mod http_export;
 
-use super::{Received, Receiver, ReceiverConfig, RunningReceiver};
+use super::{Batches, Received, Receiver, ReceiverConfig, RunningReceiver, batch_channel_of};
 use crate::otlp::payload::ExportRequest;
 use crate::settings::Protocol;
 use bytes::Bytes;
@@ -30,17 +30,17 @@ const TRACE_JSON: &str = include_str!("trace.json");
 
 const TRACE_ID_HEX: &str = "5b8efff798038103d269b633813fc60c";
 
-async fn start(config: ReceiverConfig) -> (RunningReceiver, mpsc::Receiver<Received>) {
-    let (tx, rx) = mpsc::channel(16);
+async fn start(config: ReceiverConfig) -> (RunningReceiver, Batches) {
+    let (tx, rx) = batch_channel_of(16);
     let bound = Receiver::bind(config, tx).await.expect("bind on loopback");
     (bound.start(), rx)
 }
 
-async fn start_default() -> (RunningReceiver, mpsc::Receiver<Received>) {
+async fn start_default() -> (RunningReceiver, Batches) {
     start(ReceiverConfig::ephemeral()).await
 }
 
-async fn next_batch(rx: &mut mpsc::Receiver<Received>) -> Received {
+async fn next_batch(rx: &mut Batches) -> Received {
     tokio::time::timeout(TIMEOUT, rx.recv())
         .await
         .expect("a batch within the timeout")
