@@ -2,7 +2,7 @@
 # Instructions per span, counted by valgrind's callgrind: figures that do not move with the
 # noise of a shared machine (the same binary, input and environment give the same count).
 #
-#   1. stages:    serve's decode, NDJSON view, human view, lint, summary and drop, each counted
+#   1. stages:    serve's wire check, decode, NDJSON view, human view, lint, summary and drop, each counted
 #                 alone in benches/serve_view.rs (--stage NAME --shape minimal|rich; only the body
 #                 of its `counted` function is collected), for load's spans and for spans shaped
 #                 like an instrumented HTTP server's
@@ -49,7 +49,7 @@ echo "### serve's stages (benches/serve_view.rs, 200 batches of 512 spans each)"
 echo
 echo "| stage | load's spans | HTTP server spans |"
 echo "|---|---:|---:|"
-for stage in decode ndjson human lint summary drop; do
+for stage in check decode ndjson human lint summary drop; do
     row="| $stage |"
     for shape in minimal rich; do
         valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*serve_view::counted*' \

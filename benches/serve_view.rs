@@ -1,5 +1,6 @@
-//! What `serve` spends per span after the HTTP layer, stage by stage: protobuf decode (on the
-//! listener), then on the consumer the NDJSON view, the human view, the data lint, the summary,
+//! What `serve` spends per span after the HTTP layer, stage by stage: the OTLP/HTTP listener's
+//! wire check, the protobuf decode (on the gRPC listener; on the consumer for OTLP/HTTP), then on
+//! the consumer the NDJSON view, the human view, the data lint, the summary,
 //! and dropping the batch. Run by hand: `cargo bench --bench serve_view`. Prints nanoseconds per
 //! span (median of many rounds, p10–p90) for two shapes of span: the minimal ones `load` sends
 //! (one integer attribute) and spans shaped like an instrumented HTTP server's (eight
@@ -15,6 +16,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, InstrumentationScope, KeyValue, any_value};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status, span};
+use otlp_doctor::otlp::wire_check;
 use otlp_doctor::serve::lint::{LintConfig, Linter};
 use otlp_doctor::serve::view::human::HumanView;
 use otlp_doctor::serve::view::model::ViewModel;
@@ -74,8 +76,18 @@ fn main() {
 }
 
 /// Each stage: its printed name, its `--stage` name, and how it is timed.
-const STAGES: [(&str, &str, Stage); 6] = [
-    ("decode (listener)", "decode", |body| timed_decode(body)),
+const STAGES: [(&str, &str, Stage); 7] = [
+    ("wire check (OTLP/HTTP listener)", "check", |body| {
+        let started = Instant::now();
+        let items = counted(|| wire_check::check(Signal::Traces, body));
+        black_box(items.expect("the bench's body passes the check"));
+        started.elapsed()
+    }),
+    (
+        "decode (gRPC listener; consumer for OTLP/HTTP)",
+        "decode",
+        |body| timed_decode(body),
+    ),
     ("NDJSON view", "ndjson", |body| {
         let mut lines = Vec::new();
         timed_with(body, move |r| {
@@ -116,7 +128,7 @@ const STAGES: [(&str, &str, Stage); 6] = [
 fn count_one(stage_name: &str, shape: &str) {
     let Some((_, _, stage)) = STAGES.iter().find(|(_, name, _)| *name == stage_name) else {
         eprintln!(
-            "unknown stage '{stage_name}'; the stages are decode, ndjson, human, lint, summary, drop"
+            "unknown stage '{stage_name}'; the stages are check, decode, ndjson, human, lint, summary, drop"
         );
         std::process::exit(2);
     };

@@ -20,8 +20,14 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 /// bomb (a few KiB that inflate to gigabytes) is cut off here instead of exhausting memory.
 pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 64 * 1024 * 1024;
 
-/// Batches waiting for a slow consumer. Beyond this the receiver still answers the sender but
-/// drops the batch (and counts it), so a lagging view never turns into back-pressure on the SDK.
+/// The memory batches waiting for a slow consumer may take. Beyond it the receiver still answers
+/// the sender but drops the batch (and counts it), so a lagging view never turns into
+/// back-pressure on the SDK.
+pub const DEFAULT_QUEUE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Decoded batches (gRPC, OTLP/JSON) the queue holds: each is counted as a 256 KiB share of
+/// [`DEFAULT_QUEUE_BYTES`], about what 512 spans take decoded. OTLP/HTTP protobuf bodies wait
+/// undecoded and are counted by their size, so several times more of them fit.
 pub const DEFAULT_BATCH_CAPACITY: usize = 1024;
 
 /// Where the receiver listens and what it accepts.

@@ -66,7 +66,7 @@ impl Intake {
     }
 
     fn offer(&self, arrival: Arrival) {
-        if self.batches.try_send(arrival).is_err() {
+        if !self.batches.offer(arrival) {
             self.counters.record_dropped();
         }
     }

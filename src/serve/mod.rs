@@ -48,7 +48,7 @@ pub use batch::{Received, RequestMeta};
 pub use channel::{Arrival, BatchSender, Batches, CheckedBody, batch_channel, batch_channel_of};
 pub use config::{
     DEFAULT_BATCH_CAPACITY, DEFAULT_GRPC_LISTEN, DEFAULT_HTTP_LISTEN,
-    DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_MESSAGE_BYTES, ReceiverConfig,
+    DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_QUEUE_BYTES, ReceiverConfig,
 };
 pub use consumer::{consume, open_capture, run};
 pub use counters::{Counters, Counts};

@@ -19,7 +19,6 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 
 /// Generous for a loaded CI machine, short enough that a hang fails the test quickly.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -175,7 +174,7 @@ async fn bind_failure_names_the_address() {
         http_listen: taken,
         ..ReceiverConfig::ephemeral()
     };
-    let (tx, _rx2) = mpsc::channel(1);
+    let (tx, _rx2) = batch_channel_of(1);
     let error = Receiver::bind(config, tx).await.expect_err("port is taken");
     assert_eq!(
         error.to_string(),
@@ -186,7 +185,7 @@ async fn bind_failure_names_the_address() {
 
 #[tokio::test]
 async fn full_channel_still_answers_and_counts_drops() {
-    let (tx, rx) = mpsc::channel(1);
+    let (tx, rx) = batch_channel_of(0);
     let receiver = Receiver::bind(ReceiverConfig::ephemeral(), tx)
         .await
         .expect("bind")
@@ -200,7 +199,7 @@ async fn full_channel_still_answers_and_counts_drops() {
     let counters = receiver.counters();
     assert_eq!(counters.get(Protocol::HttpProtobuf).requests, 3);
     assert_eq!(counters.get(Protocol::HttpProtobuf).spans, 3);
-    assert_eq!(counters.dropped(), 2);
+    assert_eq!(counters.dropped(), 3);
     drop(rx);
     stop(receiver).await;
 }
@@ -216,7 +215,7 @@ async fn every_answered_request_is_saved_before_any_consumer_runs() {
         save: Some(super::sink::SaveFile::open(&path).expect("open")),
         ..ReceiverConfig::ephemeral()
     };
-    let (tx, rx) = mpsc::channel(1);
+    let (tx, rx) = batch_channel_of(1);
     let receiver = Receiver::bind(config, tx).await.expect("bind").start();
     for answered in 1..=3 {
         assert_eq!(
