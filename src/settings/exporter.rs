@@ -37,16 +37,27 @@ pub struct ResolvedEndpoint {
 
 impl ResolvedEndpoint {
     /// What the network checks connect to: the parsed URL, or, when only the scheme is
-    /// missing, the URL with `http://` assumed, so that they can still run (the config lint
-    /// reports the missing scheme on its own). `None` when it is not a URL at all.
-    pub fn reachable(&self) -> Option<EndpointUrl> {
+    /// missing, the URL with the scheme the SDK assumes, so that they can still run (the config
+    /// lint reports the missing scheme on its own): `https://` when `tls_without_scheme` (a gRPC
+    /// exporter without `OTEL_EXPORTER_OTLP_INSECURE=true`, as the spec says), else `http://`.
+    /// `None` when it is not a URL at all.
+    pub fn reachable(&self, tls_without_scheme: bool) -> Option<EndpointUrl> {
         match &self.parsed {
             Ok(url) => Some(url.clone()),
             Err(EndpointError::NoScheme(_)) => {
-                parse_endpoint(&format!("http://{}", self.configured.trim())).ok()
+                let scheme = if tls_without_scheme { "https" } else { "http" };
+                parse_endpoint(&format!("{scheme}://{}", self.configured.trim())).ok()
             }
             Err(_) => None,
         }
+    }
+
+    /// Whether a gRPC exporter with this endpoint uses TLS although the endpoint names no
+    /// scheme: the spec's reading of `OTEL_EXPORTER_OTLP_INSECURE`, which applies only then.
+    pub fn schemeless_tls(&self, protocol: Protocol, insecure: bool) -> bool {
+        matches!(self.parsed, Err(EndpointError::NoScheme(_)))
+            && protocol == Protocol::Grpc
+            && !insecure
     }
 }
 

@@ -68,10 +68,11 @@ pub fn targets(
     for signal in &selection.signals {
         let exporter = resolution.exporter(*signal);
         let endpoint = &exporter.endpoint.value;
-        let Some(url) = endpoint.reachable() else {
+        let protocol = exporter.protocol.value;
+        let tls_without_scheme = endpoint.schemeless_tls(protocol, exporter.insecure.value);
+        let Some(url) = endpoint.reachable(tls_without_scheme) else {
             continue;
         };
-        let protocol = exporter.protocol.value;
         let http_path =
             effective_path(&url, &endpoint.configured, endpoint.kind, protocol, *signal);
         if let Some(existing) = targets.iter_mut().find(|t| {
@@ -109,4 +110,43 @@ pub fn targets(
         });
     }
     targets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{MapEnv, TargetOptions, resolve};
+
+    fn target_of<const N: usize>(vars: [(&str, &str); N]) -> Target {
+        let env = MapEnv::new(vars);
+        let resolution = resolve(&env, &TargetOptions::default());
+        let found = targets(
+            &resolution,
+            &Selection::all_implicit(),
+            Duration::from_secs(1),
+        );
+        found.into_iter().next().expect("one target")
+    }
+
+    #[test]
+    fn a_schemeless_grpc_endpoint_is_checked_with_tls_unless_insecure_says_otherwise() {
+        let grpc = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ];
+        assert!(target_of(grpc).uses_tls());
+        let insecure = [grpc[0], grpc[1], ("OTEL_EXPORTER_OTLP_INSECURE", "true")];
+        assert!(!target_of(insecure).uses_tls());
+        let http = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        ];
+        assert!(!target_of(http).uses_tls());
+        // A scheme always decides, whatever INSECURE says.
+        let explicit = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ];
+        assert!(!target_of(explicit).uses_tls());
+    }
 }

@@ -251,3 +251,60 @@ fn a_rust_project_on_another_release_is_told_the_model_differs() {
         "{report:#}"
     );
 }
+
+/// An endpoint without a scheme over gRPC: the spec (and Python's exporter) use TLS unless
+/// `OTEL_EXPORTER_OTLP_INSECURE=true`, so `check` probes with TLS too. Against a TLS front both
+/// get through; against plaintext rotel both fail in the TLS handshake, and `check` says so
+/// instead of passing the network layers in plaintext.
+#[test]
+fn a_schemeless_grpc_endpoint_is_tls_for_python_and_for_check() {
+    let certs = TestCerts::generate();
+    let rotel = Rotel::start();
+    let port = free_port();
+    let _nginx = Nginx::start(&tls_front(
+        port,
+        &certs.good.cert,
+        &certs.good.key,
+        rotel.grpc_addr(),
+        Upstream::Grpc,
+        true,
+        None,
+    ));
+    let ca = certs.ca.to_string_lossy().into_owned();
+    let timeout = SdkClient::Python.export_timeout(EXPORT_TIMEOUT);
+    let run = |endpoint: &str| {
+        let env = [
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+            ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca.as_str()),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", timeout.as_str()),
+            ("OTEL_SERVICE_NAME", "sdk-schemeless"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "60000"),
+        ];
+        let outcome = SdkClient::Python.run(&env, SDK_CLIENT_TIMEOUT);
+        let (exit, report) = check_as("python", &env);
+        (outcome, exit, report)
+    };
+
+    let (outcome, _, report) = run(&format!("localhost:{port}"));
+    assert!(outcome.ok, "python over TLS to the front: {outcome:?}");
+    let found = codes(&report);
+    assert!(found.contains(&"CFG_ENDPOINT_NO_SCHEME"), "{report:#}");
+    assert!(
+        !found.iter().any(|c| c.starts_with("TLS_") || c.starts_with("NET_")),
+        "check reached the TLS front as python did: {report:#}"
+    );
+    assert!(
+        report.to_string().contains("connect with TLS (https://)"),
+        "{report:#}"
+    );
+
+    let plaintext = rotel.grpc_addr().port();
+    let (outcome, exit, report) = run(&format!("localhost:{plaintext}"));
+    assert!(!outcome.ok, "python spoke TLS to plaintext rotel: {outcome:?}");
+    assert_eq!(exit, 1, "{report:#}");
+    assert!(
+        codes(&report).iter().any(|c| c.starts_with("TLS_")),
+        "check tried TLS as python did: {report:#}"
+    );
+}

@@ -290,6 +290,13 @@ fn lint_exporter(exporter: &ExporterSettings, problems: &mut Problems) {
                 Finding::new(Code::CfgEndpointNoScheme, Severity::Error, CONFIG_CHECK, format!("the endpoint from {origin} has no http:// or https:// scheme"))
                     .evidence(format!("{origin}={raw}"))
                     .evidence("OTLP/HTTP exporters and opentelemetry-rust reject it; some gRPC exporters (Go, Python) guess a scheme from OTEL_EXPORTER_OTLP_INSECURE")
+                    .evidence(if endpoint.schemeless_tls(protocol, exporter.insecure.value) {
+                        "the checks below connect with TLS (https://), as the spec has a gRPC exporter do when OTEL_EXPORTER_OTLP_INSECURE is not true"
+                    } else if protocol == Protocol::Grpc {
+                        "the checks below connect in plaintext (http://), as OTEL_EXPORTER_OTLP_INSECURE=true asks of a gRPC exporter"
+                    } else {
+                        "the checks below connect in plaintext (http://) to show what the endpoint would answer"
+                    })
                     .fix(Fix::new("config.add_scheme").with("raw", raw)),
             );
             return;
