@@ -6,7 +6,6 @@
 
 pub mod capture;
 pub mod client;
-pub mod count;
 pub mod encode;
 pub mod error;
 pub mod json;

@@ -332,6 +332,55 @@ mod tests {
         assert_eq!(check(Signal::Metrics, &request.encode_to_vec()), Ok(5));
     }
 
+    #[test]
+    fn every_metric_type_counts_its_data_points() {
+        use opentelemetry_proto::tonic::metrics::v1::{
+            ExponentialHistogram, ExponentialHistogramDataPoint, Histogram, HistogramDataPoint,
+            Summary, SummaryDataPoint,
+        };
+        let metric = |data| Metric {
+            name: "m".into(),
+            data: Some(data),
+            ..Default::default()
+        };
+        let metrics = vec![
+            metric(metric::Data::Gauge(Gauge {
+                data_points: vec![NumberDataPoint::default(); 2],
+            })),
+            metric(metric::Data::Sum(Sum {
+                data_points: vec![NumberDataPoint::default(); 3],
+                ..Default::default()
+            })),
+            metric(metric::Data::Histogram(Histogram {
+                data_points: vec![HistogramDataPoint::default(); 4],
+                ..Default::default()
+            })),
+            metric(metric::Data::ExponentialHistogram(ExponentialHistogram {
+                data_points: vec![ExponentialHistogramDataPoint::default(); 5],
+                ..Default::default()
+            })),
+            metric(metric::Data::Summary(Summary {
+                data_points: vec![SummaryDataPoint::default(); 6],
+            })),
+        ];
+        let request = ExportRequest::Metrics(
+            opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest {
+                resource_metrics: vec![ResourceMetrics {
+                    scope_metrics: vec![ScopeMetrics {
+                        metrics,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }],
+            },
+        );
+        assert_eq!(request.item_count(), 20);
+        assert_eq!(
+            check(Signal::Metrics, &crate::otlp::encode::protobuf(&request)),
+            Ok(20)
+        );
+    }
+
     /// `inner` as length-delimited field `number` of an outer message.
     fn nest(number: u32, inner: &[u8]) -> Vec<u8> {
         let mut outer = Vec::new();

@@ -323,14 +323,15 @@ impl Body<'_> {
         Some((payload, compression))
     }
 
-    /// The items in the request, counted off the protobuf wire without decoding it (OTLP/JSON,
-    /// rare at high rates, is decoded); `None` when it does not decode.
+    /// The items in the request, counted off the protobuf wire by the check `serve` answers
+    /// after, without decoding it (OTLP/JSON, rare at high rates, is decoded); `None` when it
+    /// does not decode.
     fn count(&self) -> Option<u64> {
         if self.encoding == BodyEncoding::Json {
             return self.decode().map(|(payload, _)| payload.item_count());
         }
         let (message, _) = self.plain_message()?;
-        crate::otlp::count::count_items(self.signal, &message)
+        crate::otlp::wire_check::check(self.signal, &message).ok()
     }
 
     /// The export message the app encoded: out of its gRPC frame, inflated if it came

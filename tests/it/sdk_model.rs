@@ -291,7 +291,9 @@ fn a_schemeless_grpc_endpoint_is_tls_for_python_and_for_check() {
     let found = codes(&report);
     assert!(found.contains(&"CFG_ENDPOINT_NO_SCHEME"), "{report:#}");
     assert!(
-        !found.iter().any(|c| c.starts_with("TLS_") || c.starts_with("NET_")),
+        !found
+            .iter()
+            .any(|c| c.starts_with("TLS_") || c.starts_with("NET_")),
         "check reached the TLS front as python did: {report:#}"
     );
     assert!(
@@ -301,7 +303,10 @@ fn a_schemeless_grpc_endpoint_is_tls_for_python_and_for_check() {
 
     let plaintext = rotel.grpc_addr().port();
     let (outcome, exit, report) = run(&format!("localhost:{plaintext}"));
-    assert!(!outcome.ok, "python spoke TLS to plaintext rotel: {outcome:?}");
+    assert!(
+        !outcome.ok,
+        "python spoke TLS to plaintext rotel: {outcome:?}"
+    );
     assert_eq!(exit, 1, "{report:#}");
     assert!(
         codes(&report).iter().any(|c| c.starts_with("TLS_")),
