@@ -212,6 +212,15 @@ mod tests {
             .map(|request| request.item_count())
     }
 
+    /// The probe request of `signal` with `count` items, encoded.
+    fn probe_body(signal: Signal, count: usize) -> Vec<u8> {
+        let probe = ProbeData {
+            count,
+            ..ProbeData::new()
+        };
+        crate::otlp::encode::protobuf(&ExportRequest::probe(signal, &probe))
+    }
+
     fn agrees(signal: Signal, body: &[u8]) {
         assert_eq!(
             check(signal, body).ok(),
@@ -222,24 +231,16 @@ mod tests {
 
     #[test]
     fn probe_requests_pass_with_their_item_counts() {
-        let probe = ProbeData {
-            count: 7,
-            ..ProbeData::new()
-        };
         for signal in Signal::ALL {
-            let body = crate::otlp::encode::protobuf(&ExportRequest::probe(signal, &probe));
+            let body = probe_body(signal, 7);
             assert_eq!(check(signal, &body), Ok(7), "{signal}");
         }
     }
 
     #[test]
     fn every_truncation_of_a_request_gets_the_answer_prost_gives() {
-        let probe = ProbeData {
-            count: 3,
-            ..ProbeData::new()
-        };
         for signal in Signal::ALL {
-            let body = crate::otlp::encode::protobuf(&ExportRequest::probe(signal, &probe));
+            let body = probe_body(signal, 3);
             for end in 0..body.len() {
                 agrees(signal, &body[..end]);
             }
@@ -248,12 +249,8 @@ mod tests {
 
     #[test]
     fn every_single_byte_change_gets_the_answer_prost_gives() {
-        let probe = ProbeData {
-            count: 2,
-            ..ProbeData::new()
-        };
         for signal in Signal::ALL {
-            let body = crate::otlp::encode::protobuf(&ExportRequest::probe(signal, &probe));
+            let body = probe_body(signal, 2);
             for at in 0..body.len() {
                 for value in [0x00, 0x01, 0x02, 0x05, 0x07, 0x0b, 0x0c, 0x80, 0xc0, 0xff] {
                     let mut changed = body.clone();
@@ -434,8 +431,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_groups_are_skipped_as_prost_skips_them() {
-        let mut body =
-            crate::otlp::encode::protobuf(&ExportRequest::probe(Signal::Logs, &ProbeData::new()));
+        let mut body = probe_body(Signal::Logs, ProbeData::new().count);
         // Field 9, a group holding a varint field 1, then its end.
         body.extend([0x4b, 0x08, 0x01, 0x4c]);
         // Field 10 as varint, fixed32, fixed64 and bytes.

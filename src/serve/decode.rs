@@ -91,10 +91,7 @@ pub fn decode_body(
     max_decompressed_bytes: usize,
 ) -> Result<ExportRequest, DecodeError> {
     let plain = decompress(compression, body, max_decompressed_bytes)?;
-    match encoding {
-        BodyEncoding::Protobuf => decode_protobuf(signal, plain),
-        BodyEncoding::Json => decode_json(signal, &plain),
-    }
+    decode_plain(signal, encoding, plain)
 }
 
 /// A body a listener can answer: decoded, or a protobuf message only checked on the wire.
@@ -129,16 +126,26 @@ pub fn readable_body(
     decode_now: bool,
 ) -> Result<Readable, DecodeError> {
     let plain = decompress(compression, body, max_decompressed_bytes)?;
+    if encoding == BodyEncoding::Protobuf
+        && !decode_now
+        && let Ok(items) = wire_check::check(signal, &plain)
+    {
+        return Ok(Readable::Checked {
+            message: plain,
+            items,
+        });
+    }
+    decode_plain(signal, encoding, plain).map(Readable::Decoded)
+}
+
+fn decode_plain(
+    signal: Signal,
+    encoding: BodyEncoding,
+    plain: Bytes,
+) -> Result<ExportRequest, DecodeError> {
     match encoding {
-        BodyEncoding::Protobuf if !decode_now => match wire_check::check(signal, &plain) {
-            Ok(items) => Ok(Readable::Checked {
-                message: plain,
-                items,
-            }),
-            Err(_) => decode_protobuf(signal, plain).map(Readable::Decoded),
-        },
-        BodyEncoding::Protobuf => decode_protobuf(signal, plain).map(Readable::Decoded),
-        BodyEncoding::Json => decode_json(signal, &plain).map(Readable::Decoded),
+        BodyEncoding::Protobuf => decode_protobuf(signal, plain),
+        BodyEncoding::Json => decode_json(signal, &plain),
     }
 }
 
