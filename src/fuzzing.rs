@@ -25,10 +25,6 @@ use crate::settings::{
     Compression, MapEnv, Protocol, Selection, Signal, TargetOptions, resolve, resolve_as,
 };
 use bytes::Bytes;
-use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use prost::Message;
 use std::time::{Duration, SystemTime};
 
 /// Decompressed bodies beyond this are refused, as the receiver does (kept small for speed).
@@ -70,11 +66,7 @@ pub fn grpc_message(data: &[u8]) {
         return;
     };
     let signal = Signal::ALL[usize::from(selector % 3)];
-    let payload = match signal {
-        Signal::Traces => ExportTraceServiceRequest::decode(message).map(ExportRequest::Traces),
-        Signal::Metrics => ExportMetricsServiceRequest::decode(message).map(ExportRequest::Metrics),
-        Signal::Logs => ExportLogsServiceRequest::decode(message).map(ExportRequest::Logs),
-    };
+    let payload = ExportRequest::decode_protobuf(signal, message);
     let checked = wire_check::check(signal, message).ok();
     let decoded = payload.as_ref().ok().map(ExportRequest::item_count);
     assert_eq!(

@@ -142,7 +142,7 @@ impl ExportRequest {
     /// Decodes a protobuf export request of `signal` into the generated types.
     pub fn decode_protobuf(
         signal: Signal,
-        body: prost::bytes::Bytes,
+        body: impl prost::bytes::Buf,
     ) -> Result<ExportRequest, prost::DecodeError> {
         use prost::Message;
         Ok(match signal {

@@ -6,7 +6,7 @@
 //! The walk accepts exactly what prost's decode of the generated types accepts: the same key,
 //! varint, length and wire-type rules (prost's own primitives), UTF-8 for strings, packed or
 //! unpacked repeated numbers, prost's recursion limit, unknown fields (groups too) skipped. A
-//! fuzz target (`wire_check`) holds the two to the same answer and the same item count.
+//! fuzz target (`grpc_decode`) holds the two to the same answer and the same item count.
 
 use super::schema::{FieldKind, FieldShape, MAX_COUNTED_ONEOFS, Schema};
 use crate::settings::Signal;
@@ -207,7 +207,7 @@ mod tests {
 
     /// What prost's decode says about the same bytes: the item count, or none when it fails.
     fn decoded(signal: Signal, body: &[u8]) -> Option<u64> {
-        ExportRequest::decode_protobuf(signal, body.to_vec().into())
+        ExportRequest::decode_protobuf(signal, body)
             .ok()
             .map(|request| request.item_count())
     }

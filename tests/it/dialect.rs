@@ -7,9 +7,10 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::check::root_cause;
+use crate::support::nginx::https_front_to;
 use crate::support::sdk_clients::{SDK_CLIENT_TIMEOUT, SdkClient};
 use crate::support::snapshot::snapshot;
-use crate::support::{Nginx, Rotel, TestCerts, Upstream, free_port, otlp_doctor, tls_front};
+use crate::support::{Rotel, TestCerts, free_port, otlp_doctor};
 
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -98,16 +99,7 @@ fn the_protocol_fix_in_each_sdks_dialect_makes_that_sdk_arrive() {
 fn the_ca_fix_names_each_sdks_trust_call_and_its_variable_works_for_go() {
     let certs = TestCerts::generate();
     let rotel = Rotel::start();
-    let port = free_port();
-    let _nginx = Nginx::start(&tls_front(
-        port,
-        &certs.good.cert,
-        &certs.good.key,
-        rotel.http_addr(),
-        Upstream::Http,
-        false,
-        None,
-    ));
+    let (_nginx, port) = https_front_to(rotel.http_addr(), &certs.good);
     let endpoint = format!("https://127.0.0.1:{port}");
     let timeout = SdkClient::Go.export_timeout(EXPORT_TIMEOUT);
     let env = [

@@ -9,6 +9,7 @@ use rustls::CertificateError;
 use crate::support::http_client::{
     OTLP_LOGS_GRPC_PATH, OTLP_TRACES_GRPC_PATH, grpc_unary, http1_request,
 };
+use crate::support::nginx::grpcs_front_to;
 use crate::support::ports::port_accepts;
 use crate::support::tls_client;
 use crate::support::{
@@ -134,16 +135,7 @@ async fn rotel_with_traces_disabled_refuses_traces_only() {
 async fn nginx_tls_front_with_http2_negotiates_h2_and_passes_grpc() {
     let certs = TestCerts::generate();
     let rotel = Rotel::start();
-    let port = free_port();
-    let nginx = Nginx::start(&tls_front(
-        port,
-        &certs.good.cert,
-        &certs.good.key,
-        rotel.grpc_addr(),
-        Upstream::Grpc,
-        true,
-        None,
-    ));
+    let (nginx, port) = grpcs_front_to(rotel.grpc_addr(), &certs.good);
     let config = tls_client::client_config(&certs.ca, ALPN_BOTH, None);
     let tls = tls_client::connect(nginx.addr(), "localhost", config)
         .await

@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::check::{assert_healthy, assert_root_cause};
+use crate::support::nginx::{grpcs_front_to, https_front_to};
 use crate::support::sdk_clients::{SDK_CLIENT_TIMEOUT, SdkClient};
-use crate::support::{Nginx, Rotel, TestCerts, Upstream, free_port, otlp_doctor, tls_front};
+use crate::support::{Rotel, TestCerts, otlp_doctor};
 
 /// A failed TLS handshake is retried by some SDKs until their export timeout.
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -40,16 +41,7 @@ fn check_as(sdk: &str, env: &[(&str, &str)]) -> (i32, Value) {
 fn requests_ca_bundle_breaks_python_over_http_and_not_go() {
     let certs = TestCerts::generate();
     let rotel = Rotel::start();
-    let port = free_port();
-    let _nginx = Nginx::start(&tls_front(
-        port,
-        &certs.good.cert,
-        &certs.good.key,
-        rotel.http_addr(),
-        Upstream::Http,
-        false,
-        None,
-    ));
+    let (_nginx, port) = https_front_to(rotel.http_addr(), &certs.good);
     let endpoint = format!("https://127.0.0.1:{port}");
     let right_ca = certs.ca.to_string_lossy().into_owned();
     let wrong_ca = certs.unknown_ca_root.to_string_lossy().into_owned();
@@ -260,16 +252,7 @@ fn a_rust_project_on_another_release_is_told_the_model_differs() {
 fn a_schemeless_grpc_endpoint_is_tls_for_python_and_for_check() {
     let certs = TestCerts::generate();
     let rotel = Rotel::start();
-    let port = free_port();
-    let _nginx = Nginx::start(&tls_front(
-        port,
-        &certs.good.cert,
-        &certs.good.key,
-        rotel.grpc_addr(),
-        Upstream::Grpc,
-        true,
-        None,
-    ));
+    let (_nginx, port) = grpcs_front_to(rotel.grpc_addr(), &certs.good);
     let ca = certs.ca.to_string_lossy().into_owned();
     let timeout = SdkClient::Python.export_timeout(EXPORT_TIMEOUT);
     let run = |endpoint: &str| {

@@ -450,15 +450,21 @@ http {{
 /// A TLS front (HTTP/1.1, `cert`) on a free port passing OTLP/HTTP to `upstream`; the front and
 /// its port.
 pub fn https_front_to(upstream: SocketAddr, cert: &super::CertPair) -> (Nginx, u16) {
+    tls_front_to(upstream, Upstream::Http, cert)
+}
+
+/// A TLS front (HTTP/2, `cert`) on a free port passing gRPC to `upstream` (`grpc_pass`); the
+/// front and its port.
+pub fn grpcs_front_to(upstream: SocketAddr, cert: &super::CertPair) -> (Nginx, u16) {
+    tls_front_to(upstream, Upstream::Grpc, cert)
+}
+
+/// gRPC needs HTTP/2 on the front; OTLP/HTTP is passed over HTTP/1.1.
+fn tls_front_to(upstream: SocketAddr, kind: Upstream, cert: &super::CertPair) -> (Nginx, u16) {
     let port = super::free_port();
+    let http2 = matches!(kind, Upstream::Grpc);
     let nginx = Nginx::start(&tls_front(
-        port,
-        &cert.cert,
-        &cert.key,
-        upstream,
-        Upstream::Http,
-        false,
-        None,
+        port, &cert.cert, &cert.key, upstream, kind, http2, None,
     ));
     (nginx, port)
 }
